@@ -1,0 +1,175 @@
+/* xferlaw util: errors, atomic files, random numbers, progress, JSON, sha256,
+ * a thread pool loop, clocks.  Everything else in the library builds on this.
+ *
+ * Conventions shared by every module:
+ *   - functions return 0 (XL_OK) or an XL_E* code and fill an xl_error;
+ *   - nothing in the library prints to stdout or calls exit();
+ *   - xl_error.msg is ONE line, shaped "FILE:LINE: field 'NAME': what is wrong"
+ *     when a file position is known (see xl_error_at). */
+#ifndef XFERLAW_UTIL_H
+#define XFERLAW_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- errors ------------------------------------------------------------ */
+enum {
+    XL_OK = 0,
+    XL_EINVAL = 1,   /* bad argument or bad input value */
+    XL_EIO = 2,      /* file system */
+    XL_ENOMEM = 3,
+    XL_EPARSE = 4,   /* malformed CSV/JSON/formula/spec */
+    XL_EDOM = 5,     /* value outside a function's domain (log of <= 0, NaN) */
+    XL_ENOCONV = 6,  /* an iterative method did not converge */
+    XL_ERANGE = 7,   /* value cannot be inverted / outside measured range */
+    XL_EFORMAT = 8,  /* foreign, truncated or mismatched binary file */
+    XL_EUNSUPPORTED = 9
+};
+
+#define XL_ERRMSG_MAX 512
+typedef struct xl_error {
+    int code;
+    char msg[XL_ERRMSG_MAX];
+} xl_error;
+
+/* Reset to "no error".  Accepts NULL. */
+void xl_error_clear(xl_error *err);
+/* Record an error (printf-style message, one line) and return code.
+ * err may be NULL, in which case only the code is returned. */
+int xl_error_set(xl_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Record an error located in a file: "FILE:LINE: field 'FIELD': message".
+ * line <= 0 omits the line, field NULL omits the field part. */
+int xl_error_at(xl_error *err, int code, const char *file, long line,
+                const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+/* Prefix an existing message with "PREFIX: " (keeps the code). */
+int xl_error_prefix(xl_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Short name of a code, e.g. "parse error". */
+const char *xl_strerror(int code);
+
+/* ---- memory -------------------------------------------------------------- */
+/* calloc that records XL_ENOMEM in err on failure. */
+void *xl_calloc(size_t n, size_t size, xl_error *err);
+/* strdup that records XL_ENOMEM in err on failure. */
+char *xl_strdup(const char *s, xl_error *err);
+
+/* ---- atomic files -------------------------------------------------------- */
+/* Writes go to "PATH.tmp.PID.N" in the same directory, are fsync'ed, then
+ * rename()d over PATH, so readers see the old file or the whole new one. */
+typedef struct xl_afile {
+    FILE *fp;            /* write through this */
+    char *path;          /* final path */
+    char *tmp_path;      /* temporary path */
+} xl_afile;
+
+int xl_afile_open(xl_afile *af, const char *path, xl_error *err);
+/* Flush, fsync, rename.  Closes the file either way. */
+int xl_afile_commit(xl_afile *af, xl_error *err);
+/* Close and unlink the temporary file (safe to call after commit: no-op). */
+void xl_afile_abort(xl_afile *af);
+/* Whole buffer in one go. */
+int xl_write_file_atomic(const char *path, const void *data, size_t n, xl_error *err);
+/* Append one record (a line) with a single write(2) on an O_APPEND fd, then fsync.
+ * A kill leaves either the whole line or none of it (the line must end in '\n'). */
+int xl_append_line(const char *path, const char *line, xl_error *err);
+/* Read a whole file into a NUL-terminated malloc'ed buffer. */
+int xl_read_file(const char *path, char **data, size_t *n, xl_error *err);
+/* mkdir -p */
+int xl_mkdirs(const char *path, xl_error *err);
+int xl_file_exists(const char *path);
+
+/* ---- random numbers (xoshiro256**, seeded through splitmix64) ---------------- */
+typedef struct xl_rng {
+    uint64_t s[4];
+    int has_spare;
+    double spare;
+} xl_rng;
+
+void xl_rng_seed(xl_rng *r, uint64_t seed);
+uint64_t xl_rng_u64(xl_rng *r);
+double xl_rng_uniform(xl_rng *r);                 /* [0, 1) */
+uint64_t xl_rng_below(xl_rng *r, uint64_t n);     /* [0, n), unbiased */
+double xl_rng_normal(xl_rng *r);                  /* N(0, 1) */
+/* Derive an independent stream for item i of a job seeded with seed. */
+void xl_rng_seed_stream(xl_rng *r, uint64_t seed, uint64_t i);
+
+/* ---- hashing --------------------------------------------------------------- */
+typedef struct xl_sha256 {
+    uint32_t h[8];
+    uint64_t len;
+    uint8_t buf[64];
+    size_t nbuf;
+} xl_sha256;
+
+void xl_sha256_init(xl_sha256 *s);
+void xl_sha256_update(xl_sha256 *s, const void *data, size_t n);
+void xl_sha256_final(xl_sha256 *s, uint8_t out[32]);
+/* Hex digest (65 bytes with NUL) of a buffer / of a file. */
+void xl_sha256_hex(const void *data, size_t n, char hex[65]);
+int xl_sha256_file(const char *path, char hex[65], xl_error *err);
+/* 64-bit FNV-1a, for stable ids and document hashing. */
+uint64_t xl_hash64(const void *data, size_t n);
+
+/* ---- clocks ----------------------------------------------------------------- */
+double xl_now(void);       /* monotonic seconds */
+
+/* ---- progress ---------------------------------------------------------------- */
+/* On a terminal: one redrawn line "label [#####.....] done/total  ETA 1m02s  extra".
+ * Otherwise: a plain line at most every min_interval seconds, and at the end. */
+typedef struct xl_progress {
+    FILE *fp;
+    const char *label;
+    double total;
+    double start, last_print;
+    double min_interval;
+    int is_tty;
+    int finished;
+} xl_progress;
+
+void xl_progress_init(xl_progress *p, FILE *fp, const char *label, double total);
+void xl_progress_update(xl_progress *p, double done, const char *extra);
+void xl_progress_finish(xl_progress *p, const char *extra);
+/* "1h02m", "3m05s", "12.3s" */
+void xl_format_duration(double seconds, char *buf, size_t n);
+
+/* ---- parallel loop ----------------------------------------------------------- */
+/* Calls fn(ctx, i, worker) for i in [0, n) on n_threads pthreads (0 = number of
+ * online cores).  Items are handed out dynamically.  worker is in [0, n_threads). */
+typedef void (*xl_parallel_fn)(void *ctx, size_t i, int worker);
+int xl_parallel_for(size_t n, int n_threads, xl_parallel_fn fn, void *ctx, xl_error *err);
+int xl_num_cores(void);
+
+/* ---- JSON helpers over cJSON --------------------------------------------------- */
+struct cJSON;
+/* Parse a JSON file; errors name the file and the byte offset's line. */
+int xl_json_read_file(const char *path, struct cJSON **out, xl_error *err);
+/* Pretty-print and write atomically. */
+int xl_json_write_file(const char *path, const struct cJSON *json, xl_error *err);
+/* Number that stays valid JSON: NaN/inf become null. */
+struct cJSON *xl_json_number(double v);
+/* Typed getters with defaults; they report a wrong type through err (field named). */
+int xl_json_get_double(const struct cJSON *obj, const char *key, double *out,
+                       int required, const char *where, xl_error *err);
+int xl_json_get_int(const struct cJSON *obj, const char *key, long *out,
+                    int required, const char *where, xl_error *err);
+int xl_json_get_string(const struct cJSON *obj, const char *key, const char **out,
+                       int required, const char *where, xl_error *err);
+
+/* ---- strings ----------------------------------------------------------------- */
+/* Strict number parsing: the whole string (surrounding blanks allowed) must be a
+ * finite or non-finite double. Returns 0 on success. */
+int xl_parse_double(const char *s, double *out);
+int xl_parse_long(const char *s, long *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,28 @@
+/* The CLI: one file per subcommand, each a thin layer over the library. */
+#ifndef XFERLAW_CLI_H
+#define XFERLAW_CLI_H
+
+#include "xferlaw/util.h"
+
+/* Each returns the process exit code: 0 ok, 1 failure, 2 usage error. */
+typedef int (*cli_cmd_fn)(int argc, char **argv);
+
+int cmd_fit(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_transfer(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_reproduce(int argc, char **argv);
+int cmd_matrix(int argc, char **argv);
+int cmd_jumps(int argc, char **argv);
+
+/* Print "xferlaw CMD: error: MESSAGE" (one line) to stderr; returns 1. */
+int cli_fail(const char *cmd, const xl_error *err);
+/* Print "xferlaw CMD: MESSAGE" plus a hint to run --help; returns 2. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* True when argv[i] is -h or --help. */
+int cli_is_help(const char *arg);
+
+#endif

@@ -1,0 +1,152 @@
+/* Error records: one line, with file position when known. */
+#include "xferlaw/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Messages are truncated to XL_ERRMSG_MAX on purpose. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
+
+void xl_error_clear(xl_error *err)
+{
+    if (err) {
+        err->code = XL_OK;
+        err->msg[0] = '\0';
+    }
+}
+
+/* Messages must stay on one line: newlines from nested sources become spaces. */
+static void one_line(char *s)
+{
+    for (; *s; s++)
+        if (*s == '\n' || *s == '\r')
+            *s = ' ';
+}
+
+int xl_error_set(xl_error *err, int code, const char *fmt, ...)
+{
+    if (!err)
+        return code;
+    err->code = code;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    one_line(err->msg);
+    return code;
+}
+
+int xl_error_at(xl_error *err, int code, const char *file, long line,
+                const char *field, const char *fmt, ...)
+{
+    if (!err)
+        return code;
+    char head[256] = "";
+    size_t k = 0;
+    if (file && *file)
+        k += (size_t)snprintf(head + k, sizeof head - k, "%s:", file);
+    if (line > 0 && k < sizeof head)
+        k += (size_t)snprintf(head + k, sizeof head - k, "%ld:", line);
+    if (field && k < sizeof head)
+        k += (size_t)snprintf(head + k, sizeof head - k, "%sfield '%s':", k ? " " : "", field);
+    char body[XL_ERRMSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(body, sizeof body, fmt, ap);
+    va_end(ap);
+    err->code = code;
+    snprintf(err->msg, sizeof err->msg, "%s%s%s", head, head[0] ? " " : "", body);
+    one_line(err->msg);
+    return code;
+}
+
+int xl_error_prefix(xl_error *err, const char *fmt, ...)
+{
+    if (!err)
+        return XL_OK;
+    char pre[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(pre, sizeof pre, fmt, ap);
+    va_end(ap);
+    char old[XL_ERRMSG_MAX];
+    memcpy(old, err->msg, sizeof old);
+    snprintf(err->msg, sizeof err->msg, "%s: %s", pre, old);
+    one_line(err->msg);
+    return err->code;
+}
+
+const char *xl_strerror(int code)
+{
+    switch (code) {
+    case XL_OK: return "ok";
+    case XL_EINVAL: return "invalid input";
+    case XL_EIO: return "i/o error";
+    case XL_ENOMEM: return "out of memory";
+    case XL_EPARSE: return "parse error";
+    case XL_EDOM: return "domain error";
+    case XL_ENOCONV: return "did not converge";
+    case XL_ERANGE: return "out of range";
+    case XL_EFORMAT: return "bad file format";
+    case XL_EUNSUPPORTED: return "unsupported";
+    default: return "unknown error";
+    }
+}
+
+void *xl_calloc(size_t n, size_t size, xl_error *err)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        xl_error_set(err, XL_ENOMEM, "out of memory allocating %zu x %zu bytes", n, size);
+    return p;
+}
+
+char *xl_strdup(const char *s, xl_error *err)
+{
+    char *p = strdup(s ? s : "");
+    if (!p)
+        xl_error_set(err, XL_ENOMEM, "out of memory copying a string");
+    return p;
+}
+
+int xl_parse_double(const char *s, double *out)
+{
+    if (!s)
+        return -1;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (!*s)
+        return -1;
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s)
+        return -1;
+    while (*end == ' ' || *end == '\t' || *end == '\r')
+        end++;
+    if (*end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int xl_parse_long(const char *s, long *out)
+{
+    if (!s)
+        return -1;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (!*s)
+        return -1;
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (end == s)
+        return -1;
+    while (*end == ' ' || *end == '\t' || *end == '\r')
+        end++;
+    if (*end)
+        return -1;
+    *out = v;
+    return 0;
+}

@@ -1,0 +1,172 @@
+/* util: hashing against published vectors, atomic files, rng, errors, parallel loop. */
+#include "xferlaw/util.h"
+#include "xl_test.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static void test_sha256(void)
+{
+    char hex[65];
+    /* FIPS 180-2 appendix B vectors */
+    xl_sha256_hex("abc", 3, hex);
+    CHECK(strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") == 0);
+    xl_sha256_hex("", 0, hex);
+    CHECK(strcmp(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855") == 0);
+    const char *m = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    xl_sha256_hex(m, strlen(m), hex);
+    CHECK(strcmp(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1") == 0);
+    /* one million 'a', fed in uneven pieces */
+    xl_sha256 s;
+    xl_sha256_init(&s);
+    char a[997];
+    memset(a, 'a', sizeof a);
+    size_t left = 1000000;
+    while (left) {
+        size_t k = left < sizeof a ? left : sizeof a;
+        xl_sha256_update(&s, a, k);
+        left -= k;
+    }
+    uint8_t d[32];
+    xl_sha256_final(&s, d);
+    CHECK(d[0] == 0xcd && d[1] == 0xc7 && d[31] == 0xd0);
+}
+
+static void test_atomic(void)
+{
+    char dir[] = "/tmp/xl_util_XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[256], sub[256];
+    snprintf(path, sizeof path, "%s/a.txt", dir);
+    xl_error err;
+    xl_error_clear(&err);
+    CHECK(xl_write_file_atomic(path, "hello\n", 6, &err) == XL_OK);
+    char *data;
+    size_t n;
+    CHECK(xl_read_file(path, &data, &n, &err) == XL_OK);
+    CHECK(n == 6 && strcmp(data, "hello\n") == 0);
+    free(data);
+    /* an aborted write leaves the old contents and no temp file */
+    xl_afile af;
+    CHECK(xl_afile_open(&af, path, &err) == XL_OK);
+    fputs("partial", af.fp);
+    char tmp[512];
+    snprintf(tmp, sizeof tmp, "%s", af.tmp_path);
+    xl_afile_abort(&af);
+    CHECK(access(tmp, F_OK) != 0);
+    CHECK(xl_read_file(path, &data, &n, &err) == XL_OK);
+    CHECK(strcmp(data, "hello\n") == 0);
+    free(data);
+    CHECK(xl_append_line(path, "more\n", &err) == XL_OK);
+    CHECK(xl_append_line(path, "no newline", &err) == XL_EINVAL);
+    CHECK(xl_read_file(path, &data, &n, &err) == XL_OK);
+    CHECK(strcmp(data, "hello\nmore\n") == 0);
+    free(data);
+    snprintf(sub, sizeof sub, "%s/x/y/z", dir);
+    CHECK(xl_mkdirs(sub, &err) == XL_OK && xl_file_exists(sub));
+    CHECK(xl_read_file("/nonexistent/file", &data, &n, &err) == XL_EIO);
+    CHECK_STR_CONTAINS(err.msg, "/nonexistent/file");
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+}
+
+static void test_rng(void)
+{
+    xl_rng r, r2;
+    xl_rng_seed(&r, 42);
+    xl_rng_seed(&r2, 42);
+    for (int i = 0; i < 100; i++)
+        CHECK(xl_rng_u64(&r) == xl_rng_u64(&r2));
+    double sum = 0, sum2 = 0;
+    int n = 200000;
+    for (int i = 0; i < n; i++) {
+        double z = xl_rng_normal(&r);
+        sum += z;
+        sum2 += z * z;
+    }
+    CHECK(fabs(sum / n) < 0.01);
+    CHECK(fabs(sum2 / n - 1) < 0.02);
+    int counts[7] = {0};
+    for (int i = 0; i < 70000; i++)
+        counts[xl_rng_below(&r, 7)]++;
+    for (int k = 0; k < 7; k++)
+        CHECK(abs(counts[k] - 10000) < 500);
+    xl_rng_seed_stream(&r, 1, 0);
+    xl_rng_seed_stream(&r2, 1, 1);
+    CHECK(xl_rng_u64(&r) != xl_rng_u64(&r2));
+}
+
+static void test_errors(void)
+{
+    xl_error err;
+    xl_error_at(&err, XL_EPARSE, "data.csv", 12, "loss", "not a number: '%s'", "abc");
+    CHECK(err.code == XL_EPARSE);
+    CHECK(strcmp(err.msg, "data.csv:12: field 'loss': not a number: 'abc'") == 0);
+    xl_error_at(&err, XL_EINVAL, "spec.json", 0, NULL, "bad\nthing");
+    CHECK(strcmp(err.msg, "spec.json: bad thing") == 0);
+    xl_error_prefix(&err, "while reading");
+    CHECK(strcmp(err.msg, "while reading: spec.json: bad thing") == 0);
+    double v;
+    CHECK(xl_parse_double(" 1.5e3 ", &v) == 0 && v == 1500);
+    CHECK(xl_parse_double("1.5x", &v) != 0);
+    CHECK(xl_parse_double("", &v) != 0);
+    long l;
+    CHECK(xl_parse_long("42", &l) == 0 && l == 42);
+    CHECK(xl_parse_long("4.2", &l) != 0);
+}
+
+static void sq(void *ctx, size_t i, int worker)
+{
+    (void)worker;
+    ((double *)ctx)[i] = (double)i * (double)i;
+}
+
+static void test_parallel(void)
+{
+    double out[1000];
+    memset(out, 0, sizeof out);
+    CHECK(xl_parallel_for(1000, 4, sq, out, NULL) == XL_OK);
+    int ok = 1;
+    for (int i = 0; i < 1000; i++)
+        ok &= out[i] == (double)i * i;
+    CHECK(ok);
+}
+
+static void test_json(void)
+{
+    char path[] = "/tmp/xl_json_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    CHECK(write(fd, "{\n \"a\": 1,\n \"b\": [1,\n", 21) == 21);
+    close(fd);
+    cJSON *j;
+    xl_error err;
+    CHECK(xl_json_read_file(path, &j, &err) == XL_EPARSE);
+    CHECK_STR_CONTAINS(err.msg, path);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "x", xl_json_number(2.5));
+    cJSON_AddItemToObject(o, "nan", xl_json_number(NAN));
+    CHECK(xl_json_write_file(path, o, &err) == XL_OK);
+    cJSON_Delete(o);
+    CHECK(xl_json_read_file(path, &j, &err) == XL_OK);
+    double x;
+    CHECK(xl_json_get_double(j, "x", &x, 1, path, &err) == XL_OK && x == 2.5);
+    CHECK(xl_json_get_double(j, "nan", &x, 1, path, &err) == XL_EINVAL);
+    CHECK(xl_json_get_double(j, "missing", &x, 1, path, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "field 'missing'");
+    cJSON_Delete(j);
+    unlink(path);
+}
+
+int main(void)
+{
+    test_sha256();
+    test_atomic();
+    test_rng();
+    test_errors();
+    test_parallel();
+    test_json();
+    TEST_MAIN_END();
+}
