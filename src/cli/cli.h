@@ -17,6 +17,8 @@ int cmd_report(int argc, char **argv);
 int cmd_reproduce(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
 int cmd_jumps(int argc, char **argv);
+int cmd_corpus(int argc, char **argv);
+int cmd_tasks(int argc, char **argv);
 
 /* Print "xferlaw CMD: error: MESSAGE" (one line) to stderr; returns 1. */
 int cli_fail(const char *cmd, const xl_error *err);

@@ -20,6 +20,8 @@ static const subcommand COMMANDS[] = {
     {"reproduce", cmd_reproduce, "sweep + transfer + fits + plots + report in one go"},
     {"matrix", cmd_matrix, "task-to-task transfer matrices"},
     {"jumps", cmd_jumps, "capability jumps with scale (smooth vs broken power law)"},
+    {"corpus", cmd_corpus, "build the bundled corpora and the tokenizer"},
+    {"tasks", cmd_tasks, "procedural tasks: generate examples, score answers"},
 };
 #define N_COMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 

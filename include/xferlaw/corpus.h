@@ -1,0 +1,59 @@
+/* xferlaw corpus: one tokenizer shared by every corpus, built corpora on disk, and the
+ * datasets a training run reads (splits, D caps, mixtures).
+ *
+ * A built corpus is a directory ROOT/NAME/ with
+ *   manifest.json                 documents, bytes, tokens and sha256 per split, tokenizer id
+ *   train.bin, val.bin, test.bin  little-endian uint16 token ids, documents separated by EOT
+ * Documents go to a split by a hash of their content, so the split never depends on order. */
+#ifndef XFERLAW_CORPUS_H
+#define XFERLAW_CORPUS_H
+
+#include "xferlaw/util.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- tokenizer ---------------------------------------------------------------- */
+typedef struct xl_tokenizer xl_tokenizer;
+
+int xl_tokenizer_load(const char *path, xl_tokenizer **out, xl_error *err);
+void xl_tokenizer_free(xl_tokenizer *tok);
+int xl_tokenizer_vocab_size(const xl_tokenizer *tok);
+int xl_tokenizer_eot(const xl_tokenizer *tok);            /* end-of-text id */
+const char *xl_tokenizer_id(const xl_tokenizer *tok);     /* sha256 of the vocabulary file */
+/* Encode n bytes; *ids is malloc'ed. */
+int xl_tokenizer_encode(const xl_tokenizer *tok, const char *text, size_t n,
+                        uint16_t **ids, size_t *n_ids, xl_error *err);
+/* Decode into out (NUL-terminated, truncated to cap); returns the bytes needed. */
+size_t xl_tokenizer_decode(const xl_tokenizer *tok, const uint16_t *ids, size_t n,
+                           char *out, size_t cap);
+
+/* ---- datasets -------------------------------------------------------------------- */
+typedef struct xl_dataset {
+    char spec[256];            /* "python", or a mixture "text:0.5,code:0.5" */
+    uint16_t *train;           /* the training stream, after the D cap */
+    size_t n_train;            /* = D, unique training tokens */
+    uint16_t *val;             /* the fixed held-out split used for evaluation */
+    size_t n_val;
+    double val_bytes_per_token; /* bytes of text per val token, for bits per byte */
+    int vocab_size;
+    int eot;
+    char tokenizer_id[65];
+    char train_sha256[65];     /* of the training tokens actually used */
+} xl_dataset;
+
+/* spec: a corpus name under root, or "NAME:W,NAME:W" (weights by tokens).
+ * d_cap > 0 keeps a deterministic subset of whole documents (chosen by seed) of about
+ * d_cap tokens (exactly d_cap after trimming the last document); 0 keeps all. */
+int xl_dataset_load(const char *root, const char *spec, uint64_t d_cap, uint64_t seed,
+                    xl_dataset *ds, xl_error *err);
+void xl_dataset_free(xl_dataset *ds);
+
+/* Default corpora root: $XL_CORPORA if set, else "data/corpora". */
+const char *xl_corpora_root(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
