@@ -1,5 +1,5 @@
 /* xferlaw nn: a GPT-2 style decoder trained on the CPU, forward and backward written by
- * hand (one *_forward/*_backward pair per layer), every matmul through cblas_sgemm.
+ * hand (a forward and a backward function per layer), every matmul through cblas_sgemm.
  *
  * Architecture: token + learned position embeddings; n_layer pre-LayerNorm blocks
  *   x = x + attn(ln1(x))      causal multi-head self-attention, fused qkv projection
@@ -72,7 +72,7 @@ void xl_nn_set_threads(int n_threads);
 
 /* Forward pass over inputs[B*T] (row-major (B, T) token ids).
  *  - targets[B*T] given: *loss = mean cross-entropy over the B*T positions (nats), and
- *    the state is ready for xl_nn_backward.  The logits buffer then holds probabilities.
+ *    the state is ready for xl_nn_backward (the logits buffer then holds dloss/dlogits).
  *  - targets NULL: *loss (may be NULL) is set to 0; xl_nn_logits gives the logits of
  *    every position.  For greedy decoding of a prefix of length T (<= max_T) call with
  *    B = 1 and read row T-1: it costs a full forward over the prefix (no KV cache), i.e.
