@@ -338,8 +338,9 @@ float xl_nn_clip_grad(xl_nn_model *m, float max_norm)
             ss += (double)g[i] * g[i];
     }
     float norm = (float)sqrt(ss);
+    /* torch.nn.utils.clip_grad_norm_'s convention: coefficient max_norm / (norm + 1e-6) */
     if (max_norm > 0.0f && norm > max_norm) {
-        float s = max_norm / norm;
+        float s = max_norm / (norm + 1e-6f);
         for (int t = 0; t < P_COUNT; t++) {
             if (!m->train_mask[t])
                 continue;
@@ -372,7 +373,7 @@ void xl_nn_adamw_step(xl_nn_model *m, float lr, float beta1, float beta2, float 
         float decay = is_2d(t) ? 1.0f - lr * weight_decay : 1.0f;
         for (size_t i = 0; i < n; i++) {
             float gi = g[i];
-            mm[i] += (gi - mm[i]) * (1.0f - beta1);
+            mm[i] = mm[i] * beta1 + (1.0f - beta1) * gi;
             vv[i] = vv[i] * beta2 + (1.0f - beta2) * gi * gi;
             float denom = sqrtf(vv[i]) / bc2_sqrt + eps;
             p[i] = p[i] * decay - step_size * (mm[i] / denom);
