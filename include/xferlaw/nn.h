@@ -73,15 +73,22 @@ void xl_nn_init(xl_nn_model *m, uint64_t seed);
 void xl_nn_set_threads(int n_threads);
 
 /* Forward pass over inputs[B*T] (row-major (B, T) token ids).
- *  - targets[B*T] given: *loss = mean cross-entropy over the B*T positions (nats), and
- *    the state is ready for xl_nn_backward (the logits buffer then holds dloss/dlogits).
+ *  - targets[B*T] given (training): *loss = mean cross-entropy over the B*T positions
+ *    (nats), and the state is ready for xl_nn_backward.  The head's own backward runs
+ *    here, chunk by chunk while its logits are in cache (no (B*T, V) buffer), so this
+ *    costs forward + the head's backward; for evaluation use xl_nn_loss.
  *  - targets NULL: *loss (may be NULL) is set to 0; xl_nn_logits gives the logits of
- *    every position.  For greedy decoding of a prefix of length T (<= max_T) call with
- *    B = 1 and read row T-1: it costs a full forward over the prefix (no KV cache), i.e.
- *    about 2*N*T + 2*V*C*T FLOPs per generated token.
+ *    every position (a (max_B, max_T, V) buffer allocated on first use).  For greedy
+ *    decoding of a prefix of length T (<= max_T) call with B = 1 and read row T-1: it
+ *    costs a full forward over the prefix (no KV cache), about 2*N*T + 2*V*C*T FLOPs
+ *    per generated token.
  * Errors: B > max_B, T > max_T, a token id >= V. */
 int xl_nn_forward(xl_nn_model *m, const uint16_t *inputs, const uint16_t *targets,
                   int B, int T, float *loss, xl_error *err);
+/* Evaluation: the mean loss only (forward, no gradient work; xl_nn_backward is refused
+ * until the next training forward).  Same errors as xl_nn_forward. */
+int xl_nn_loss(xl_nn_model *m, const uint16_t *inputs, const uint16_t *targets, int B,
+               int T, float *loss, xl_error *err);
 /* (B, T, V) row-major logits of the last forward without targets. */
 const float *xl_nn_logits(const xl_nn_model *m);
 

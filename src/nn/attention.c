@@ -8,8 +8,6 @@
 #include <math.h>
 #include <string.h>
 
-float xl_softmax_inplace(float *x, int n);
-
 void xl_attention_forward(float *out, float *att, const float *qkv, int B, int T, int C,
                           int H)
 {

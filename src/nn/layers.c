@@ -1,6 +1,8 @@
 /* Token-wise layers: embeddings, LayerNorm, Linear (sgemm), GELU, softmax cross-entropy.
  * Loops that reduce keep a fixed order (no threads here), so results are bitwise
  * reproducible; the sgemm calls are deterministic for a fixed OpenBLAS thread count. */
+/* only static inline helpers pass GCC vectors by value, so ABI notes do not apply */
+#pragma GCC diagnostic ignored "-Wpsabi"
 #include "nn_internal.h"
 
 #include <cblas.h>
@@ -123,32 +125,85 @@ void xl_matmul_backward(float *dinp, float *dw, float *db, const float *dout,
         }
 }
 
-/* exp without libm: Cephes' expf polynomial, written so that the compiler vectorises
- * the loop (range reduction through the 1.5*2^23 rounding trick, 2^n via bit shifts). */
+/* exp without libm: Cephes' expf polynomial on GCC vectors of 16 floats (one AVX-512
+ * register, or four SSE ones), range reduction through the 1.5*2^23 rounding trick and
+ * 2^n by shifting into the exponent.  Relative error ~1e-7. */
+typedef float v16f __attribute__((vector_size(64)));
+typedef int32_t v16i __attribute__((vector_size(64)));
+
+/* Macros, not functions: GCC warns (-Wpsabi) about passing 64-byte vectors by value
+ * to functions compiled without AVX-512. */
+#define SPLAT(x) ((v16f){(x), (x), (x), (x), (x), (x), (x), (x), \
+                         (x), (x), (x), (x), (x), (x), (x), (x)})
+/* m ? a : b lane by lane (C has no vector ternary) */
+#define VSEL(m, a, b) ({ \
+    v16f a_ = (a), b_ = (b), o_; v16i ai_, bi_, r_; \
+    memcpy(&ai_, &a_, 64); memcpy(&bi_, &b_, 64); \
+    r_ = ((m) & ai_) | (~(m) & bi_); memcpy(&o_, &r_, 64); o_; })
+#define LOAD16(x) ({ v16f l_; memcpy(&l_, (x), 64); l_; })
+#define VEXP16(in) ({ \
+    v16f v_ = (in); \
+    v_ = VSEL(v_ < SPLAT(-87.0f), SPLAT(-87.0f), v_); \
+    v_ = VSEL(v_ > SPLAT(88.0f), SPLAT(88.0f), v_); \
+    v16f k_ = (v_ * SPLAT(1.44269504088896341f) + SPLAT(12582912.0f)) - SPLAT(12582912.0f); \
+    v16i ki_ = __builtin_convertvector(k_, v16i); \
+    v16f r_ = v_ - k_ * SPLAT(0.693359375f) - k_ * SPLAT(-2.12194440e-4f); \
+    v16f p_ = SPLAT(1.9875691500e-4f); \
+    p_ = p_ * r_ + SPLAT(1.3981999507e-3f); \
+    p_ = p_ * r_ + SPLAT(8.3334519073e-3f); \
+    p_ = p_ * r_ + SPLAT(4.1665795894e-2f); \
+    p_ = p_ * r_ + SPLAT(1.6666665459e-1f); \
+    p_ = p_ * r_ + SPLAT(5.0000001201e-1f); \
+    p_ = p_ * r_ * r_ + r_ + SPLAT(1.0f); \
+    v16i e_ = (ki_ + 127) << 23; v16f s_; memcpy(&s_, &e_, 64); p_ * s_; })
+
+/* y = exp(x - c); returns sum(y) (fixed order: 16 lanes, then lane by lane) */
 __attribute__((target_clones("avx512f", "avx2", "default")))
+float xl_vexp_sum(float *y, const float *x, float c, int n)
+{
+    v16f acc = SPLAT(0.0f), cv = SPLAT(c);
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        v16f e = VEXP16(LOAD16(x + i) - cv);
+        memcpy(y + i, &e, sizeof e);
+        acc += e;
+    }
+    float s = 0.0f;
+    for (int k = 0; k < 16; k++)
+        s += acc[k];
+    if (i < n) {
+        v16f t = SPLAT(-100.0f);
+        for (int k = 0; i + k < n; k++)
+            t[k] = x[i + k] - c;
+        v16f e = VEXP16(t);
+        for (int k = 0; i + k < n; k++) {
+            y[i + k] = e[k];
+            s += e[k];
+        }
+    }
+    return s;
+}
+
 void xl_vexp(float *y, const float *x, int n)
 {
-    const float log2e = 1.44269504088896341f, c1 = 0.693359375f, c2 = -2.12194440e-4f;
-    const float shifter = 12582912.0f; /* 1.5 * 2^23 */
-    for (int i = 0; i < n; i++) {
-        float v = x[i];
-        v = v < -87.0f ? -87.0f : v;
-        v = v > 88.0f ? 88.0f : v;
-        float t = v * log2e + shifter;
-        float k = t - shifter;
-        int32_t ki = (int32_t)k;
-        float r = v - k * c1 - k * c2;
-        float p = 1.9875691500e-4f;
-        p = p * r + 1.3981999507e-3f;
-        p = p * r + 8.3334519073e-3f;
-        p = p * r + 4.1665795894e-2f;
-        p = p * r + 1.6666665459e-1f;
-        p = p * r + 5.0000001201e-1f;
-        p = p * r * r + r + 1.0f;
-        union { int32_t i; float f; } s;
-        s.i = (ki + 127) << 23;
-        y[i] = p * s.f;
+    xl_vexp_sum(y, x, 0.0f, n);
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+float xl_vmax(const float *x, int n)
+{
+    v16f acc = SPLAT(-INFINITY);
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        v16f v = LOAD16(x + i);
+        acc = VSEL(v > acc, v, acc);
     }
+    float mx = -INFINITY;
+    for (int k = 0; k < 16; k++)
+        mx = acc[k] > mx ? acc[k] : mx;
+    for (; i < n; i++)
+        mx = x[i] > mx ? x[i] : mx;
+    return mx;
 }
 
 /* GELU, tanh approximation; tanh(u) = 1 - 2 / (exp(2u) + 1) through xl_vexp */
@@ -191,67 +246,27 @@ void xl_gelu_backward(float *dinout, const float *inp, size_t n)
     }
 }
 
-/* Sum with 16 independent partial sums (vectorisable, fixed order). */
-static float sum16(const float *x, int n)
+/* Softmax of x[0..n) in place. */
+void xl_softmax_inplace(float *x, int n)
 {
-    float acc[16] = {0};
-    int i = 0;
-    for (; i + 16 <= n; i += 16)
-        for (int k = 0; k < 16; k++)
-            acc[k] += x[i + k];
-    float s = 0.0f;
-    for (; i < n; i++)
-        s += x[i];
-    for (int k = 0; k < 16; k++)
-        s += acc[k];
-    return s;
-}
-
-static float max16(const float *x, int n)
-{
-    float acc[16];
-    for (int k = 0; k < 16; k++)
-        acc[k] = -INFINITY;
-    int i = 0;
-    for (; i + 16 <= n; i += 16)
-        for (int k = 0; k < 16; k++)
-            acc[k] = x[i + k] > acc[k] ? x[i + k] : acc[k];
-    float mx = -INFINITY;
-    for (; i < n; i++)
-        mx = x[i] > mx ? x[i] : mx;
-    for (int k = 0; k < 16; k++)
-        mx = acc[k] > mx ? acc[k] : mx;
-    return mx;
-}
-
-/* Softmax of x[0..n) in place after subtracting c; returns the sum of exps. */
-float xl_softmax_inplace(float *x, int n);
-float xl_softmax_inplace(float *x, int n)
-{
-    float mx = max16(x, n);
-    for (int i = 0; i < n; i++)
-        x[i] -= mx;
-    xl_vexp(x, x, n);
-    float s = sum16(x, n);
+    float s = xl_vexp_sum(x, x, xl_vmax(x, n), n);
     float inv = 1.0f / s;
     for (int i = 0; i < n; i++)
         x[i] *= inv;
-    return s;
 }
 
-double xl_crossentropy_forward(float *logits, const uint16_t *targets, int BT, int V)
+double xl_crossentropy_forward(float *logits, const uint16_t *targets, int N, int V,
+                               float scale, int want_grad)
 {
     double total = 0.0;
-    float scale = 1.0f / (float)BT;
-    for (int n = 0; n < BT; n++) {
+    for (int n = 0; n < N; n++) {
         float *x = logits + (size_t)n * V;
-        float mx = max16(x, V);
+        float mx = xl_vmax(x, V);
         float zt = x[targets[n]] - mx;
-        for (int i = 0; i < V; i++)
-            x[i] -= mx;
-        xl_vexp(x, x, V);
-        float s = sum16(x, V);
+        float s = xl_vexp_sum(x, x, mx, V);
         total += (double)logf(s) - (double)zt;
+        if (!want_grad)
+            continue;
         float inv = scale / s;
         for (int i = 0; i < V; i++)
             x[i] *= inv;

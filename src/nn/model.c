@@ -84,7 +84,8 @@ static void act_sizes(const xl_nn_config *c, int B, int T, size_t *s)
     s[A_RES3] = L * BT * C;
     s[A_LNF] = BT * C;
     s[A_LNF_MEAN] = s[A_LNF_RSTD] = BT;
-    s[A_LOGITS] = BT * V;
+    s[A_LOGITS] = (BT < HEAD_ROWS ? BT : HEAD_ROWS) * V;
+    s[A_DWTE] = V * C;
     s[A_DRES] = s[A_DLN] = s[A_DATTY] = BT * C;
     s[A_DQKV] = BT * 3 * C;
     s[A_DFCH] = BT * 4 * C;
@@ -155,6 +156,7 @@ void xl_nn_free(xl_nn_model *m)
     free(m->v);
     free(m->acts_mem);
     free(m->inputs);
+    free(m->logits_full);
     free(m);
 }
 
@@ -163,7 +165,7 @@ size_t xl_nn_memory_bytes(const xl_nn_model *m) { return m->bytes; }
 float *xl_nn_params(xl_nn_model *m) { return m->params; }
 float *xl_nn_grads(xl_nn_model *m) { return m->grads; }
 size_t xl_nn_n_floats(const xl_nn_model *m) { return m->n_floats; }
-const float *xl_nn_logits(const xl_nn_model *m) { return m->acts[A_LOGITS]; }
+const float *xl_nn_logits(const xl_nn_model *m) { return m->logits_full; }
 
 xl_nn_tensor xl_nn_get_tensor(xl_nn_model *m, int i)
 {
@@ -205,8 +207,8 @@ void xl_nn_init(xl_nn_model *m, uint64_t seed)
     memset(m->v, 0, m->n_floats * sizeof(float));
 }
 
-int xl_nn_forward(xl_nn_model *m, const uint16_t *inputs, const uint16_t *targets, int B,
-                  int T, float *loss, xl_error *err)
+static int forward(xl_nn_model *m, const uint16_t *inputs, const uint16_t *targets, int B,
+                   int T, float *loss, int grad, xl_error *err)
 {
     const xl_nn_config *c = &m->cfg;
     int L = c->n_layer, C = c->d_model, H = c->n_head, V = c->vocab_size;
@@ -259,14 +261,52 @@ int xl_nn_forward(xl_nn_model *m, const uint16_t *inputs, const uint16_t *target
     }
     xl_layernorm_forward(a[A_LNF], a[A_LNF_MEAN], a[A_LNF_RSTD], a[A_RES3] + (L - 1) * sC,
                          xl_nn_p(m, P_LNFW), xl_nn_p(m, P_LNFB), (int)BT, C);
-    xl_matmul_forward(a[A_LOGITS], a[A_LNF], xl_nn_p(m, P_WTE), NULL, (int)BT, C, V, 0);
-    if (targets) {
-        double total = xl_crossentropy_forward(a[A_LOGITS], targets, (int)BT, V);
-        if (loss)
-            *loss = (float)(total / (double)BT);
-        m->have_targets = 1;
+    if (!targets) {
+        if (!m->logits_full) {
+            m->logits_full = malloc((size_t)m->max_B * m->max_T * V * sizeof(float));
+            if (!m->logits_full)
+                return xl_error_set(err, XL_ENOMEM, "out of memory for (%d, %d, %d) logits",
+                                    m->max_B, m->max_T, V);
+            m->bytes += (size_t)m->max_B * m->max_T * V * sizeof(float);
+        }
+        xl_matmul_forward(m->logits_full, a[A_LNF], xl_nn_p(m, P_WTE), NULL, (int)BT, C, V, 0);
+        return XL_OK;
     }
+    /* chunks of rows: logits, loss, and (training) the head's backward while the chunk
+     * is in cache: dlnf rows into A_DLN, dwte into A_DWTE */
+    double total = 0.0;
+    float scale = 1.0f / (float)BT;
+    const float *wte = xl_nn_p(m, P_WTE);
+    for (size_t r0 = 0; r0 < BT; r0 += HEAD_ROWS) {
+        int R = (int)(BT - r0 < HEAD_ROWS ? BT - r0 : HEAD_ROWS);
+        const float *lnf = a[A_LNF] + r0 * C;
+        xl_matmul_forward(a[A_LOGITS], lnf, wte, NULL, R, C, V, 0);
+        total += xl_crossentropy_forward(a[A_LOGITS], targets + r0, R, V, scale, grad);
+        if (!grad)
+            continue;
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, R, C, V, 1.0f, a[A_LOGITS], V,
+                    wte, C, 0.0f, a[A_DLN] + r0 * C, C);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, V, C, R, 1.0f, a[A_LOGITS], V,
+                    lnf, C, r0 ? 1.0f : 0.0f, a[A_DWTE], C);
+    }
+    if (loss)
+        *loss = (float)(total / (double)BT);
+    m->have_targets = grad;
     return XL_OK;
+}
+
+int xl_nn_forward(xl_nn_model *m, const uint16_t *inputs, const uint16_t *targets, int B,
+                  int T, float *loss, xl_error *err)
+{
+    return forward(m, inputs, targets, B, T, loss, 1, err);
+}
+
+int xl_nn_loss(xl_nn_model *m, const uint16_t *inputs, const uint16_t *targets, int B, int T,
+               float *loss, xl_error *err)
+{
+    if (!targets)
+        return xl_error_set(err, XL_EINVAL, "xl_nn_loss: targets are required");
+    return forward(m, inputs, targets, B, T, loss, 0, err);
 }
 
 int xl_nn_backward(xl_nn_model *m, xl_error *err)
@@ -282,9 +322,11 @@ int xl_nn_backward(xl_nn_model *m, xl_error *err)
     size_t sAtt = (size_t)m->max_B * H * m->max_T * m->max_T;
     float *dres = a[A_DRES], *dln = a[A_DLN], *dqkv = a[A_DQKV], *datty = a[A_DATTY];
     float *dfch = a[A_DFCH];
-    /* head: logits = lnf . wte^T (the buffer already holds dlogits) */
-    xl_matmul_backward(dln, xl_nn_g(m, P_WTE), NULL, a[A_LOGITS], a[A_LNF],
-                       xl_nn_p(m, P_WTE), BT, C, V);
+    /* the head's backward ran during the forward: dlnf is in dln, its dwte in A_DWTE */
+    float *gw = xl_nn_g(m, P_WTE);
+    const float *hw = a[A_DWTE];
+    for (size_t i = 0; i < (size_t)V * C; i++)
+        gw[i] += hw[i];
     memset(dres, 0, (size_t)BT * C * sizeof(float));
     xl_layernorm_backward(dres, xl_nn_g(m, P_LNFW), xl_nn_g(m, P_LNFB), dln,
                           a[A_RES3] + (L - 1) * sC, xl_nn_p(m, P_LNFW), a[A_LNF_MEAN],

@@ -31,7 +31,8 @@ enum {
     A_LNF,       /* (BT, C) */
     A_LNF_MEAN,  /* (BT) */
     A_LNF_RSTD,  /* (BT) */
-    A_LOGITS,    /* (BT, V): logits, or dloss/dlogits after a forward with targets */
+    A_LOGITS,    /* (HEAD_ROWS, V): one chunk of logits, then of dloss/dlogits */
+    A_DWTE,      /* (V, C): the head's part of dwte, computed during the forward */
     /* backward scratch, not per layer */
     A_DRES,      /* (BT, C) */
     A_DLN,       /* (BT, C) */
@@ -55,10 +56,16 @@ struct xl_nn_model {
     int B, T;                 /* of the last forward */
     int have_targets;         /* last forward had targets: backward allowed */
     uint16_t *inputs;         /* (max_B * max_T) copy of the last inputs */
+    float *logits_full;       /* (max_B, max_T, V), allocated on the first forward
+                                 without targets */
     char trainable[16];
     unsigned char train_mask[P_COUNT];
     size_t bytes;
 };
+
+/* The head (logits, cross-entropy and its gradient) runs over chunks of rows so that
+ * the (rows, V) logits stay in cache instead of a (B*T, V) buffer in memory. */
+enum { HEAD_ROWS = 256 };
 
 static inline float *xl_nn_p(const struct xl_nn_model *m, int t)
 {
@@ -97,9 +104,15 @@ void xl_attention_forward(float *out, float *att, const float *qkv, int B, int T
 /* dqkv (B, T, 3C) overwritten; scratch (T, T) */
 void xl_attention_backward(float *dqkv, float *scratch, const float *dout, const float *att,
                            const float *qkv, int B, int T, int C, int H);
-/* logits (BT, V) -> dlogits in place, scaled by 1/BT; returns the summed loss */
-double xl_crossentropy_forward(float *logits, const uint16_t *targets, int BT, int V);
-/* y[i] = exp(x[i]), vectorised, relative error ~1e-7 */
+/* logits (N, V): returns the summed loss; with want_grad, logits become dloss/dlogits
+ * of (scale * summed loss) in place */
+double xl_crossentropy_forward(float *logits, const uint16_t *targets, int N, int V,
+                               float scale, int want_grad);
+/* y[i] = exp(x[i]), vectorised, relative error ~1e-7 (y may be x) */
 void xl_vexp(float *y, const float *x, int n);
+/* y[i] = exp(x[i] - c), returns the sum; max of x; softmax in place */
+float xl_vexp_sum(float *y, const float *x, float c, int n);
+float xl_vmax(const float *x, int n);
+void xl_softmax_inplace(float *x, int n);
 
 #endif

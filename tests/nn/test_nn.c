@@ -196,6 +196,14 @@ static void test_counts_and_errors(void)
     CHECK(xl_nn_backward(m, &err) == XL_EINVAL);
     CHECK(xl_nn_forward(m, in, tg, B, T + 1, NULL, &err) == XL_EINVAL);
     CHECK_STR_CONTAINS(err.msg, "field 'T': 7 is outside [1, 6]");
+    /* evaluation: the same loss, and no backward after it */
+    in[3] = 1;
+    float lf, le;
+    CHECK(xl_nn_forward(m, in, tg, B, T, &lf, &err) == 0);
+    CHECK(xl_nn_loss(m, in, tg, B, T, &le, &err) == 0);
+    CHECK(lf == le);
+    CHECK(xl_nn_backward(m, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "no forward pass with targets");
     /* a shorter prefix works and matches the full run's first positions (causality) */
     in[3] = 1;
     CHECK(xl_nn_forward(m, in, NULL, 1, T, NULL, &err) == 0);
