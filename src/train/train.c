@@ -81,7 +81,7 @@ static int evaluate(xl_nn_model *m, const xl_dataset *ds, int B, int T, int n_ba
             memcpy(tg + (size_t)i * T, ds->val + st + 1, (size_t)T * sizeof *tg);
         }
         float loss;
-        int rc = xl_nn_forward(m, in, tg, B, T, &loss, err);
+        int rc = xl_nn_loss(m, in, tg, B, T, &loss, err);
         if (rc) return rc;
         sum += loss;
     }
