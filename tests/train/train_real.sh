@@ -46,6 +46,13 @@ if [ "$(strip "$tmp/full")" != "$(strip "$tmp/part")" ] || [ "$(best "$tmp/full"
   echo "FAIL: resumed curve differs"; diff <(strip "$tmp/full") <(strip "$tmp/part"); fail=1
 fi
 cmp -s "$tmp/full/best.ckpt" "$tmp/part/best.ckpt" || { echo "FAIL: best.ckpt differs after resume"; fail=1; }
+# the same with a real kill -9 once the first last.ckpt exists (mid-run, wherever it lands)
+"$XL" train --out "$tmp/kill" "${S[@]}" "${R[@]}" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 1 600); do [ -e "$tmp/kill/last.ckpt" ] && break; sleep 0.05; done
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+"$XL" train --out "$tmp/kill" "${S[@]}" "${R[@]}" --resume >/dev/null || fail=1
+[ "$(strip "$tmp/full")" = "$(strip "$tmp/kill")" ] || { echo "FAIL: curve after kill -9 + resume differs"; fail=1; }
 
 # transfer: pre-train on text, fine-tune on 5K python tokens, versus scratch on the same
 F=(--d-model 32 --n-head 2 --eval-every 25)
