@@ -170,6 +170,13 @@ int xl_table_parse_csv(const char *name, const char *d, size_t n, xl_table **out
         goto done;
     }
     for (size_t c = 0; c < rec.n; c++) {
+        /* "N, C, loss" is common: blanks around a header name are not part of it */
+        char *h = rec.f[c];
+        size_t a = strspn(h, " \t"), z = strlen(h);
+        while (z > a && (h[z - 1] == ' ' || h[z - 1] == '\t'))
+            z--;
+        memmove(h, h + a, z - a);
+        h[z - a] = '\0';
         if (!rec.f[c][0]) {
             rc = xl_error_at(err, XL_EPARSE, name, hline, NULL, "column %zu has an empty name", c + 1);
             goto done;

@@ -66,12 +66,17 @@ static void test_csv(void)
     t = csv("\xEF\xBB\xBFx\n1.5");
     CHECK(t->n_rows == 1 && strcmp(t->names[0], "x") == 0 && t->num[0][0] == 1.5);
     xl_table_free(t);
+    t = csv("N, C ,\tloss\n1, 2, 3\n");
+    CHECK(t->n_cols == 3 && strcmp(t->names[1], "C") == 0 && strcmp(t->names[2], "loss") == 0);
+    CHECK(t->num[2][0] == 3);
+    xl_table_free(t);
     t = csv("x,y\n");
     CHECK(t->n_rows == 0 && t->n_cols == 2);
     xl_table_free(t);
     csv_error("a,b\n1,2\n3\n", "t.csv:3: expected 2 fields, found 1");
     csv_error("a,b\n1,2\n\n3,4,5", "t.csv:4: expected 2 fields, found 3");
     csv_error("a,b,\"\"\n", "t.csv:1: column 3 has an empty name");
+    csv_error("a, ,c\n", "t.csv:1: column 2 has an empty name");
     csv_error("a,b,a\n", "t.csv:1: duplicate column name 'a'");
     csv_error("", "t.csv: empty file (expected a header row)");
     csv_error("\n\n\r\n", "t.csv: empty file (expected a header row)");
