@@ -16,6 +16,38 @@ long xl_expr_find(const xl_expr *e, const char *name)
     return -1;
 }
 
+static int is_binary(int op)
+{
+    return op <= XL_OP_DIV || op == XL_OP_POW || (op >= XL_OP_LT && op <= XL_OP_OR);
+}
+
+int xl_expr_symbol_use(const xl_expr *e, size_t i)
+{
+    int use = e->result == i ? XL_EXPR_USE_NUMBER : 0;
+    const size_t c0 = e->n_sym, c1 = e->n_sym + e->n_const;
+    for (size_t k = 0; k < e->n_code; k++) {
+        const xl_ins *p = &e->code[k];
+        if (p->op == XL_OP_MIN || p->op == XL_OP_MAX || p->op == XL_OP_LSE) {
+            for (int32_t j = 0; j < p->b; j++)
+                if ((size_t)e->args[p->off + j] == i)
+                    use |= XL_EXPR_USE_NUMBER;
+            continue;
+        }
+        int bin = is_binary(p->op);
+        if ((size_t)p->a != i && !(bin && (size_t)p->b == i))
+            continue;
+        if ((p->op == XL_OP_EQ || p->op == XL_OP_NE) && p->a != p->b) {
+            size_t other = (size_t)p->a == i ? (size_t)p->b : (size_t)p->a;
+            if (other >= c0 && other < c1 && e->const_text[other - c0]) {
+                use |= XL_EXPR_USE_TEXT;
+                continue;
+            }
+        }
+        use |= XL_EXPR_USE_NUMBER;
+    }
+    return use;
+}
+
 size_t xl_expr_scratch_size(const xl_expr *e) { return 2 * e->n_slots + 1; }
 
 /* Plain loops: for a handful of doubles a libc memcpy call costs more than the copy. */

@@ -35,7 +35,8 @@ typedef struct parser {
     char **syms;
     size_t n_sym, cap_sym;
     double *consts;
-    size_t n_const, cap_const;
+    unsigned char *const_text;
+    size_t n_const, cap_const, cap_ctext;
     xl_ins *code;
     int64_t *ins_refs;   /* per instruction: a, b as refs (n-ary operands in arg_refs) */
     size_t n_code, cap_code, cap_irefs;
@@ -229,15 +230,19 @@ static int is_op(const parser *P, const char *op)
 
 /* ---- emitting ------------------------------------------------------------ */
 
-static int64_t add_const(parser *P, double v)
+static int64_t add_const_text(parser *P, double v, int text)
 {
-    if (grow((void **)&P->consts, &P->cap_const, P->n_const + 1, sizeof(double))) {
+    if (grow((void **)&P->consts, &P->cap_const, P->n_const + 1, sizeof(double)) ||
+        grow((void **)&P->const_text, &P->cap_ctext, P->n_const + 1, 1)) {
         oom(P);
         return -1;
     }
     P->consts[P->n_const] = v;
+    P->const_text[P->n_const] = (unsigned char)text;
     return REF(REF_CONST, P->n_const++);
 }
+
+static int64_t add_const(parser *P, double v) { return add_const_text(P, v, 0); }
 
 static int64_t add_sym(parser *P, const char *name)
 {
@@ -441,7 +446,7 @@ static int64_t parse_atom(parser *P)
             fail(P, P->tpos + 1, "cannot use text \"%.40s\" here", P->word);
             return -1;
         }
-        int64_t r = add_const(P, code);
+        int64_t r = add_const_text(P, code, 1);
         next(P);
         return r;
     }
@@ -592,6 +597,7 @@ static void parser_free(parser *P)
         free(P->syms[i]);
     free(P->syms);
     free(P->consts);
+    free(P->const_text);
     free(P->code);
     free(P->ins_refs);
     free(P->arg_refs);
@@ -625,15 +631,18 @@ static int assemble(parser *P, int64_t root, xl_expr *e)
     e->n_code = P->n_code;
     e->n_slots = P->n_sym + used + P->n_code;
     e->consts = malloc(sizeof(double) * (used ? used : 1));
+    e->const_text = malloc(used ? used : 1);
     e->code = malloc(sizeof(xl_ins) * (P->n_code ? P->n_code : 1));
     e->args = malloc(sizeof(int32_t) * (P->n_args ? P->n_args : 1));
-    if (!e->consts || !e->code || !e->args) {
+    if (!e->consts || !e->const_text || !e->code || !e->args) {
         free(cmap);
         return -1;
     }
     for (size_t i = 0; i < nc; i++)
-        if (cmap[i] >= 0)
+        if (cmap[i] >= 0) {
             e->consts[cmap[i]] = P->consts[i];
+            e->const_text[cmap[i]] = P->const_text[i];
+        }
     size_t base_c = P->n_sym, base_i = P->n_sym + used;
 #define SLOT(r) ((int32_t)(REF_TAG(r) == REF_SYM ? REF_IDX(r) \
                  : REF_TAG(r) == REF_CONST ? base_c + (size_t)cmap[REF_IDX(r)] : base_i + REF_IDX(r)))
@@ -703,6 +712,7 @@ void xl_expr_free(xl_expr *e)
         free(e->syms[i]);
     free(e->syms);
     free(e->consts);
+    free(e->const_text);
     free(e->code);
     free(e->args);
     free(e);

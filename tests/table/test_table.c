@@ -177,6 +177,16 @@ static void test_define_where(void)
     CHECK(strcmp(err.msg, "t.csv:5: --where 'log(-N)' is not a number") == 0);
     CHECK(xl_table_where(t, "0", &err) == XL_OK && t->n_rows == 0);
     xl_table_free(t);
+    /* text columns only compare with text; numeric ones only with numbers */
+    t = csv("curriculum,N,seed\nscratch,5,1\ntext,n/a,2\n");
+    CHECK(xl_table_where(t, "curriculum == \"scratch\" && N > 1", &err) == XL_EINVAL);
+    CHECK(strcmp(err.msg, "t.csv:3: field 'N': not a number: 'n/a'") == 0);
+    CHECK(xl_table_where(t, "seed == \"1\"", &err) == XL_EINVAL);
+    CHECK(strcmp(err.msg, "column 'seed' is numeric: compare it with a number, not text, in --where 'seed == \"1\"'") == 0);
+    CHECK(xl_table_where(t, "curriculum < \"text\"", &err) == XL_EINVAL);
+    CHECK(strcmp(err.msg, "t.csv:2: field 'curriculum': not a number: 'scratch'") == 0);
+    CHECK(xl_table_where(t, "N == \"n/a\"", &err) == XL_OK && t->n_rows == 1 && t->line[0] == 3);
+    xl_table_free(t);
     t = csv("a,b\n1,\n2,3\n");
     CHECK(xl_table_where(t, "b > 0", &err) == XL_EINVAL);
     CHECK(strcmp(err.msg, "t.csv:2: field 'b': empty cell in --where 'b > 0'") == 0);
