@@ -342,7 +342,18 @@ int xl_table_parse_jsonl(const char *name, const char *d, size_t n, xl_table **o
         cJSON *j = cJSON_ParseWithLengthOpts(d + a, z - a, &stop, 0);
         if (!j || stop != d + z) {
             cJSON_Delete(j);
-            rc = xl_error_at(err, XL_EPARSE, name, line, NULL, "malformed JSON");
+            /* a pretty-printed document is a common mistake: say so */
+            const char *wend = NULL;
+            cJSON *whole = cJSON_ParseWithLengthOpts(d, n, &wend, 0);
+            while (whole && wend < d + n && isspace((unsigned char)*wend))
+                wend++;
+            if (whole && wend != d + n) {
+                cJSON_Delete(whole);
+                whole = NULL;
+            }
+            rc = xl_error_at(err, XL_EPARSE, name, line, NULL, "malformed JSON%s",
+                             whole ? " (the file is one JSON document; expected one object per line)" : "");
+            cJSON_Delete(whole);
             break;
         }
         if (!cJSON_IsObject(j)) {
