@@ -378,7 +378,8 @@ int xl_table_parse_jsonl(const char *name, const char *d, size_t n, xl_table **o
     free(J.cells);
     xl_strmap_free(&J.cols);
     if (!rc && J.t->n_cols == 0)
-        rc = xl_error_at(err, XL_EPARSE, name, 0, NULL, "no records (expected one JSON object per line)");
+        rc = xl_error_at(err, XL_EPARSE, name, 0, NULL, J.t->n_rows ? "no fields in any record"
+                         : "no records (expected one JSON object per line)");
     if (rc) {
         xl_table_free(J.t);
         return rc;

@@ -139,6 +139,7 @@ static void test_jsonl(void)
     jsonl_error("{\"a.b\": 1, \"a\": {\"b\": 2}}\n", "t.jsonl:1: field 'a.b': appears twice in the object");
     jsonl_error("{\n  \"a\": 1\n}\n",
                 "t.jsonl:1: malformed JSON (the file is one JSON document; expected one object per line)");
+    jsonl_error("{}\n{ }\n", "t.jsonl: no fields in any record");
     jsonl_error("", "t.jsonl: no records (expected one JSON object per line)");
 }
 
