@@ -9,6 +9,37 @@
 #include <math.h>
 #include <string.h>
 
+typedef float v16f __attribute__((vector_size(64)));
+typedef int32_t v16i __attribute__((vector_size(64)));
+
+/* Macros, not functions: GCC warns (-Wpsabi) about passing 64-byte vectors by value
+ * to functions compiled without AVX-512. */
+#define SPLAT(x) ((v16f){(x), (x), (x), (x), (x), (x), (x), (x), \
+                         (x), (x), (x), (x), (x), (x), (x), (x)})
+/* m ? a : b lane by lane (C has no vector ternary) */
+#define VSEL(m, a, b) ({ \
+    v16f a_ = (a), b_ = (b), o_; v16i ai_, bi_, r_; \
+    memcpy(&ai_, &a_, 64); memcpy(&bi_, &b_, 64); \
+    r_ = ((m) & ai_) | (~(m) & bi_); memcpy(&o_, &r_, 64); o_; })
+#define HSUM16(v) ({ float h_ = 0.0f; for (int k_ = 0; k_ < 16; k_++) h_ += (v)[k_]; h_; })
+#define LOAD16(x) ({ v16f l_; memcpy(&l_, (x), 64); l_; })
+#define VEXP16(in) ({ \
+    v16f v_ = (in); \
+    v_ = VSEL(v_ < SPLAT(-87.0f), SPLAT(-87.0f), v_); \
+    v_ = VSEL(v_ > SPLAT(88.0f), SPLAT(88.0f), v_); \
+    v16f k_ = (v_ * SPLAT(1.44269504088896341f) + SPLAT(12582912.0f)) - SPLAT(12582912.0f); \
+    v16i ki_ = __builtin_convertvector(k_, v16i); \
+    v16f r_ = v_ - k_ * SPLAT(0.693359375f) - k_ * SPLAT(-2.12194440e-4f); \
+    v16f p_ = SPLAT(1.9875691500e-4f); \
+    p_ = p_ * r_ + SPLAT(1.3981999507e-3f); \
+    p_ = p_ * r_ + SPLAT(8.3334519073e-3f); \
+    p_ = p_ * r_ + SPLAT(4.1665795894e-2f); \
+    p_ = p_ * r_ + SPLAT(1.6666665459e-1f); \
+    p_ = p_ * r_ + SPLAT(5.0000001201e-1f); \
+    p_ = p_ * r_ * r_ + r_ + SPLAT(1.0f); \
+    v16i e_ = (ki_ + 127) << 23; v16f s_; memcpy(&s_, &e_, 64); p_ * s_; })
+
+XL_SIMD
 void xl_encoder_forward(float *out, const uint16_t *inp, const float *wte, const float *wpe,
                         int B, int T, int C)
 {
@@ -22,6 +53,7 @@ void xl_encoder_forward(float *out, const uint16_t *inp, const float *wte, const
         }
 }
 
+XL_SIMD
 void xl_encoder_backward(float *dwte, float *dwpe, const float *dout, const uint16_t *inp,
                          int B, int T, int C)
 {
@@ -37,30 +69,39 @@ void xl_encoder_backward(float *dwte, float *dwpe, const float *dout, const uint
         }
 }
 
+XL_SIMD
 void xl_layernorm_forward(float *out, float *mean, float *rstd, const float *inp,
                           const float *w, const float *b, int N, int C)
 {
     const float eps = 1e-5f;
     for (int n = 0; n < N; n++) {
         const float *x = inp + (size_t)n * C;
-        float s = 0.0f;
-        for (int i = 0; i < C; i++)
-            s += x[i];
+        v16f acc = SPLAT(0.0f);
+        int i = 0;
+        for (; i + 16 <= C; i += 16)
+            acc += LOAD16(x + i);
+        float s = HSUM16(acc);
+        for (int j = i; j < C; j++)
+            s += x[j];
         float mu = s / C;
-        float v = 0.0f;
-        for (int i = 0; i < C; i++) {
-            float d = x[i] - mu;
-            v += d * d;
+        acc = SPLAT(0.0f);
+        for (i = 0; i + 16 <= C; i += 16) {
+            v16f d = LOAD16(x + i) - SPLAT(mu);
+            acc += d * d;
         }
+        float v = HSUM16(acc);
+        for (int j = i; j < C; j++)
+            v += (x[j] - mu) * (x[j] - mu);
         float r = 1.0f / sqrtf(v / C + eps);
         float *o = out + (size_t)n * C;
-        for (int i = 0; i < C; i++)
+        for (i = 0; i < C; i++)
             o[i] = (x[i] - mu) * r * w[i] + b[i];
         mean[n] = mu;
         rstd[n] = r;
     }
 }
 
+XL_SIMD
 void xl_layernorm_backward(float *dinp, float *dw, float *db, const float *dout,
                            const float *inp, const float *w, const float *mean,
                            const float *rstd, int N, int C)
@@ -71,8 +112,16 @@ void xl_layernorm_backward(float *dinp, float *dw, float *db, const float *dout,
         float *dx = dinp + (size_t)n * C;
         float mu = mean[n], r = rstd[n];
         /* two reductions: mean of dnorm and mean of dnorm * norm */
-        float s1 = 0.0f, s2 = 0.0f;
-        for (int i = 0; i < C; i++) {
+        v16f a1 = SPLAT(0.0f), a2 = SPLAT(0.0f);
+        int i = 0;
+        for (; i + 16 <= C; i += 16) {
+            v16f nrm = (LOAD16(x + i) - SPLAT(mu)) * SPLAT(r);
+            v16f dn = LOAD16(w + i) * LOAD16(d + i);
+            a1 += dn;
+            a2 += dn * nrm;
+        }
+        float s1 = HSUM16(a1), s2 = HSUM16(a2);
+        for (; i < C; i++) {
             float nrm = (x[i] - mu) * r;
             float dn = w[i] * d[i];
             s1 += dn;
@@ -80,7 +129,7 @@ void xl_layernorm_backward(float *dinp, float *dw, float *db, const float *dout,
         }
         s1 /= C;
         s2 /= C;
-        for (int i = 0; i < C; i++) {
+        for (i = 0; i < C; i++) {
             float nrm = (x[i] - mu) * r;
             float dn = w[i] * d[i];
             db[i] += d[i];
@@ -90,6 +139,7 @@ void xl_layernorm_backward(float *dinp, float *dw, float *db, const float *dout,
     }
 }
 
+XL_SIMD
 void xl_matmul_forward(float *out, const float *inp, const float *w, const float *b, int N,
                        int C, int OC, int accumulate)
 {
@@ -109,6 +159,7 @@ void xl_matmul_forward(float *out, const float *inp, const float *w, const float
                 out, OC);
 }
 
+XL_SIMD
 void xl_matmul_backward(float *dinp, float *dw, float *db, const float *dout,
                         const float *inp, const float *w, int N, int C, int OC)
 {
@@ -128,37 +179,8 @@ void xl_matmul_backward(float *dinp, float *dw, float *db, const float *dout,
 /* exp without libm: Cephes' expf polynomial on GCC vectors of 16 floats (one AVX-512
  * register, or four SSE ones), range reduction through the 1.5*2^23 rounding trick and
  * 2^n by shifting into the exponent.  Relative error ~1e-7. */
-typedef float v16f __attribute__((vector_size(64)));
-typedef int32_t v16i __attribute__((vector_size(64)));
-
-/* Macros, not functions: GCC warns (-Wpsabi) about passing 64-byte vectors by value
- * to functions compiled without AVX-512. */
-#define SPLAT(x) ((v16f){(x), (x), (x), (x), (x), (x), (x), (x), \
-                         (x), (x), (x), (x), (x), (x), (x), (x)})
-/* m ? a : b lane by lane (C has no vector ternary) */
-#define VSEL(m, a, b) ({ \
-    v16f a_ = (a), b_ = (b), o_; v16i ai_, bi_, r_; \
-    memcpy(&ai_, &a_, 64); memcpy(&bi_, &b_, 64); \
-    r_ = ((m) & ai_) | (~(m) & bi_); memcpy(&o_, &r_, 64); o_; })
-#define LOAD16(x) ({ v16f l_; memcpy(&l_, (x), 64); l_; })
-#define VEXP16(in) ({ \
-    v16f v_ = (in); \
-    v_ = VSEL(v_ < SPLAT(-87.0f), SPLAT(-87.0f), v_); \
-    v_ = VSEL(v_ > SPLAT(88.0f), SPLAT(88.0f), v_); \
-    v16f k_ = (v_ * SPLAT(1.44269504088896341f) + SPLAT(12582912.0f)) - SPLAT(12582912.0f); \
-    v16i ki_ = __builtin_convertvector(k_, v16i); \
-    v16f r_ = v_ - k_ * SPLAT(0.693359375f) - k_ * SPLAT(-2.12194440e-4f); \
-    v16f p_ = SPLAT(1.9875691500e-4f); \
-    p_ = p_ * r_ + SPLAT(1.3981999507e-3f); \
-    p_ = p_ * r_ + SPLAT(8.3334519073e-3f); \
-    p_ = p_ * r_ + SPLAT(4.1665795894e-2f); \
-    p_ = p_ * r_ + SPLAT(1.6666665459e-1f); \
-    p_ = p_ * r_ + SPLAT(5.0000001201e-1f); \
-    p_ = p_ * r_ * r_ + r_ + SPLAT(1.0f); \
-    v16i e_ = (ki_ + 127) << 23; v16f s_; memcpy(&s_, &e_, 64); p_ * s_; })
-
 /* y = exp(x - c); returns sum(y) (fixed order: 16 lanes, then lane by lane) */
-__attribute__((target_clones("avx512f", "avx2", "default")))
+XL_SIMD
 float xl_vexp_sum(float *y, const float *x, float c, int n)
 {
     v16f acc = SPLAT(0.0f), cv = SPLAT(c);
@@ -189,7 +211,7 @@ void xl_vexp(float *y, const float *x, int n)
     xl_vexp_sum(y, x, 0.0f, n);
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default")))
+XL_SIMD
 float xl_vmax(const float *x, int n)
 {
     v16f acc = SPLAT(-INFINITY);
@@ -210,6 +232,7 @@ float xl_vmax(const float *x, int n)
 #define GELU_K 0.7978845608028654f /* sqrt(2/pi) */
 enum { GELU_CHUNK = 256 };
 
+XL_SIMD
 void xl_gelu_forward(float *out, const float *inp, size_t n)
 {
     float u[GELU_CHUNK], e[GELU_CHUNK];
@@ -226,6 +249,7 @@ void xl_gelu_forward(float *out, const float *inp, size_t n)
     }
 }
 
+XL_SIMD
 void xl_gelu_backward(float *dinout, const float *inp, size_t n)
 {
     float u[GELU_CHUNK], e[GELU_CHUNK];
@@ -255,6 +279,7 @@ void xl_softmax_inplace(float *x, int n)
         x[i] *= inv;
 }
 
+XL_SIMD
 double xl_crossentropy_forward(float *logits, const uint16_t *targets, int N, int V,
                                float scale, int want_grad)
 {
@@ -273,4 +298,11 @@ double xl_crossentropy_forward(float *logits, const uint16_t *targets, int N, in
         x[targets[n]] -= scale;
     }
     return total;
+}
+
+XL_SIMD
+void xl_vadd(float *y, const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] += x[i];
 }

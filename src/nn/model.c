@@ -323,10 +323,7 @@ int xl_nn_backward(xl_nn_model *m, xl_error *err)
     float *dres = a[A_DRES], *dln = a[A_DLN], *dqkv = a[A_DQKV], *datty = a[A_DATTY];
     float *dfch = a[A_DFCH];
     /* the head's backward ran during the forward: dlnf is in dln, its dwte in A_DWTE */
-    float *gw = xl_nn_g(m, P_WTE);
-    const float *hw = a[A_DWTE];
-    for (size_t i = 0; i < (size_t)V * C; i++)
-        gw[i] += hw[i];
+    xl_vadd(xl_nn_g(m, P_WTE), a[A_DWTE], (size_t)V * C);
     memset(dres, 0, (size_t)BT * C * sizeof(float));
     xl_layernorm_backward(dres, xl_nn_g(m, P_LNFW), xl_nn_g(m, P_LNFB), dln,
                           a[A_RES3] + (L - 1) * sC, xl_nn_p(m, P_LNFW), a[A_LNF_MEAN],
@@ -369,6 +366,7 @@ void xl_nn_zero_grad(xl_nn_model *m)
     memset(m->grads, 0, m->n_floats * sizeof(float));
 }
 
+XL_SIMD
 float xl_nn_clip_grad(xl_nn_model *m, float max_norm)
 {
     double ss = 0.0;
@@ -400,6 +398,8 @@ static int is_2d(int t)
            t == P_FCPROJW;
 }
 
+/* no-math-errno lets sqrtf vectorise (its argument is never negative here) */
+XL_SIMD __attribute__((optimize("no-math-errno")))
 void xl_nn_adamw_step(xl_nn_model *m, float lr, float beta1, float beta2, float eps,
                       float weight_decay, long step)
 {

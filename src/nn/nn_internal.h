@@ -6,6 +6,10 @@
 
 #include "xferlaw/nn.h"
 
+/* Hot loops are compiled for AVX-512, AVX2 and baseline x86-64; the loader picks one
+ * per machine (ifunc), so a given machine always runs the same code: determinism holds. */
+#define XL_SIMD __attribute__((target_clones("avx512f", "avx2", "default")))
+
 /* Parameter tensors in storage order (must match xl_nn_tensor names in model.c). */
 enum {
     P_WTE, P_WPE, P_LN1W, P_LN1B, P_QKVW, P_QKVB, P_ATTPROJW, P_ATTPROJB,
@@ -114,5 +118,7 @@ void xl_vexp(float *y, const float *x, int n);
 float xl_vexp_sum(float *y, const float *x, float c, int n);
 float xl_vmax(const float *x, int n);
 void xl_softmax_inplace(float *x, int n);
+/* y += x */
+void xl_vadd(float *y, const float *x, size_t n);
 
 #endif
