@@ -398,8 +398,13 @@ static int is_2d(int t)
            t == P_FCPROJW;
 }
 
-/* no-math-errno lets sqrtf vectorise (its argument is never negative here) */
-XL_SIMD __attribute__((optimize("no-math-errno")))
+/* no-math-errno lets GCC vectorise sqrtf (its argument is never negative here) */
+#if defined(__clang__)
+#define XL_NO_ERRNO
+#else
+#define XL_NO_ERRNO __attribute__((optimize("no-math-errno")))
+#endif
+XL_SIMD XL_NO_ERRNO
 void xl_nn_adamw_step(xl_nn_model *m, float lr, float beta1, float beta2, float eps,
                       float weight_decay, long step)
 {

@@ -8,7 +8,11 @@
 
 /* Hot loops are compiled for AVX-512, AVX2 and baseline x86-64; the loader picks one
  * per machine (ifunc), so a given machine always runs the same code: determinism holds. */
+#if defined(__clang__) || !defined(__x86_64__)
+#define XL_SIMD /* clang resolves cross-file clones differently; only the fuzz build uses it */
+#else
 #define XL_SIMD __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
 
 /* Parameter tensors in storage order (must match xl_nn_tensor names in model.c). */
 enum {
