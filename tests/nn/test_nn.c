@@ -189,6 +189,9 @@ static void test_counts_and_errors(void)
     CHECK(xl_nn_alloc(&c, 1, 8, &m, &err) == XL_EINVAL);
     CHECK_STR_CONTAINS(err.msg, "field 'n_head': 3 must be >= 1 and divide d_model 128");
     m = make(&TINY, 1, 0.0);
+    /* N is exactly what the model holds besides the two embeddings */
+    CHECK(xl_nn_n_floats(m) - (11 + 7) * 8 == xl_nn_n_params_nonembedding(&TINY));
+    CHECK(xl_nn_n_floats(m) == xl_nn_n_params_total(&TINY));
     uint16_t in[B * T] = {0}, tg[B * T] = {0};
     in[3] = 11;
     CHECK(xl_nn_forward(m, in, tg, B, T, NULL, &err) == XL_EINVAL);
