@@ -60,11 +60,15 @@ void xl_encoder_backward(float *dwte, float *dwpe, const float *dout, const uint
     for (int b = 0; b < B; b++)
         for (int t = 0; t < T; t++) {
             const float *d = dout + ((size_t)b * T + t) * C;
-            float *de = dwte + (size_t)inp[b * T + t] * C;
-            float *dp = dwpe + (size_t)t * C;
-            for (int i = 0; i < C; i++) {
-                de[i] += d[i];
-                dp[i] += d[i];
+            if (dwte) {
+                float *de = dwte + (size_t)inp[b * T + t] * C;
+                for (int i = 0; i < C; i++)
+                    de[i] += d[i];
+            }
+            if (dwpe) {
+                float *dp = dwpe + (size_t)t * C;
+                for (int i = 0; i < C; i++)
+                    dp[i] += d[i];
             }
         }
 }
@@ -132,10 +136,14 @@ void xl_layernorm_backward(float *dinp, float *dw, float *db, const float *dout,
         for (i = 0; i < C; i++) {
             float nrm = (x[i] - mu) * r;
             float dn = w[i] * d[i];
-            db[i] += d[i];
-            dw[i] += nrm * d[i];
             dx[i] += (dn - s1 - nrm * s2) * r;
         }
+        if (dw)
+            for (i = 0; i < C; i++)
+                dw[i] += (x[i] - mu) * r * d[i];
+        if (db)
+            for (i = 0; i < C; i++)
+                db[i] += d[i];
     }
 }
 
@@ -166,8 +174,9 @@ void xl_matmul_backward(float *dinp, float *dw, float *db, const float *dout,
     if (dinp)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, C, OC, 1.0f, dout, OC, w,
                     C, 0.0f, dinp, C);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, OC, C, N, 1.0f, dout, OC, inp, C,
-                1.0f, dw, C);
+    if (dw)
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, OC, C, N, 1.0f, dout, OC, inp,
+                    C, 1.0f, dw, C);
     if (db)
         for (int n = 0; n < N; n++) {
             const float *d = dout + (size_t)n * OC;

@@ -286,7 +286,8 @@ static int forward(xl_nn_model *m, const uint16_t *inputs, const uint16_t *targe
             continue;
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, R, C, V, 1.0f, a[A_LOGITS], V,
                     wte, C, 0.0f, a[A_DLN] + r0 * C, C);
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, V, C, R, 1.0f, a[A_LOGITS], V,
+        if (m->train_mask[P_WTE])
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, V, C, R, 1.0f, a[A_LOGITS], V,
                     lnf, C, r0 ? 1.0f : 0.0f, a[A_DWTE], C);
     }
     if (loss)
@@ -322,10 +323,15 @@ int xl_nn_backward(xl_nn_model *m, xl_error *err)
     size_t sAtt = (size_t)m->max_B * H * m->max_T * m->max_T;
     float *dres = a[A_DRES], *dln = a[A_DLN], *dqkv = a[A_DQKV], *datty = a[A_DATTY];
     float *dfch = a[A_DFCH];
+    /* gradients of parameters outside the trainable mask are not computed (stay 0): the
+     * weight-gradient sgemms are a third of the work, skipped in partial fine-tuning */
+#define G(t) (m->train_mask[t] ? xl_nn_g(m, t) : NULL)
+#define GO(t, off) (m->train_mask[t] ? xl_nn_g(m, t) + (off) : NULL)
     /* the head's backward ran during the forward: dlnf is in dln, its dwte in A_DWTE */
-    xl_vadd(xl_nn_g(m, P_WTE), a[A_DWTE], (size_t)V * C);
+    if (m->train_mask[P_WTE])
+        xl_vadd(G(P_WTE), a[A_DWTE], (size_t)V * C);
     memset(dres, 0, (size_t)BT * C * sizeof(float));
-    xl_layernorm_backward(dres, xl_nn_g(m, P_LNFW), xl_nn_g(m, P_LNFB), dln,
+    xl_layernorm_backward(dres, G(P_LNFW), G(P_LNFB), dln,
                           a[A_RES3] + (L - 1) * sC, xl_nn_p(m, P_LNFW), a[A_LNF_MEAN],
                           a[A_LNF_RSTD], BT, C);
     for (int l = L - 1; l >= 0; l--) {
@@ -338,26 +344,28 @@ int xl_nn_backward(xl_nn_model *m, xl_error *err)
         float *fch = a[A_FCH] + l * 4 * sC, *fchg = a[A_FCH_GELU] + l * 4 * sC;
         size_t C2 = (size_t)C * C;
         /* MLP: res3 = res2 + fcproj(gelu(fc(ln2(res2)))) */
-        xl_matmul_backward(dfch, xl_nn_g(m, P_FCPROJW) + l * 4 * C2,
-                           xl_nn_g(m, P_FCPROJB) + l * C, dres, fchg,
+        xl_matmul_backward(dfch, GO(P_FCPROJW, l * 4 * C2),
+                           GO(P_FCPROJB, l * C), dres, fchg,
                            xl_nn_p(m, P_FCPROJW) + l * 4 * C2, BT, 4 * C, C);
         xl_gelu_backward(dfch, fch, (size_t)BT * 4 * C);
-        xl_matmul_backward(dln, xl_nn_g(m, P_FCW) + l * 4 * C2, xl_nn_g(m, P_FCB) + l * 4 * C,
+        xl_matmul_backward(dln, GO(P_FCW, l * 4 * C2), GO(P_FCB, l * 4 * C),
                            dfch, ln2, xl_nn_p(m, P_FCW) + l * 4 * C2, BT, C, 4 * C);
-        xl_layernorm_backward(dres, xl_nn_g(m, P_LN2W) + l * C, xl_nn_g(m, P_LN2B) + l * C,
+        xl_layernorm_backward(dres, GO(P_LN2W, l * C), GO(P_LN2B, l * C),
                               dln, res2, xl_nn_p(m, P_LN2W) + l * C, ln2m, ln2r, BT, C);
         /* attention: res2 = res + attproj(attn(qkv(ln1(res)))) */
-        xl_matmul_backward(datty, xl_nn_g(m, P_ATTPROJW) + l * C2,
-                           xl_nn_g(m, P_ATTPROJB) + l * C, dres, atty,
+        xl_matmul_backward(datty, GO(P_ATTPROJW, l * C2),
+                           GO(P_ATTPROJB, l * C), dres, atty,
                            xl_nn_p(m, P_ATTPROJW) + l * C2, BT, C, C);
         xl_attention_backward(dqkv, a[A_DATT], datty, att, qkv, B, T, C, H);
-        xl_matmul_backward(dln, xl_nn_g(m, P_QKVW) + l * 3 * C2,
-                           xl_nn_g(m, P_QKVB) + l * 3 * C, dqkv, ln1,
+        xl_matmul_backward(dln, GO(P_QKVW, l * 3 * C2),
+                           GO(P_QKVB, l * 3 * C), dqkv, ln1,
                            xl_nn_p(m, P_QKVW) + l * 3 * C2, BT, C, 3 * C);
-        xl_layernorm_backward(dres, xl_nn_g(m, P_LN1W) + l * C, xl_nn_g(m, P_LN1B) + l * C,
+        xl_layernorm_backward(dres, GO(P_LN1W, l * C), GO(P_LN1B, l * C),
                               dln, res, xl_nn_p(m, P_LN1W) + l * C, ln1m, ln1r, BT, C);
     }
-    xl_encoder_backward(xl_nn_g(m, P_WTE), xl_nn_g(m, P_WPE), dres, m->inputs, B, T, C);
+    xl_encoder_backward(G(P_WTE), G(P_WPE), dres, m->inputs, B, T, C);
+#undef G
+#undef GO
     return XL_OK;
 }
 

@@ -93,14 +93,15 @@ void xl_encoder_backward(float *dwte, float *dwpe, const float *dout, const uint
 /* out (N, C), mean/rstd (N) */
 void xl_layernorm_forward(float *out, float *mean, float *rstd, const float *inp,
                           const float *w, const float *b, int N, int C);
-/* dinp += ..., dw += ..., db += ... */
+/* dinp += ..., dw += ..., db += ... (dw, db may be NULL: not trainable) */
 void xl_layernorm_backward(float *dinp, float *dw, float *db, const float *dout,
                            const float *inp, const float *w, const float *mean,
                            const float *rstd, int N, int C);
 /* out (N, OC) = inp (N, C) . w(OC, C)^T + b (OC); with accumulate, out += that. */
 void xl_matmul_forward(float *out, const float *inp, const float *w, const float *b, int N,
                        int C, int OC, int accumulate);
-/* dinp (N, C) = dout . w (overwrites); dw (OC, C) += dout^T . inp; db (OC) += colsum */
+/* dinp (N, C) = dout . w (overwrites); dw (OC, C) += dout^T . inp; db (OC) += colsum;
+ * any of the three may be NULL (not needed / not trainable) */
 void xl_matmul_backward(float *dinp, float *dw, float *db, const float *dout,
                         const float *inp, const float *w, int N, int C, int OC);
 void xl_gelu_forward(float *out, const float *inp, size_t n);

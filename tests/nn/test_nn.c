@@ -167,6 +167,41 @@ static void test_trainable_mask(void)
         int is_ln = strstr(tt.name, "ln") == tt.name;
         CHECK_MSG(changed == is_ln, "tensor %s changed=%d", tt.name, changed);
     }
+    /* masked gradients are the full ones restricted to the mask (others not computed) */
+    {
+        uint16_t in[B * T], tg[B * T];
+        batch(in, tg, 11, 5);
+        CHECK(xl_nn_set_trainable(m, "all", &err) == 0);
+        xl_nn_forward(m, in, tg, B, T, NULL, &err);
+        xl_nn_zero_grad(m);
+        xl_nn_backward(m, &err);
+        float *full = malloc(n * sizeof *full);
+        memcpy(full, xl_nn_grads(m), n * sizeof *full);
+        const char *masks[4] = {"ln", "head", "bias", "ln+head"};
+        for (int k = 0; k < 4; k++) {
+            CHECK(xl_nn_set_trainable(m, masks[k], &err) == 0);
+            xl_nn_forward(m, in, tg, B, T, NULL, &err);
+            xl_nn_zero_grad(m);
+            xl_nn_backward(m, &err);
+            uint64_t n_tr = 0;
+            for (int t = 0; t < XL_NN_N_TENSORS; t++) {
+                xl_nn_tensor tt = xl_nn_get_tensor(m, t);
+                const float *ref = full + (tt.grad - xl_nn_grads(m));
+                int in_mask = 0;
+                for (size_t i = 0; i < tt.size; i++)
+                    in_mask |= tt.grad[i] != 0.0f;
+                if (in_mask) {
+                    n_tr += tt.size;
+                    CHECK_MSG(memcmp(tt.grad, ref, tt.size * sizeof(float)) == 0,
+                              "mask %s tensor %s", masks[k], tt.name);
+                }
+            }
+            CHECK_MSG(n_tr == xl_nn_n_trainable(m), "mask %s: %llu gradients, %llu trainable",
+                      masks[k], (unsigned long long)n_tr,
+                      (unsigned long long)xl_nn_n_trainable(m));
+        }
+        free(full);
+    }
     CHECK(xl_nn_set_trainable(m, "bias", &err) == 0);
     CHECK(xl_nn_n_trainable(m) == L * (C + 3 * C + C + C + 4 * C + C) + C);
     CHECK(xl_nn_set_trainable(m, "ln+head", &err) == 0);
