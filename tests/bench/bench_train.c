@@ -1,6 +1,6 @@
 /* Benchmark driver for tests/bench/bench_train.sh: times forward + backward + clip +
  * AdamW steps of the nn module, and cblas_sgemm alone at the model's own shapes.
- * Usage: bench_train V T B L C H STEPS THREADS   -> one JSON line on stdout */
+ * Usage: bench_train V T B L C H STEPS THREADS [TRAINABLE]   -> one JSON line on stdout */
 #include "xferlaw/nn.h"
 
 #include <cblas.h>
@@ -49,8 +49,8 @@ static double cpu_seconds(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 9) {
-        fprintf(stderr, "usage: bench_train V T B L C H STEPS THREADS\n");
+    if (argc != 9 && argc != 10) {
+        fprintf(stderr, "usage: bench_train V T B L C H STEPS THREADS [TRAINABLE]\n");
         return 2;
     }
     int a[8];
@@ -67,6 +67,10 @@ int main(int argc, char **argv)
         return 1;
     }
     xl_nn_init(m, 1);
+    if (argc == 10 && xl_nn_set_trainable(m, argv[9], &err)) {
+        fprintf(stderr, "bench_train: %s\n", err.msg);
+        return 1;
+    }
     uint16_t *in = malloc((size_t)B * T * 2), *tg = malloc((size_t)B * T * 2);
     xl_rng r;
     xl_rng_seed(&r, 2);
