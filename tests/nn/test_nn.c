@@ -351,6 +351,35 @@ static void test_checkpoints(void)
     CHECK(xl_nn_checkpoint_load(r, bad, tok, 0, &h, NULL, NULL, &err) == 0);
     CHECK(h.step == 7 && h.has_optimizer == 0);
     CHECK(xl_nn_checkpoint_load(r, "/nonexistent/x.ckpt", NULL, 0, NULL, NULL, NULL, &err) == XL_EIO);
+    /* every mutation (a flipped byte anywhere, a cut anywhere) is refused, never crashes,
+     * and leaves the model as it was */
+    CHECK(xl_read_file(path, &data, &n, &err) == 0);
+    size_t nf = xl_nn_n_floats(r);
+    float *keep = malloc(nf * sizeof *keep);
+    memcpy(keep, xl_nn_params(r), nf * sizeof *keep);
+    xl_rng mr;
+    xl_rng_seed(&mr, 77);
+    int refused = 0;
+    for (int k = 0; k < 300; k++) {
+        size_t at = (size_t)xl_rng_below(&mr, n);
+        int cut = k % 3 == 0;
+        unsigned char old = (unsigned char)data[at];
+        if (cut)
+            write_bytes(bad, data, at);
+        else {
+            data[at] = (char)(old ^ (1u + xl_rng_below(&mr, 255)));
+            write_bytes(bad, data, n);
+            data[at] = (char)old;
+        }
+        char *ex2 = NULL;
+        int rc = xl_nn_checkpoint_load(r, bad, NULL, 1, NULL, &ex2, NULL, &err);
+        refused += rc == XL_EFORMAT;
+        free(ex2);
+    }
+    CHECK_MSG(refused == 300, "%d of 300 mutated checkpoints refused", refused);
+    CHECK(memcmp(keep, xl_nn_params(r), nf * sizeof *keep) == 0);
+    free(keep);
+    free(data);
     unlink(path);
     unlink(bad);
     rmdir(dir);
