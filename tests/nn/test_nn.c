@@ -113,6 +113,61 @@ static void test_finite_differences(void)
     xl_nn_free(m);
 }
 
+/* T = 70: two causal attention blocks; directional FD of every tensor at once and of
+ * qkvw alone (the attention backward is all that reaches it) */
+static void test_long_sequence(void)
+{
+    xl_nn_config cfg = {.vocab_size = 11, .ctx = 72, .n_layer = 1, .n_head = 2, .d_model = 8};
+    enum { LT = 70 };
+    xl_error err;
+    xl_nn_model *m;
+    CHECK(xl_nn_alloc(&cfg, 1, LT, &m, &err) == 0);
+    xl_nn_init(m, 3);
+    xl_rng r;
+    xl_rng_seed(&r, 4);
+    float *p = xl_nn_params(m);
+    size_t n = xl_nn_n_floats(m);
+    for (size_t i = 0; i < n; i++)
+        p[i] += (float)(0.3 * xl_rng_normal(&r));
+    uint16_t in[LT], tg[LT];
+    for (int i = 0; i < LT; i++) {
+        in[i] = (uint16_t)xl_rng_below(&r, 11);
+        tg[i] = (uint16_t)xl_rng_below(&r, 11);
+    }
+    float l;
+    CHECK(xl_nn_forward(m, in, tg, 1, LT, &l, &err) == 0);
+    xl_nn_zero_grad(m);
+    CHECK(xl_nn_backward(m, &err) == 0);
+    xl_nn_tensor qkv = xl_nn_get_tensor(m, 4);
+    CHECK(strcmp(qkv.name, "qkvw") == 0);
+    float *save = malloc(n * sizeof *save);
+    memcpy(save, p, n * sizeof *save);
+    double *u = malloc(n * sizeof *u);
+    for (int pass = 0; pass < 2; pass++) {
+        size_t lo = pass ? (size_t)(qkv.data - p) : 0, hi = pass ? lo + qkv.size : n;
+        double gu = 0.0, h = 1e-3, lp, lm;
+        for (size_t i = lo; i < hi; i++) {
+            u[i] = xl_rng_normal(&r);
+            gu += xl_nn_grads(m)[i] * u[i];
+        }
+        for (size_t i = lo; i < hi; i++)
+            p[i] = (float)(save[i] + h * u[i]);
+        xl_nn_loss(m, in, tg, 1, LT, &l, &err);
+        lp = l;
+        for (size_t i = lo; i < hi; i++)
+            p[i] = (float)(save[i] - h * u[i]);
+        xl_nn_loss(m, in, tg, 1, LT, &l, &err);
+        lm = l;
+        memcpy(p, save, n * sizeof *save);
+        double fd = (lp - lm) / (2 * h);
+        CHECK_MSG(fabs(fd - gu) <= 1e-3 * fabs(gu) + 5e-4, "T=70 pass %d: fd %.6g vs grad %.6g",
+                  pass, fd, gu);
+    }
+    free(u);
+    free(save);
+    xl_nn_free(m);
+}
+
 /* n steps of clipped AdamW; returns losses in out */
 static void train(xl_nn_model *m, int steps, float *out)
 {
@@ -392,6 +447,7 @@ int main(void)
 {
     xl_nn_set_threads(1);
     test_finite_differences();
+    test_long_sequence();
     test_determinism_and_learning();
     test_trainable_mask();
     test_counts_and_errors();
