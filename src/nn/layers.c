@@ -148,21 +148,22 @@ void xl_layernorm_backward(float *dinp, float *dw, float *db, const float *dout,
 }
 
 XL_SIMD
-void xl_matmul_forward(float *out, const float *inp, const float *w, const float *b, int N,
-                       int C, int OC, int accumulate)
+void xl_matmul_forward(float *out, const float *inp, const float *w, const float *b,
+                       const float *resid, int N, int C, int OC)
 {
-    /* seed out with the bias (and the residual when accumulating), then one sgemm */
-    if (b) {
-        for (int n = 0; n < N; n++) {
-            float *o = out + (size_t)n * OC;
-            if (accumulate)
-                for (int i = 0; i < OC; i++)
-                    o[i] += b[i];
-            else
-                memcpy(o, b, (size_t)OC * sizeof *o);
-        }
+    /* seed out with bias (+ residual) in one pass, then one sgemm with beta = 1 */
+    for (int n = 0; n < N && (b || resid); n++) {
+        float *o = out + (size_t)n * OC;
+        const float *r = resid ? resid + (size_t)n * OC : NULL;
+        if (b && r)
+            for (int i = 0; i < OC; i++)
+                o[i] = r[i] + b[i];
+        else if (b)
+            memcpy(o, b, (size_t)OC * sizeof *o);
+        else
+            memcpy(o, r, (size_t)OC * sizeof *o);
     }
-    float beta = (b || accumulate) ? 1.0f : 0.0f;
+    float beta = (b || resid) ? 1.0f : 0.0f;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, OC, C, 1.0f, inp, C, w, C, beta,
                 out, OC);
 }

@@ -245,19 +245,17 @@ static int forward(xl_nn_model *m, const uint16_t *inputs, const uint16_t *targe
         xl_layernorm_forward(ln1, ln1m, ln1r, res, xl_nn_p(m, P_LN1W) + l * C,
                              xl_nn_p(m, P_LN1B) + l * C, (int)BT, C);
         xl_matmul_forward(qkv, ln1, xl_nn_p(m, P_QKVW) + (size_t)l * 3 * C * C,
-                          xl_nn_p(m, P_QKVB) + l * 3 * C, (int)BT, C, 3 * C, 0);
+                          xl_nn_p(m, P_QKVB) + l * 3 * C, NULL, (int)BT, C, 3 * C);
         xl_attention_forward(atty, att, qkv, B, T, C, H);
-        memcpy(res2, res, BT * C * sizeof(float));
         xl_matmul_forward(res2, atty, xl_nn_p(m, P_ATTPROJW) + (size_t)l * C * C,
-                          xl_nn_p(m, P_ATTPROJB) + l * C, (int)BT, C, C, 1);
+                          xl_nn_p(m, P_ATTPROJB) + l * C, res, (int)BT, C, C);
         xl_layernorm_forward(ln2, ln2m, ln2r, res2, xl_nn_p(m, P_LN2W) + l * C,
                              xl_nn_p(m, P_LN2B) + l * C, (int)BT, C);
         xl_matmul_forward(fch, ln2, xl_nn_p(m, P_FCW) + (size_t)l * 4 * C * C,
-                          xl_nn_p(m, P_FCB) + l * 4 * C, (int)BT, C, 4 * C, 0);
+                          xl_nn_p(m, P_FCB) + l * 4 * C, NULL, (int)BT, C, 4 * C);
         xl_gelu_forward(fchg, fch, BT * 4 * C);
-        memcpy(res3, res2, BT * C * sizeof(float));
         xl_matmul_forward(res3, fchg, xl_nn_p(m, P_FCPROJW) + (size_t)l * 4 * C * C,
-                          xl_nn_p(m, P_FCPROJB) + l * C, (int)BT, 4 * C, C, 1);
+                          xl_nn_p(m, P_FCPROJB) + l * C, res2, (int)BT, 4 * C, C);
     }
     xl_layernorm_forward(a[A_LNF], a[A_LNF_MEAN], a[A_LNF_RSTD], a[A_RES3] + (L - 1) * sC,
                          xl_nn_p(m, P_LNFW), xl_nn_p(m, P_LNFB), (int)BT, C);
@@ -269,7 +267,8 @@ static int forward(xl_nn_model *m, const uint16_t *inputs, const uint16_t *targe
                                     m->max_B, m->max_T, V);
             m->bytes += (size_t)m->max_B * m->max_T * V * sizeof(float);
         }
-        xl_matmul_forward(m->logits_full, a[A_LNF], xl_nn_p(m, P_WTE), NULL, (int)BT, C, V, 0);
+        xl_matmul_forward(m->logits_full, a[A_LNF], xl_nn_p(m, P_WTE), NULL, NULL, (int)BT, C,
+                          V);
         return XL_OK;
     }
     /* chunks of rows: logits, loss, and (training) the head's backward while the chunk
@@ -280,7 +279,7 @@ static int forward(xl_nn_model *m, const uint16_t *inputs, const uint16_t *targe
     for (size_t r0 = 0; r0 < BT; r0 += HEAD_ROWS) {
         int R = (int)(BT - r0 < HEAD_ROWS ? BT - r0 : HEAD_ROWS);
         const float *lnf = a[A_LNF] + r0 * C;
-        xl_matmul_forward(a[A_LOGITS], lnf, wte, NULL, R, C, V, 0);
+        xl_matmul_forward(a[A_LOGITS], lnf, wte, NULL, NULL, R, C, V);
         total += xl_crossentropy_forward(a[A_LOGITS], targets + r0, R, V, scale, grad);
         if (!grad)
             continue;
@@ -377,14 +376,22 @@ void xl_nn_zero_grad(xl_nn_model *m)
 XL_SIMD
 float xl_nn_clip_grad(xl_nn_model *m, float max_norm)
 {
-    double ss = 0.0;
+    /* eight double partial sums (vectorisable, fixed order) */
+    double acc[8] = {0};
     for (int t = 0; t < P_COUNT; t++) {
         if (!m->train_mask[t])
             continue;
         const float *g = xl_nn_g(m, t);
-        for (size_t i = 0; i < m->param_sizes[t]; i++)
-            ss += (double)g[i] * g[i];
+        size_t n = m->param_sizes[t], i = 0;
+        for (; i + 8 <= n; i += 8)
+            for (int k = 0; k < 8; k++)
+                acc[k] += (double)g[i + k] * g[i + k];
+        for (; i < n; i++)
+            acc[0] += (double)g[i] * g[i];
     }
+    double ss = 0.0;
+    for (int k = 0; k < 8; k++)
+        ss += acc[k];
     float norm = (float)sqrt(ss);
     /* torch.nn.utils.clip_grad_norm_'s convention: coefficient max_norm / (norm + 1e-6) */
     if (max_norm > 0.0f && norm > max_norm) {

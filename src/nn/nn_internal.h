@@ -97,9 +97,9 @@ void xl_layernorm_forward(float *out, float *mean, float *rstd, const float *inp
 void xl_layernorm_backward(float *dinp, float *dw, float *db, const float *dout,
                            const float *inp, const float *w, const float *mean,
                            const float *rstd, int N, int C);
-/* out (N, OC) = inp (N, C) . w(OC, C)^T + b (OC); with accumulate, out += that. */
-void xl_matmul_forward(float *out, const float *inp, const float *w, const float *b, int N,
-                       int C, int OC, int accumulate);
+/* out (N, OC) = inp (N, C) . w(OC, C)^T + b (OC) [+ resid (N, OC)]; b, resid may be NULL */
+void xl_matmul_forward(float *out, const float *inp, const float *w, const float *b,
+                       const float *resid, int N, int C, int OC);
 /* dinp (N, C) = dout . w (overwrites); dw (OC, C) += dout^T . inp; db (OC) += colsum;
  * any of the three may be NULL (not needed / not trainable) */
 void xl_matmul_backward(float *dinp, float *dw, float *db, const float *dout,
