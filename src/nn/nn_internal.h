@@ -6,6 +6,14 @@
 
 #include "xferlaw/nn.h"
 
+/* Hot loops are compiled for AVX-512, AVX2 and baseline x86-64; the loader picks one
+ * per machine (ifunc), so a given machine always runs the same code: determinism holds. */
+#if defined(__clang__) || !defined(__x86_64__)
+#define XL_SIMD /* clang resolves cross-file clones differently; only the fuzz build uses it */
+#else
+#define XL_SIMD __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+
 /* Parameter tensors in storage order (must match xl_nn_tensor names in model.c). */
 enum {
     P_WTE, P_WPE, P_LN1W, P_LN1B, P_QKVW, P_QKVB, P_ATTPROJW, P_ATTPROJB,
@@ -85,14 +93,15 @@ void xl_encoder_backward(float *dwte, float *dwpe, const float *dout, const uint
 /* out (N, C), mean/rstd (N) */
 void xl_layernorm_forward(float *out, float *mean, float *rstd, const float *inp,
                           const float *w, const float *b, int N, int C);
-/* dinp += ..., dw += ..., db += ... */
+/* dinp += ..., dw += ..., db += ... (dw, db may be NULL: not trainable) */
 void xl_layernorm_backward(float *dinp, float *dw, float *db, const float *dout,
                            const float *inp, const float *w, const float *mean,
                            const float *rstd, int N, int C);
-/* out (N, OC) = inp (N, C) . w(OC, C)^T + b (OC); with accumulate, out += that. */
-void xl_matmul_forward(float *out, const float *inp, const float *w, const float *b, int N,
-                       int C, int OC, int accumulate);
-/* dinp (N, C) = dout . w (overwrites); dw (OC, C) += dout^T . inp; db (OC) += colsum */
+/* out (N, OC) = inp (N, C) . w(OC, C)^T + b (OC) [+ resid (N, OC)]; b, resid may be NULL */
+void xl_matmul_forward(float *out, const float *inp, const float *w, const float *b,
+                       const float *resid, int N, int C, int OC);
+/* dinp (N, C) = dout . w (overwrites); dw (OC, C) += dout^T . inp; db (OC) += colsum;
+ * any of the three may be NULL (not needed / not trainable) */
 void xl_matmul_backward(float *dinp, float *dw, float *db, const float *dout,
                         const float *inp, const float *w, int N, int C, int OC);
 void xl_gelu_forward(float *out, const float *inp, size_t n);
@@ -114,5 +123,7 @@ void xl_vexp(float *y, const float *x, int n);
 float xl_vexp_sum(float *y, const float *x, float c, int n);
 float xl_vmax(const float *x, int n);
 void xl_softmax_inplace(float *x, int n);
+/* y += x */
+void xl_vadd(float *y, const float *x, size_t n);
 
 #endif

@@ -24,8 +24,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: nn_dump OUT.bin\n");
         return 2;
     }
-    xl_nn_config cfg = {.vocab_size = 67, .ctx = 12, .n_layer = 2, .n_head = 4, .d_model = 32};
-    int B = 26, T = 12, steps = 6; /* B*T = 312 rows: two chunks of the head */
+    xl_nn_config cfg = {.vocab_size = 67, .ctx = 80, .n_layer = 2, .n_head = 4, .d_model = 32};
+    /* T = 70: two causal blocks of attention (64 + 6); B*T = 350 rows: two head chunks */
+    enum { B = 5, T = 70 };
+    int steps = 6;
     xl_error err;
     xl_nn_model *m;
     if (xl_nn_alloc(&cfg, B, T, &m, &err)) {
@@ -40,8 +42,8 @@ int main(int argc, char **argv)
     size_t n = xl_nn_n_floats(m);
     for (size_t i = 0; i < n; i++)
         p[i] += (float)(0.15 * xl_rng_normal(&rng));
-    uint16_t in[26 * 12], tg[26 * 12];
-    int32_t in32[26 * 12], tg32[26 * 12];
+    uint16_t in[B * T], tg[B * T];
+    int32_t in32[B * T], tg32[B * T];
     for (int i = 0; i < B * T; i++) {
         in[i] = (uint16_t)xl_rng_below(&rng, (uint64_t)cfg.vocab_size);
         tg[i] = (uint16_t)xl_rng_below(&rng, (uint64_t)cfg.vocab_size);
