@@ -36,12 +36,10 @@ xl_xfer_runs *xl_xfer_runs_alloc(xl_error *err);
 void xl_xfer_runs_free(xl_xfer_runs *r);
 int xl_xfer_runs_add(xl_xfer_runs *r, const char *curriculum, double N, double D, double loss,
                      long line, xl_error *err);
-/* From a measurement table: columns curriculum, N, loss and D (or D_F).  When a column
- * `kind` exists, rows of kind "pretrain" are skipped (their loss is on another task).
- * Errors name FILE:LINE: field. */
-int xl_xfer_runs_from_table(const struct xl_table *t, xl_xfer_runs **out, xl_error *err);
-/* FILE (CSV/JSONL) or SWEEPDIR (reads SWEEPDIR/runs.jsonl); defines/wheres applied in order
- * ("NAME=EXPR" / "EXPR"; either list may be NULL with count 0). */
+/* FILE (CSV/JSONL) or SWEEPDIR (reads SWEEPDIR/runs.jsonl): columns curriculum, N, loss
+ * (JSONL: or best_val_loss) and D (or D_F).  Rows whose `kind` is "pretrain" are skipped
+ * (their loss is on another task).  Errors name FILE:LINE: field.  defines/wheres
+ * ("NAME=EXPR" / "EXPR") need the table module (XL_EUNSUPPORTED until then). */
 int xl_xfer_runs_load(const char *path, const char *const *defines, size_t n_defines,
                       const char *const *wheres, size_t n_wheres, xl_xfer_runs **out,
                       xl_error *err);
