@@ -38,7 +38,8 @@ int xl_xfer_runs_add(xl_xfer_runs *r, const char *curriculum, double N, double D
                      long line, xl_error *err);
 /* FILE (CSV/JSONL) or SWEEPDIR (reads SWEEPDIR/runs.jsonl): columns curriculum, N, loss
  * (JSONL: or best_val_loss) and D (or D_F).  Rows whose `kind` is "pretrain" are skipped
- * (their loss is on another task).  Errors name FILE:LINE: field.  defines/wheres
+ * (their loss is on another task); rows of kind "scratch" count as from scratch whatever
+ * their curriculum (a sweep's runs.jsonl).  Errors name FILE:LINE: field.  defines/wheres
  * ("NAME=EXPR" / "EXPR") need the table module (XL_EUNSUPPORTED until then). */
 int xl_xfer_runs_load(const char *path, const char *const *defines, size_t n_defines,
                       const char *const *wheres, size_t n_wheres, xl_xfer_runs **out,

@@ -130,3 +130,52 @@ int xfer_args_run(xfer_args *a, const char *cmd, xl_xfer_runs **runs, xl_transfe
     }
     return 0;
 }
+
+#include "xferlaw/report.h"
+
+int xfer_bundle(xfer_args *a, const char *cmd, const char *outdir, const xl_plot_opts *po_in,
+                const char *html, const char *note, int argc, char **argv)
+{
+    xl_error err;
+    xl_error_clear(&err);
+    if (xl_mkdirs(outdir, &err))
+        return cli_fail(cmd, &err);
+    xl_xfer_runs *runs;
+    xl_transfer_result *res;
+    if (xfer_args_run(a, cmd, &runs, &res))
+        return 1;
+    char p[4096], pdir[4096], cmdline[2048] = "xferlaw";
+    for (int i = 0; i < argc; i++) {
+        size_t u = strlen(cmdline);
+        snprintf(cmdline + u, sizeof cmdline - u, " %s", argv[i]);
+    }
+    int rc = 0;
+    snprintf(p, sizeof p, "%s/transfer.json", outdir);
+    if (xl_transfer_write_json(res, p, &err))
+        goto fail;
+    snprintf(p, sizeof p, "%s/transfer.csv", outdir);
+    if (xl_transfer_write_csv(res, p, &err))
+        goto fail;
+    xl_plot_opts po = *po_in;
+    snprintf(pdir, sizeof pdir, "%s/plots", outdir);
+    po.dir = pdir;
+    xl_plot_output plots;
+    if (xl_plot_all(res, &po, &plots, &err))
+        goto fail;
+    xl_report_opts ro = {NULL, XL_VERSION, cmdline, pdir, note};
+    if (xl_report_write(html, res, &plots, &ro, &err))
+        goto fail;
+    xl_compare_print(res, stdout);
+    size_t nr = 0;
+    for (size_t i = 0; i < plots.n; i++)
+        nr += plots.rendered[i];
+    printf("\nwrote %s/transfer.json, %s/transfer.csv, %zu figures in %s (%zu rendered%s), %s\n",
+           outdir, outdir, plots.n, pdir, nr, plots.gnuplot ? "" : ": gnuplot not found", html);
+    goto done;
+fail:
+    rc = cli_fail(cmd, &err);
+done:
+    xl_transfer_result_free(res);
+    xl_xfer_runs_free(runs);
+    return rc;
+}

@@ -21,4 +21,11 @@ extern const char XFER_ARGS_HELP[];
 /* Load runs and analyse; prints the error and returns 1 on failure. */
 int xfer_args_run(xfer_args *a, const char *cmd, xl_xfer_runs **runs, xl_transfer_result **res);
 
+
+
+#include "xferlaw/plot.h"
+/* The full analysis bundle in outdir: transfer.json, transfer.csv, plots/, report.html.
+ * Prints a summary on stdout; returns the exit code. */
+int xfer_bundle(xfer_args *a, const char *cmd, const char *outdir, const xl_plot_opts *po,
+                const char *html, const char *note, int argc, char **argv);
 #endif

@@ -15,11 +15,14 @@
 enum { COL_CUR, COL_N, COL_D, COL_LOSS, COL_KIND, N_COLS };
 static const char *COL_NAMES[N_COLS] = {"curriculum", "N", "D", "loss", "kind"};
 
-static int add_row(xl_xfer_runs *r, const char *path, long line, const char *cell[N_COLS],
+static int add_row(xl_xfer_runs *r, const char *path, long line, const char **cell,
                    const char *dname, xl_error *err)
 {
     if (cell[COL_KIND] && strcmp(cell[COL_KIND], "pretrain") == 0)
         return XL_OK;
+    /* a sweep names the curriculum of every run; its kind says which are from scratch */
+    if (cell[COL_KIND] && strcmp(cell[COL_KIND], "scratch") == 0)
+        cell[COL_CUR] = "scratch";
     double v[3];
     const char *names[3] = {"N", dname, "loss"};
     for (int j = 0; j < 3; j++) {
