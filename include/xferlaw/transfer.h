@@ -97,7 +97,9 @@ enum {
     XL_XF_NO_CURVE = 1 << 3,      /* no from-scratch curve for this N */
     XL_XF_NONPOSITIVE = 1 << 4,   /* D_T <= 0 (no or negative transfer) */
     XL_XF_HIGH_DATA = 1 << 5,     /* D_F > frac * D(N): outside the low-data regime */
-    XL_XF_DISAGREE = 1 << 6       /* the two estimators differ by more than the factor */
+    XL_XF_DISAGREE = 1 << 6,      /* the two estimators differ by more than the factor */
+    XL_XF_FLAT = 1 << 7           /* D_E > D(N): the scratch curve is within `within` of its
+                                   * asymptote there, so loss noise swamps the inverse */
 };
 /* Comma-separated names of the flags, e.g. "below_range,high_data" ("" for none). */
 void xl_xfer_flags_str(unsigned flags, char *buf, size_t n);
@@ -108,6 +110,7 @@ typedef struct xl_xfer_opts {
     double disagree;            /* 2.0: estimators' ratio that is reported */
     int include_extrapolated;   /* use flagged D_E (out of range) in fits when possible */
     int include_high_data;      /* fit runs outside the low-data regime too */
+    int include_flat;           /* fit D_T whose D_E lies beyond D(N) too */
     size_t bootstrap;           /* 400 pipeline bootstrap replicates (0 = none) */
     uint64_t seed;
     int threads;                /* 0 = all cores */
@@ -217,8 +220,14 @@ typedef struct xl_transfer_result {
     xl_curriculum_result *cur;
     int compare_est;            /* estimator used by the comparison */
     int compare_ok;
-    xl_compare_test tests[3];
+    xl_compare_test tests[3];   /* on log D_T (compare_est), nested OLS */
     double shared_beta, shared_beta_se;
+    /* the same tests in loss space: nested nonlinear fits of the fine-tuned log loss
+     * (L_scratch(N, D_F + k_c D_F^alpha_c N^beta_c), Kaplan fixed), where the noise is
+     * the measurement's own rather than that of an inverted D_T */
+    int compare_loss_ok;
+    xl_compare_test tests_loss[3];
+    double shared_beta_loss, shared_beta_loss_se;
     size_t n_compute;
     char compute_curriculum[64];
     xl_compute_row compute[64];

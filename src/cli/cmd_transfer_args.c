@@ -14,6 +14,8 @@ const char XFER_ARGS_HELP[] =
     "  --disagree FACTOR       report runs whose two D_T estimates differ more (default 2)\n"
     "  --include-extrapolated  fit D_T that needed extrapolation beyond the scratch curve\n"
     "  --include-high-data     fit runs outside the low-data regime too\n"
+    "  --include-flat          fit D_T whose D_E lies beyond D(N), where the scratch curve\n"
+    "                          is within 1%% of its asymptote (ill-conditioned inverse)\n"
     "  --bootstrap B           pipeline bootstrap replicates for intervals (default 400)\n"
     "  --seed S, --threads K   bootstrap seed (default 1), threads (default all cores)\n"
     "  --at N,DF               report the data multiplier D_E/D_F there (repeatable)\n"
@@ -69,6 +71,10 @@ int xfer_args_parse(xfer_args *a, const char *cmd, int argc, char **argv, int *i
 #undef TAKE
     if (!strcmp(o, "--include-extrapolated")) {
         op->include_extrapolated = 1;
+        return 1;
+    }
+    if (!strcmp(o, "--include-flat")) {
+        op->include_flat = 1;
         return 1;
     }
     if (!strcmp(o, "--include-high-data")) {

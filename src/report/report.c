@@ -175,6 +175,17 @@ int xl_report_write(const char *path, const xl_transfer_result *r, const xl_plot
                     r->tests[t].what, r->tests[t].F, r->tests[t].df1, r->tests[t].df2, r->tests[t].p);
         fputs("</table>\n", fp);
     }
+    if (r->compare_loss_ok) {
+        fprintf(fp, "<p>The same tests in loss space (nested nonlinear fits of the fine-tuned log loss, "
+                    "Kaplan parameters fixed); joint fit with &beta; shared: &beta; = %.4f (se %.3g).</p>\n"
+                    "<table><tr><th>differ</th><th>F</th><th>df</th><th>p</th></tr>\n",
+                r->shared_beta_loss, r->shared_beta_loss_se);
+        for (int t = 0; t < 3; t++)
+            fprintf(fp, "<tr><td>%s</td><td>%.4g</td><td>%g, %g</td><td>%.4g</td></tr>\n",
+                    r->tests_loss[t].what, r->tests_loss[t].F, r->tests_loss[t].df1,
+                    r->tests_loss[t].df2, r->tests_loss[t].p);
+        fputs("</table>\n", fp);
+    }
     if (r->n_compute) {
         fprintf(fp, "<h2>Compute to reach loss %.4g</h2>\n<p class=note>FLOPs = 6&middot;N&middot;D; "
                     "fine-tuning law of <code>", r->opts.target_loss);
@@ -239,7 +250,8 @@ int xl_report_write(const char *path, const xl_transfer_result *r, const xl_plot
     fprintf(fp, "<h2>Fine-tuned runs</h2>\n<p class=note>D<sub>E</sub> and D<sub>T</sub> by interpolation "
                 "of the measured from-scratch curve (monotone Steffen spline in log D) and by inversion of "
                 "the fitted L(N,D). Flags: above/below_range (outside the measured curve), unbounded (below "
-                "the fitted asymptote), high_data (D<sub>F</sub> &gt; %g&middot;D(N)), disagree (estimators "
+                "the fitted asymptote), high_data (D<sub>F</sub> &gt; %g&middot;D(N)), flat (D<sub>E</sub> &gt; D(N): the scratch curve is "
+                "within 1%% of its asymptote there, so loss noise swamps the inverse), disagree (estimators "
                 "differ by more than %g&times;); flagged runs are left out of the fits unless asked.</p>\n"
                 "<table><tr><th>curriculum</th><th>line</th><th>N</th><th>D<sub>F</sub></th><th>loss</th>"
                 "<th>D<sub>E</sub> interp</th><th>D<sub>T</sub> interp</th><th>D<sub>E</sub> fit</th>"

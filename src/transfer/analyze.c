@@ -322,6 +322,108 @@ static void compare(xl_transfer_result *r)
     r->compare_ok = 1;
 }
 
+/* ---- the same comparison in loss space ------------------------------------------------ */
+typedef struct {
+    size_t n, C;
+    int model;                  /* 0 full, 1 beta shared, 2 alpha shared, 3 both */
+    const double *N, *DF, *L;
+    const size_t *cur;
+    const xl_kaplan *kap;
+} closs_ctx;
+
+static int closs_resid(const gsl_vector *v, void *vctx, gsl_vector *f)
+{
+    const closs_ctx *c = vctx;
+    size_t C = c->C;
+    for (size_t i = 0; i < c->n; i++) {
+        size_t k = c->cur[i];
+        double lk = gsl_vector_get(v, k), a, b;
+        switch (c->model) {
+        case 0: a = gsl_vector_get(v, C + k); b = gsl_vector_get(v, 2 * C + k); break;
+        case 1: a = gsl_vector_get(v, C + k); b = gsl_vector_get(v, 2 * C); break;
+        case 2: a = gsl_vector_get(v, C); b = gsl_vector_get(v, C + 1 + k); break;
+        default: a = gsl_vector_get(v, C); b = gsl_vector_get(v, C + 1); break;
+        }
+        double DT = exp(lk + a * log(c->DF[i]) + b * log(c->N[i]));
+        gsl_vector_set(f, i, log(c->L[i]) - log(xl_kaplan_loss(c->kap, c->N[i], c->DF[i] + DT)));
+    }
+    return 0;
+}
+
+static void compare_loss(xl_transfer_result *r)
+{
+    size_t C = r->n_curricula;
+    r->compare_loss_ok = 0;
+    if (C < 2 || C > 8 || !r->scratch->kap_ok)
+        return;
+    for (size_t c = 0; c < C; c++)
+        if (!r->cur[c].loss_fit.ok)
+            return;
+    double *N = malloc((r->n_est + 1) * sizeof *N), *DF = malloc((r->n_est + 1) * sizeof *DF);
+    double *L = malloc((r->n_est + 1) * sizeof *L);
+    size_t *cur = malloc((r->n_est + 1) * sizeof *cur), n = 0;
+    if (!N || !DF || !L || !cur)
+        goto done;
+    for (size_t i = 0; i < r->n_est; i++) {
+        const xl_xfer_est *e = &r->est[i];
+        if ((e->common & XL_XF_HIGH_DATA) || !(e->loss > 0))
+            continue;
+        size_t c = 0;
+        while (c < C && strcmp(r->cur[c].name, e->curriculum))
+            c++;
+        N[n] = e->N;
+        DF[n] = e->DF;
+        L[n] = e->loss;
+        cur[n++] = c;
+    }
+    closs_ctx ctx = {n, C, 0, N, DF, L, cur, &r->scratch->kap};
+    double rss[4], x[4][3 * 8], se[3 * 8];
+    size_t p[4] = {3 * C, 2 * C + 1, 2 * C + 1, C + 2};
+    for (int m = 0; m < 4; m++) {
+        /* start from the separate fits; shared exponents start at their mean */
+        double ma = 0, mb = 0;
+        for (size_t c = 0; c < C; c++) {
+            x[m][c] = r->cur[c].loss_fit.lk.value;
+            ma += r->cur[c].loss_fit.alpha.value / (double)C;
+            mb += r->cur[c].loss_fit.beta.value / (double)C;
+        }
+        for (size_t c = 0; c < C; c++) {
+            double a = r->cur[c].loss_fit.alpha.value, b = r->cur[c].loss_fit.beta.value;
+            if (m == 0)
+                x[m][C + c] = a, x[m][2 * C + c] = b;
+            else if (m == 1)
+                x[m][C + c] = a, x[m][2 * C] = mb;
+            else if (m == 2)
+                x[m][C] = ma, x[m][C + 1 + c] = b;
+            else
+                x[m][C] = ma, x[m][C + 1] = mb;
+        }
+        ctx.model = m;
+        if (n <= p[m] || xl__nls(n, p[m], closs_resid, &ctx, x[m], m == 1 ? se : NULL, &rss[m], 300))
+            goto done;
+        if (m == 1) {
+            r->shared_beta_loss = x[1][2 * C];
+            r->shared_beta_loss_se = se[2 * C];
+        }
+    }
+    static const char *what[3] = {"beta", "alpha", "alpha+beta"};
+    for (int t = 0; t < 3; t++) {
+        xl_compare_test *ct = &r->tests_loss[t];
+        ct->what = what[t];
+        ct->df1 = (double)(p[0] - p[t + 1]);
+        ct->df2 = (double)(n - p[0]);
+        /* a restricted fit can only be worse; tiny negative gaps are optimiser noise */
+        ct->F = fmax(0.0, (rss[t + 1] - rss[0]) / ct->df1) / (rss[0] / ct->df2);
+        ct->p = gsl_cdf_fdist_Q(ct->F, ct->df1, ct->df2);
+    }
+    r->compare_loss_ok = 1;
+done:
+    free(N);
+    free(DF);
+    free(L);
+    free(cur);
+}
+
 /* ---- compute: FLOPs = 6 N D to reach a target loss ---------------------------------- */
 static void compute_accounting(xl_transfer_result *r)
 {
@@ -438,6 +540,7 @@ int xl_transfer_analyze(const xl_xfer_runs *runs, const xl_xfer_opts *o,
     if (o->bootstrap > 0 && (rc = run_bootstrap(runs, o, r, err)))
         goto fail;
     compare(r);
+    compare_loss(r);
     compute_accounting(r);
     *out = r;
     return XL_OK;

@@ -14,11 +14,11 @@ const char *xl_estimator_name(int est)
 void xl_xfer_flags_str(unsigned flags, char *buf, size_t n)
 {
     static const char *names[] = {"above_range", "below_range", "unbounded", "no_curve",
-                                  "nonpositive", "high_data", "disagree"};
+                                  "nonpositive", "high_data", "disagree", "flat"};
     size_t used = 0;
     if (n)
         buf[0] = 0;
-    for (unsigned b = 0; b < 7; b++)
+    for (unsigned b = 0; b < 8; b++)
         if (flags & (1u << b)) {
             int w = snprintf(buf + used, n > used ? n - used : 0, "%s%s", used ? "," : "",
                              names[b]);
@@ -69,6 +69,8 @@ void xl__estimate_runs(const xl_xfer_runs *runs, const size_t *idx, size_t n_idx
             e->DT[s] = isfinite(e->DE[s]) ? e->DE[s] - e->DF : NAN;
             if (isfinite(e->DT[s]) && e->DT[s] <= 0)
                 e->flags[s] |= XL_XF_NONPOSITIVE;
+            if (isfinite(e->DE[s]) && isfinite(e->DN) && e->DE[s] > e->DN && !o->include_flat)
+                e->flags[s] |= XL_XF_FLAT;
             unsigned bad = e->flags[s] & ~(unsigned)(XL_XF_ABOVE_RANGE | XL_XF_BELOW_RANGE);
             int extrap = (e->flags[s] & (XL_XF_ABOVE_RANGE | XL_XF_BELOW_RANGE)) != 0;
             e->used[s] = !bad && isfinite(e->DT[s]) && (!extrap || o->include_extrapolated) &&

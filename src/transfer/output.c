@@ -55,6 +55,7 @@ cJSON *xl_transfer_to_json(const xl_transfer_result *r)
     cJSON_AddNumberToObject(op, "disagree", o->disagree);
     cJSON_AddBoolToObject(op, "include_extrapolated", o->include_extrapolated);
     cJSON_AddBoolToObject(op, "include_high_data", o->include_high_data);
+    cJSON_AddBoolToObject(op, "include_flat", o->include_flat);
     cJSON_AddNumberToObject(op, "bootstrap", (double)o->bootstrap);
     cJSON_AddNumberToObject(op, "seed", (double)o->seed);
     cJSON *fm = cJSON_AddObjectToObject(root, "formulas");
@@ -172,6 +173,24 @@ cJSON *xl_transfer_to_json(const xl_transfer_result *r)
             cJSON_AddNumberToObject(tj, "df1", r->tests[t].df1);
             cJSON_AddNumberToObject(tj, "df2", r->tests[t].df2);
             cJSON_AddItemToObject(tj, "p", xl_json_number(r->tests[t].p));
+            cJSON_AddItemToArray(ts, tj);
+        }
+    }
+    cJSON *cl = cJSON_AddObjectToObject(root, "compare_loss_space");
+    cJSON_AddBoolToObject(cl, "ok", r->compare_loss_ok);
+    cJSON_AddStringToObject(cl, "test", "F-test of nested nonlinear least-squares fits of the fine-tuned log loss");
+    if (r->compare_loss_ok) {
+        cJSON *sb = cJSON_AddObjectToObject(cl, "shared_beta");
+        cJSON_AddItemToObject(sb, "value", xl_json_number(r->shared_beta_loss));
+        cJSON_AddItemToObject(sb, "se", xl_json_number(r->shared_beta_loss_se));
+        cJSON *ts = cJSON_AddArrayToObject(cl, "tests");
+        for (int t = 0; t < 3; t++) {
+            cJSON *tj = cJSON_CreateObject();
+            cJSON_AddStringToObject(tj, "differ", r->tests_loss[t].what);
+            cJSON_AddItemToObject(tj, "F", xl_json_number(r->tests_loss[t].F));
+            cJSON_AddNumberToObject(tj, "df1", r->tests_loss[t].df1);
+            cJSON_AddNumberToObject(tj, "df2", r->tests_loss[t].df2);
+            cJSON_AddItemToObject(tj, "p", xl_json_number(r->tests_loss[t].p));
             cJSON_AddItemToArray(ts, tj);
         }
     }
@@ -341,6 +360,25 @@ void xl_compare_print(const xl_transfer_result *r, FILE *fp)
             fprintf(fp, "  %-11s differ: F(%g, %g) = %8.4g   p = %.4g%s\n", r->tests[t].what,
                     r->tests[t].df1, r->tests[t].df2, r->tests[t].F, r->tests[t].p,
                     r->tests[t].p < 0.05 ? "   (differ at 5%)" : "");
+    }
+    if (r->compare_loss_ok) {
+        fprintf(fp, "\nLoss space (fine-tuned loss = L_scratch(N, D_F + k_c D_F^alpha_c N^beta_c)):\n");
+        fprintf(fp, "  %-12s %5s %24s %24s %24s\n", "curriculum", "n", "k", "alpha", "beta");
+        for (size_t c = 0; c < r->n_curricula; c++) {
+            const xl_law_fit *f = &r->cur[c].loss_fit;
+            char k[64], a[64], b[64];
+            snprintf(k, sizeof k, "%.3g [%.3g, %.3g]", f->k.value, f->k.lo, f->k.hi);
+            snprintf(a, sizeof a, "%.3f [%.3f, %.3f]", f->alpha.value, f->alpha.lo, f->alpha.hi);
+            snprintf(b, sizeof b, "%.3f [%.3f, %.3f]", f->beta.value, f->beta.lo, f->beta.hi);
+            fprintf(fp, "  %-12.12s %5zu %24s %24s %24s\n", r->cur[c].name, f->n, k, a, b);
+        }
+        fprintf(fp, "Joint loss-space fit with beta shared: beta = %.4f (se %.3g)\n", r->shared_beta_loss,
+                r->shared_beta_loss_se);
+        fprintf(fp, "F-tests (nested nonlinear fits of log loss; H0: the parameter is shared):\n");
+        for (int t = 0; t < 3; t++)
+            fprintf(fp, "  %-11s differ: F(%g, %g) = %8.4g   p = %.4g%s\n", r->tests_loss[t].what,
+                    r->tests_loss[t].df1, r->tests_loss[t].df2, r->tests_loss[t].F, r->tests_loss[t].p,
+                    r->tests_loss[t].p < 0.05 ? "   (differ at 5%)" : "");
     }
     for (size_t a = 0; a < r->opts.n_at; a++) {
         fprintf(fp, "\nData multiplier D_E/D_F at N=%.4g, D_F=%.4g:\n", r->opts.at_N[a], r->opts.at_DF[a]);

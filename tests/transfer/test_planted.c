@@ -60,14 +60,14 @@ static void test_recovery(uint64_t seed)
     xl_xfer_runs_free(runs);
 }
 
-static void test_compare(void)
+static void test_compare(uint64_t seed)
 {
     xl_planted_spec s;
     xl_planted_default(&s);
     s.n_curricula = 2;
     s.curricula[0] = (xl_planted_curriculum){"text", 1.9e4, 0.18, 0.38};
     s.curricula[1] = (xl_planted_curriculum){"mix", 2.1e5, 0.096, 0.38};
-    s.seed = 7;
+    s.seed = seed;
     xl_xfer_runs *runs;
     xl_error err;
     xl_error_clear(&err);
@@ -76,6 +76,7 @@ static void test_compare(void)
     xl_xfer_opts_default(&o);
     o.no_progress = 1;
     o.bootstrap = 200;
+    o.seed = seed;
     o.n_at = 1;
     o.at_N[0] = 1e7;
     o.at_DF[0] = 1e6;
@@ -84,13 +85,20 @@ static void test_compare(void)
     CHECK_MSG(rc == 0, "%s", err.msg);
     if (rc)
         return;
-    CHECK(r->n_curricula == 2 && r->compare_ok);
+    CHECK(r->n_curricula == 2 && r->compare_ok && r->compare_loss_ok);
+    printf("compare, seed %llu\n", (unsigned long long)seed);
     for (int t = 0; t < 3; t++)
-        printf("  test %-10s F=%.3g (%g, %g) p=%.3g\n", r->tests[t].what, r->tests[t].F,
+        printf("  D_T space  %-10s F=%.3g (%g, %g) p=%.3g\n", r->tests[t].what, r->tests[t].F,
                r->tests[t].df1, r->tests[t].df2, r->tests[t].p);
+    for (int t = 0; t < 3; t++)
+        printf("  loss space %-10s F=%.3g (%g, %g) p=%.3g\n", r->tests_loss[t].what,
+               r->tests_loss[t].F, r->tests_loss[t].df1, r->tests_loss[t].df2, r->tests_loss[t].p);
     CHECK_MSG(r->tests[0].p > 0.05, "beta planted equal, p = %g", r->tests[0].p);
     CHECK_MSG(r->tests[1].p < 0.05, "alpha planted different, p = %g", r->tests[1].p);
+    CHECK_MSG(r->tests_loss[0].p > 0.05, "beta planted equal (loss space), p = %g", r->tests_loss[0].p);
+    CHECK_MSG(r->tests_loss[1].p < 0.05, "alpha planted different (loss space), p = %g", r->tests_loss[1].p);
     CHECK_REL(r->shared_beta, 0.38, 0.05);
+    CHECK_REL(r->shared_beta_loss, 0.38, 0.05);
     /* planted multipliers at N=1e7, D_F=1e6: 1 + k D_F^(a-1) N^b */
     for (size_t c = 0; c < 2; c++) {
         const xl_planted_curriculum *pc = !strcmp(r->cur[c].name, "text") ? &s.curricula[0]
@@ -108,6 +116,7 @@ int main(void)
 {
     test_recovery(1);
     test_recovery(2);
-    test_compare();
+    test_compare(1);
+    test_compare(7);
     TEST_MAIN_END();
 }
