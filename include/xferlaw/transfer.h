@@ -36,11 +36,14 @@ xl_xfer_runs *xl_xfer_runs_alloc(xl_error *err);
 void xl_xfer_runs_free(xl_xfer_runs *r);
 int xl_xfer_runs_add(xl_xfer_runs *r, const char *curriculum, double N, double D, double loss,
                      long line, xl_error *err);
+/* From a measurement table (see xl_xfer_runs_load for the columns). */
+int xl_xfer_runs_from_table(const struct xl_table *t, xl_xfer_runs **out, xl_error *err);
 /* FILE (CSV/JSONL) or SWEEPDIR (reads SWEEPDIR/runs.jsonl): columns curriculum, N, loss
  * (JSONL: or best_val_loss) and D (or D_F).  Rows whose `kind` is "pretrain" are skipped
  * (their loss is on another task); rows of kind "scratch" count as from scratch whatever
- * their curriculum (a sweep's runs.jsonl).  Errors name FILE:LINE: field.  defines/wheres
- * ("NAME=EXPR" / "EXPR") need the table module (XL_EUNSUPPORTED until then). */
+ * their curriculum (a sweep's runs.jsonl).  Errors name FILE:LINE: field.  defines then
+ * wheres ("NAME=EXPR" / "EXPR", see xferlaw/table.h) are applied before the columns are
+ * read, e.g. --define 'D=tokens_seen' --where 'seed == 1'. */
 int xl_xfer_runs_load(const char *path, const char *const *defines, size_t n_defines,
                       const char *const *wheres, size_t n_wheres, xl_xfer_runs **out,
                       xl_error *err);
@@ -145,6 +148,7 @@ typedef struct xl_scratch_model {
     xl_param kap_p[4];          /* Nc, Dc, aN, aD with se (covariance) */
     double kap_rms;             /* rms of log-loss residuals */
     int kap_ok;
+    int kap_engine;             /* the start came from the fit engine's "kaplan" law */
     size_t n_points;
 } xl_scratch_model;
 

