@@ -20,3 +20,8 @@ set grid lc rgb '#dddddd' lw 1
 set key outside right top vertical Left reverse noopaque box lc rgb '#aaaaaa' spacing 1.1
 set format x '10^{%L}'
 set mxtics 10
+# a figure without usable data still renders, empty, saying so
+if (!has_data) {
+    set label 99 'no usable runs for this figure' at graph 0.5, 0.5 center font ',14'
+    set xrange [1:10]; set yrange [0:1]; unset logscale
+}

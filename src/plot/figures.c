@@ -200,9 +200,12 @@ static int fig_bc(const xl_transfer_result *r, const xl_plot_opts *o, const char
     }
     series_words(g, ser, ns);
     fprintf(g, "cur_name = '%s'\nuse_logit = %d\n", cr ? cr->name : "", o->logit);
-    if (!is_b)
-        fprintf(g, "k = %.6g\nalpha = %.6g\nbeta = %.6g\n", lf && lf->ok ? lf->k.value : NAN,
-                lf && lf->ok ? lf->alpha.value : NAN, lf && lf->ok ? lf->beta.value : NAN);
+    if (!is_b) {
+        int ok = lf && lf->ok;
+        /* gnuplot spells a missing value NaN */
+        fprintf(g, ok ? "k = %.6g\nalpha = %.6g\nbeta = %.6g\n" : "k = NaN\nalpha = NaN\nbeta = NaN\n",
+                ok ? lf->k.value : 0, ok ? lf->alpha.value : 0, ok ? lf->beta.value : 0);
+    }
     return xl__fig_finish(&f, xl__fig_template(is_b ? 'b' : 'c'), err);
 }
 

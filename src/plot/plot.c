@@ -40,10 +40,19 @@ void xl__fig_block(fig *f, int had_rows)
     if (!had_rows)
         fprintf(f->dat.fp, "nan nan\n");
     fprintf(f->dat.fp, "\n\n");
+    if (f->n_blocks < sizeof f->block_has)
+        f->block_has[f->n_blocks++] = had_rows != 0;
 }
 
 int xl__fig_finish(fig *f, const char *body, xl_error *err)
 {
+    int any = 0;
+    fprintf(f->gp.fp, "array has_block[%zu] = [", f->n_blocks ? f->n_blocks : 1);
+    for (size_t i = 0; i < f->n_blocks; i++) {
+        fprintf(f->gp.fp, "%s%d", i ? ", " : "", f->block_has[i]);
+        any |= f->block_has[i];
+    }
+    fprintf(f->gp.fp, "%s]\nhas_data = %d\n", f->n_blocks ? "" : "0", any);
     fputs(TMPL_COMMON, f->gp.fp);
     fputs(body, f->gp.fp);
     f->open = 0;

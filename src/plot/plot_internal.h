@@ -8,6 +8,8 @@ typedef struct fig {
     xl_afile dat, gp;
     char name[16];
     int open;
+    size_t n_blocks;
+    unsigned char block_has[64];   /* which data blocks have rows (for empty-figure notes) */
 } fig;
 
 int xl__fig_open(fig *f, const char *dir, const char *name, xl_error *err);

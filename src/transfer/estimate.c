@@ -284,7 +284,13 @@ static void fit_loss(const xl_xfer_est *est, size_t n_est, const char *name,
         L[n++] = est[i].loss;
     }
     lf->n = n;
-    if (n < 4)
+    /* three parameters need more than three runs, and both D_F and N must vary */
+    size_t vary_N = 0, vary_DF = 0;
+    for (size_t i = 1; i < n; i++) {
+        vary_N |= fabs(N[i] - N[0]) > 1e-9 * N[0];
+        vary_DF |= fabs(DF[i] - DF[0]) > 1e-9 * DF[0];
+    }
+    if (n < 6 || !vary_N || !vary_DF)
         goto done;
     lossfit_ctx ctx = {n, N, DF, L, &m->kap};
     double starts[4][3];

@@ -346,12 +346,14 @@ void xl_compare_print(const xl_transfer_result *r, FILE *fp)
     fprintf(fp, "  %-12s %5s %24s %24s %24s\n", "curriculum", "n", "k", "alpha", "beta");
     for (size_t c = 0; c < r->n_curricula; c++) {
         const xl_law_fit *f = &r->cur[c].law[r->compare_est];
-        char k[64], a[64], b[64];
-        snprintf(k, sizeof k, "%.3g [%.3g, %.3g]", f->k.value, f->k.lo, f->k.hi);
-        snprintf(a, sizeof a, "%.3f [%.3f, %.3f]", f->alpha.value, f->alpha.lo, f->alpha.hi);
-        snprintf(b, sizeof b, "%.3f [%.3f, %.3f]", f->beta.value, f->beta.lo, f->beta.hi);
+        char k[64] = "-", a[64] = "-", b[64] = "-";
+        if (f->ok) {
+            snprintf(k, sizeof k, "%.3g [%.3g, %.3g]", f->k.value, f->k.lo, f->k.hi);
+            snprintf(a, sizeof a, "%.3f [%.3f, %.3f]", f->alpha.value, f->alpha.lo, f->alpha.hi);
+            snprintf(b, sizeof b, "%.3f [%.3f, %.3f]", f->beta.value, f->beta.lo, f->beta.hi);
+        }
         fprintf(fp, "  %-12.12s %5zu %24s %24s %24s%s\n", r->cur[c].name, f->n, k, a, b,
-                f->ok ? "" : "  (not fitted)");
+                f->ok ? "" : "  (not fitted: too few usable runs)");
     }
     if (!r->compare_ok) {
         fprintf(fp, "  (no joint test: needs two curricula with enough usable runs)\n");
