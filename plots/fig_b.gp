@@ -8,6 +8,6 @@ if (use_logit) {
     set ylabel 'fraction of effective data from transfer, D_T / D_E'
     set yrange [0:1.02]
 }
-set title 'Fraction of effective data from transfer ('.cur_name.'), lines: fitted law'
+set title 'Fraction of effective data from transfer ('.cur_name.')'.(has_fit ? ', lines: fitted law' : ', law not fitted')
 plot for [i=0:n_series-1] dat index i using 1:(use_logit ? log($2/(1-$2)) : $2) with points pt ptype(i) ps 1.1 lc rgb col(i) title sprintf('D_F = %.2g', series[i+1]), \
      for [i=0:n_series-1] dat index n_series+i using 1:(use_logit ? log($2/(1-$2)) : $2) with lines lw 1.8 lc rgb col(i) notitle

@@ -199,7 +199,8 @@ static int fig_bc(const xl_transfer_result *r, const xl_plot_opts *o, const char
         xl__fig_block(&f, lf && lf->ok);
     }
     series_words(g, ser, ns);
-    fprintf(g, "cur_name = '%s'\nuse_logit = %d\n", cr ? cr->name : "", o->logit);
+    fprintf(g, "cur_name = '%s'\nuse_logit = %d\nhas_fit = %d\n", cr ? cr->name : "", o->logit,
+            lf && lf->ok);
     if (!is_b) {
         int ok = lf && lf->ok;
         /* gnuplot spells a missing value NaN */
