@@ -120,6 +120,8 @@ typedef struct xl_xfer_opts {
     int no_progress;
     double target_loss;         /* > 0: compute accounting for this loss */
     double pretrain_tokens;     /* > 0: pre-training tokens counted in compute */
+    const char *compute_curriculum; /* law used by the compute accounting (NULL: first) */
+    int estimator;              /* -1 auto; XL_EST_INTERP / XL_EST_FIT: D_T of compare */
     size_t n_at;                /* multipliers reported at (N, D_F) points */
     double at_N[16], at_DF[16];
 } xl_xfer_opts;

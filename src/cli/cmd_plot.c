@@ -4,6 +4,7 @@
 #include "xferlaw/plot.h"
 
 #include <string.h>
+#include <sys/stat.h>
 
 static void help(void)
 {
@@ -62,9 +63,10 @@ int cmd_plot(int argc, char **argv)
     if (!a.input)
         return cli_usage_error("plot", "missing FILE or SWEEPDIR");
     char dir[4096];
+    struct stat st;
     if (out)
         snprintf(dir, sizeof dir, "%s", out);
-    else if (xl_file_exists(a.input) && !strstr(a.input, ".csv") && !strstr(a.input, ".json"))
+    else if (stat(a.input, &st) == 0 && S_ISDIR(st.st_mode))
         snprintf(dir, sizeof dir, "%s/plots", a.input);
     else
         snprintf(dir, sizeof dir, "plots");

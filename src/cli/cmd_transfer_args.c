@@ -19,7 +19,10 @@ const char XFER_ARGS_HELP[] =
     "  --bootstrap B           pipeline bootstrap replicates for intervals (default 400)\n"
     "  --seed S, --threads K   bootstrap seed (default 1), threads (default all cores)\n"
     "  --at N,DF               report the data multiplier D_E/D_F there (repeatable)\n"
+    "  --estimator interp|fit  D_T used by the comparison (default interp unless it lost\n"
+    "                          most runs to its flags)\n"
     "  --target-loss L         compute accounting: FLOPs to reach L\n"
+    "  --compute-curriculum C  fine-tuning law used there (default: the first)\n"
     "  --pretrain-tokens D     count 6*N*D pre-training FLOPs as well\n"
     "  --quiet                 no progress on stderr\n";
 
@@ -99,6 +102,24 @@ int xfer_args_parse(xfer_args *a, const char *cmd, int argc, char **argv, int *i
         }
         op->at_N[op->n_at] = N;
         op->at_DF[op->n_at++] = DF;
+        (*i)++;
+        return 1;
+    }
+    if (!strcmp(o, "--estimator")) {
+        if (!v || (strcmp(v, "interp") && strcmp(v, "fit"))) {
+            cli_usage_error(cmd, "--estimator is interp or fit");
+            return -1;
+        }
+        op->estimator = strcmp(v, "interp") ? XL_EST_FIT : XL_EST_INTERP;
+        (*i)++;
+        return 1;
+    }
+    if (!strcmp(o, "--compute-curriculum")) {
+        if (!v) {
+            cli_usage_error(cmd, "--compute-curriculum needs a name");
+            return -1;
+        }
+        op->compute_curriculum = v;
         (*i)++;
         return 1;
     }

@@ -15,6 +15,7 @@ void xl_xfer_opts_default(xl_xfer_opts *o)
     o->disagree = 2.0;
     o->bootstrap = 400;
     o->seed = 1;
+    o->estimator = -1;
 }
 
 void xl_transfer_result_free(xl_transfer_result *r)
@@ -432,6 +433,9 @@ static void compute_accounting(xl_transfer_result *r)
     if (!(o->target_loss > 0) || !r->scratch->kap_ok || r->n_curricula == 0)
         return;
     const xl_curriculum_result *cr = &r->cur[0];
+    for (size_t c = 0; o->compute_curriculum && c < r->n_curricula; c++)
+        if (!strcmp(r->cur[c].name, o->compute_curriculum))
+            cr = &r->cur[c];
     const xl_law_fit *lf = cr->loss_fit.ok ? &cr->loss_fit : &cr->law[r->compare_est];
     if (!lf->ok)
         return;
@@ -525,7 +529,10 @@ int xl_transfer_analyze(const xl_xfer_runs *runs, const xl_xfer_opts *o,
         used_interp += r->est[i].used[XL_EST_INTERP];
         used_fit += r->est[i].used[XL_EST_FIT];
     }
-    r->compare_est = used_interp >= used_fit / 2 ? XL_EST_INTERP : XL_EST_FIT;
+    /* the model-free estimator unless it lost most runs to its flags */
+    r->compare_est = o->estimator >= 0 && o->estimator < XL_N_EST ? o->estimator
+                     : used_interp >= used_fit / 2                  ? XL_EST_INTERP
+                                                                    : XL_EST_FIT;
     for (size_t c = 0; c < r->n_curricula; c++) {
         xl_curriculum_result *cr = &r->cur[c];
         xl__fit_curriculum(r->est, r->n_est, cr->name, r->scratch, NULL, cr);

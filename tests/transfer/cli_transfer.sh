@@ -22,6 +22,10 @@ check '[ "$(wc -l < "$T/t.csv")" -eq 87 ]'   # 86 fine-tuned runs + header
 "$X" compare "$T/p.csv" --bootstrap 0 --quiet --at 1e7,1e6 > "$T/cmp.txt"
 check 'grep -q "alpha       differ" "$T/cmp.txt"'
 check 'grep -q "Loss space" "$T/cmp.txt"'
+"$X" compare "$T/p.csv" --bootstrap 0 --quiet --estimator fit > "$T/cmp2.txt"
+check 'grep -q "on the fit estimator" "$T/cmp2.txt"'
+"$X" transfer "$T/p.csv" --bootstrap 0 --quiet --target-loss 3.3 --compute-curriculum mix > "$T/cmp3.txt"
+check 'grep -q "fine-tuning law of .mix." "$T/cmp3.txt"'
 
 # a sweep's runs.jsonl: kind pretrain is skipped, kind scratch is from scratch
 mkdir -p "$T/sweep"
