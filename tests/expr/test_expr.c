@@ -319,7 +319,7 @@ static void bench_one(const char *text, const double *v0, size_t nv)
     xl_expr *e = parse_ok(text);
     double s[256], g[16], v[16];
     memcpy(v, v0, sizeof(double) * nv);
-    const int n = 1000000;
+    const int n = 300000;
     double acc = 0, t0 = xl_now();
     for (int i = 0; i < n; i++) {
         v[0] = v0[0] * (1 + 1e-9 * i);
