@@ -72,11 +72,7 @@ void xl_attention_backward(float *dqkv, float *scratch, const float *dout, const
                 for (int i = r0; i < cols; i++) {
                     const float *pr = p + (size_t)i * T;
                     float *dr = ds + (size_t)i * T;
-                    float s = 0.0f;
-                    for (int j = 0; j <= i; j++)
-                        s += pr[j] * dr[j];
-                    for (int j = 0; j <= i; j++)
-                        dr[j] = pr[j] * (dr[j] - s);
+                    xl_softmax_backward_row(dr, pr, i + 1);
                     memset(dr + i + 1, 0, (size_t)(T - i - 1) * sizeof *dr);
                 }
                 cblas_sgemm(NN, rn, hs, cols, scale, ds + (size_t)r0 * T, T, k, C3, 0.0f,
