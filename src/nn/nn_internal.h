@@ -28,7 +28,7 @@ enum {
     A_LN1_RSTD,  /* (L, BT) */
     A_QKV,       /* (L, BT, 3C) */
     A_ATTY,      /* (L, BT, C) */
-    A_ATT,       /* (L, B, H, T, T) softmax probabilities, upper triangle 0 */
+    A_ATT,       /* (L, B, H, T, T) softmax probabilities (causal blocks only, see attention.c) */
     A_RES2,      /* (L, BT, C) */
     A_LN2,       /* (L, BT, C) */
     A_LN2_MEAN,  /* (L, BT) */
