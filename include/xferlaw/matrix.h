@@ -1,0 +1,110 @@
+/* xferlaw matrix: task-to-task transfer matrices (asymmetry, similarity, clustering,
+ * two-matrix comparison, heatmaps and dendrograms), and capability jumps with scale.
+ *
+ * A transfer matrix T has one row per SOURCE task (fine-tuned on first) and one column
+ * per TARGET task (evaluated); T[i][j] is the gain on j from first training on i
+ * (percentage points, or any unit).  Matrices come from CSV in either of two shapes:
+ *   long:   header with columns source,target,VALUE[,seed] (VALUE defaults to "gain"),
+ *           several rows per (source,target) are replicates (seeds);
+ *   square: header "LABEL,t1,t2,..", then one row per source "s,v1,v2,..".
+ * Empty cells and "nan" are missing values. */
+#ifndef XFERLAW_MATRIX_H
+#define XFERLAW_MATRIX_H
+
+#include "xferlaw/util.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct xl_tmatrix {
+    size_t n;          /* tasks */
+    char **labels;     /* [n] */
+    double *mean;      /* [n*n] row-major, mean[i*n+j] = source i -> target j; NaN missing */
+    double *sd;        /* [n*n] sample SD over replicates (NaN when fewer than 2) */
+    int *count;        /* [n*n] replicates */
+    char *path;        /* where it came from */
+} xl_tmatrix;
+
+xl_tmatrix *xl_tmatrix_alloc(size_t n, const char *const *labels, xl_error *err);
+void xl_tmatrix_free(xl_tmatrix *m);
+/* value_col: the long format's value column (NULL = "gain"). */
+int xl_tmatrix_read(const char *path, const char *value_col, xl_tmatrix **out, xl_error *err);
+/* Long CSV: source,target,mean,sd,count (atomically). */
+int xl_tmatrix_write_long(const xl_tmatrix *m, const char *path, xl_error *err);
+/* Square CSV of the means (or any n*n array v with m's labels), atomically. */
+int xl_tmatrix_write_square(const xl_tmatrix *m, const double *v, const char *path,
+                            xl_error *err);
+long xl_tmatrix_find(const xl_tmatrix *m, const char *label);
+/* Half-width of the 95% CI of mean[k] (t quantile, count-1 df); NaN without replicates. */
+double xl_tmatrix_ci95(const xl_tmatrix *m, size_t k);
+
+/* ---- analysis ------------------------------------------------------------------ */
+typedef struct xl_asym_pair {
+    size_t i, j;        /* i < j */
+    double diff;        /* T[i][j] - T[j][i] */
+    double ci95;        /* half-width (Welch), NaN without replicates */
+    int beyond_ci;      /* |diff| > ci95 (0 when ci95 is NaN) */
+} xl_asym_pair;
+
+/* All pairs i<j with both directions present, sorted by |diff| descending.
+ * *pairs is malloc'ed. */
+int xl_matrix_asymmetry(const xl_tmatrix *m, xl_asym_pair **pairs, size_t *n_pairs,
+                        xl_error *err);
+/* S[i][j] = sqrt(max(T[i][j],0) * max(T[j][i],0)); the diagonal is T[i][i] clipped at 0.
+ * S is [n*n]; a missing direction gives NaN. */
+void xl_matrix_similarity(const xl_tmatrix *m, double *S);
+
+/* Average-linkage (UPGMA) agglomerative clustering on a distance matrix D [n*n].
+ * merge k (0..n-2) joins clusters a[k], b[k] at height h[k]; clusters 0..n-1 are the
+ * leaves, n+k is the cluster made by merge k (scipy's linkage convention).
+ * order[n] is a leaf order with no crossing branches. */
+typedef struct xl_linkage {
+    size_t n;
+    size_t *a, *b, *size;   /* [n-1] */
+    double *h;              /* [n-1] */
+    size_t *order;          /* [n] */
+} xl_linkage;
+
+int xl_linkage_average(const double *D, size_t n, xl_linkage *L, xl_error *err);
+void xl_linkage_free(xl_linkage *L);
+/* Flat clusters: cut so that k clusters remain; labels[n] in 0..k-1, numbered by first
+ * appearance in leaf index order. */
+int xl_linkage_cut(const xl_linkage *L, size_t k, int *labels, xl_error *err);
+/* Distance from similarity for clustering: D = smax - S off the diagonal (smax = largest
+ * off-diagonal S; NaN taken as 0 similarity), 0 on the diagonal. */
+void xl_matrix_similarity_distance(const double *S, size_t n, double *D);
+
+/* Two matrices on their common labels. */
+typedef struct xl_matrix_cmp {
+    size_t n_common;
+    double total_offdiag[2];      /* sum of off-diagonal means present in both */
+    double mean_offdiag[2];
+    size_t n_offdiag;             /* cells counted */
+    size_t asym_beyond_ci[2];     /* pairs whose |T-T^T| exceeds its CI */
+    size_t asym_pairs;            /* pairs compared */
+    size_t cells_differ_ci;       /* cells where |B-A| exceeds the Welch CI of the difference */
+    double corr_offdiag;          /* Pearson correlation of the off-diagonal cells */
+} xl_matrix_cmp;
+
+/* idx_a/idx_b (may be NULL) receive, for common label c, its index in a and b
+ * (arrays of a->n entries; n_common used). */
+int xl_matrix_compare(const xl_tmatrix *a, const xl_tmatrix *b, xl_matrix_cmp *out,
+                      size_t *idx_a, size_t *idx_b, xl_error *err);
+
+/* ---- plots (gnuplot) ------------------------------------------------------------- */
+/* Heatmap of v [n*n] with values printed in cells, rows/cols permuted by order (NULL =
+ * identity), a colour-blind-safe diverging palette centred at 0.  Writes BASE.gp and
+ * BASE.dat and, when gnuplot is on PATH, renders BASE.png (*rendered = 1). */
+int xl_matrix_heatmap(const char *base, const char *title, const double *v, size_t n,
+                      char *const *labels, const size_t *order, const char *unit,
+                      int *rendered, xl_error *err);
+int xl_matrix_dendrogram(const char *base, const char *title, const xl_linkage *L,
+                         char *const *labels, int *rendered, xl_error *err);
+/* Run "gnuplot BASE.gp" when gnuplot exists; 0 on success or absence (*rendered says). */
+int xl_gnuplot_render(const char *script, int *rendered, xl_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
