@@ -104,6 +104,52 @@ int xl_matrix_dendrogram(const char *base, const char *title, const xl_linkage *
 /* Run "gnuplot BASE.gp" when gnuplot exists; 0 on success or absence (*rendered says). */
 int xl_gnuplot_render(const char *script, int *rendered, xl_error *err);
 
+
+/* ---- the pairwise protocol ----------------------------------------------------------
+ * For each model size and seed: from the base model, fine-tune on n_source examples of
+ * task A, then on n_target examples of task B, and score greedy decoding on n_eval
+ * held-out B questions; the baseline row (source "none") fine-tunes on the n_target B
+ * examples alone.  gain[A][B] = 100 (acc[A][B] - acc[none][B]) percentage points; the
+ * diagonal is then "n_source of B then n_target of B" against "n_target of B".
+ * Every finished cell is one line appended (atomically) to OUT/cells.jsonl; a rerun skips
+ * finished cells and reuses stage-one checkpoints (OUT/SIZE/seedS/after_A.ckpt).
+ *
+ * SPEC (JSON): {"out": DIR, "tasks": [..], "seeds": [..],
+ *   "sizes": [{"name": "s", "base": CKPT | null, "n_layer": L, "d_model": C, "n_head": H,
+ *              "ctx": T}, ..],          (shape fields only when base is null: random init)
+ *   "tokenizer": PATH | null (null: bytes, vocab 257; a base checkpoint needs its tokenizer),
+ *   "n_source": 200, "n_target": 10, "n_eval": 100, "steps_source": 200,
+ *   "steps_target": 40, "batch": 8, "seq": 64, "lr": 1e-3, "threads": 0} */
+#define XL_PW_MAX_TASKS 16
+#define XL_PW_MAX_SIZES 4
+#define XL_PW_MAX_SEEDS 16
+
+typedef struct xl_pw_size {
+    char name[32];
+    char base[1024];      /* checkpoint, "" = random init from the seed */
+    int n_layer, d_model, n_head, ctx;
+} xl_pw_size;
+
+typedef struct xl_pw_spec {
+    char out[1024];
+    char tokenizer[1024];
+    size_t n_tasks, n_sizes, n_seeds;
+    char tasks[XL_PW_MAX_TASKS][16];
+    xl_pw_size sizes[XL_PW_MAX_SIZES];
+    uint64_t seeds[XL_PW_MAX_SEEDS];
+    int n_source, n_target, n_eval, steps_source, steps_target, batch, seq, threads;
+    double lr;
+} xl_pw_spec;
+
+int xl_pw_spec_read(const char *path, xl_pw_spec *spec, xl_error *err);
+/* Runs every unfinished cell.  progress may be NULL. */
+int xl_pw_run(const xl_pw_spec *spec, FILE *progress, xl_error *err);
+/* From OUT/cells.jsonl, per size: OUT/SIZE/raw_acc.csv (long, with "none" rows),
+ * gain.csv (long: source,target,gain,seed), gain_nll.csv (answer NLL reduction, nats),
+ * and square means gain_square.csv, normalised.csv (gain / diagonal gain of the target;
+ * empty when that diagonal gain is under 1 point). */
+int xl_pw_collect(const xl_pw_spec *spec, xl_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,7 +10,7 @@
 static const char *USAGE =
     "usage: xferlaw matrix analyze FILE.csv [--compare OTHER.csv] [--out DIR] [--value COL]\n"
     "                              [--clusters K] [--top K]\n"
-    "       xferlaw matrix run SPEC.json      (the pairwise fine-tuning protocol)\n"
+    "       xferlaw matrix run SPEC.json [--quiet] [--no-analyze]\n"
     "\n"
     "analyze  reads a transfer matrix: long CSV source,target,gain[,seed] (rows with the same\n"
     "         source,target are replicates; --value names another value column) or a square\n"
@@ -22,7 +22,17 @@ static const char *USAGE =
     "         (e.g. another model size): total off-diagonal transfer, asymmetries beyond CI,\n"
     "         cells that differ beyond CI, correlation.  Writes into DIR (default\n"
     "         FILE_analysis/): summary.json, matrix.csv, asymmetry.csv, similarity.csv,\n"
-    "         linkage.csv, gnuplot scripts and PNG heatmaps and a dendrogram.\n";
+    "         linkage.csv, gnuplot scripts and PNG heatmaps and a dendrogram.\n"
+    "run      the pairwise protocol: per size and seed, fine-tune the base model on n_source\n"
+    "         examples of task A, then n_target of B; score greedy decoding on held-out B;\n"
+    "         baseline: n_target of B alone.  Resumable: finished cells are lines of\n"
+    "         OUT/cells.jsonl and are skipped.  Writes OUT/SIZE/{raw_acc,gain,gain_nll}.csv\n"
+    "         (long, per seed), gain_square.csv and normalised.csv (gain / diagonal gain),\n"
+    "         then analyzes the first size (against the second with --compare).\n"
+    "         SPEC: {\"out\", \"tasks\": [..], \"seeds\": [..], \"sizes\": [{\"name\", \"base\":\n"
+    "         CKPT|null, \"n_layer\", \"d_model\", \"n_head\", \"ctx\"}], \"tokenizer\": PATH|null,\n"
+    "         \"n_source\": 200, \"n_target\": 10, \"n_eval\": 100, \"steps_source\": 200,\n"
+    "         \"steps_target\": 40, \"batch\": 8, \"seq\": 64, \"lr\": 0.001, \"threads\": 0}\n";
 
 typedef struct {
     const char *file, *compare, *out, *value;
@@ -383,7 +393,60 @@ static int do_analyze(int argc, char **argv)
     return rc ? cli_fail("matrix", &err) : 0;
 }
 
-int cmd_matrix_run(int argc, char **argv);
+static int do_run(int argc, char **argv)
+{
+    const char *spec_path = NULL;
+    int quiet = 0, no_analyze = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--quiet") == 0)
+            quiet = 1;
+        else if (strcmp(argv[i], "--no-analyze") == 0)
+            no_analyze = 1;
+        else if (argv[i][0] == '-')
+            return cli_usage_error("matrix", "unknown option '%s'", argv[i]);
+        else if (!spec_path)
+            spec_path = argv[i];
+        else
+            return cli_usage_error("matrix", "unexpected argument '%s'", argv[i]);
+    }
+    if (!spec_path)
+        return cli_usage_error("matrix", "run needs SPEC.json");
+    xl_error err;
+    xl_error_clear(&err);
+    xl_pw_spec *spec = xl_calloc(1, sizeof *spec, &err);
+    if (!spec || xl_pw_spec_read(spec_path, spec, &err) ||
+        xl_pw_run(spec, quiet ? NULL : stderr, &err) || xl_pw_collect(spec, &err)) {
+        free(spec);
+        return cli_fail("matrix", &err);
+    }
+    int rc = 0;
+    for (size_t z = 0; z < spec->n_sizes; z++) {
+        char path[1200];
+        snprintf(path, sizeof path, "%s/%s/gain.csv", spec->out, spec->sizes[z].name);
+        xl_tmatrix *g = NULL;
+        if (xl_tmatrix_read(path, "gain", &g, &err)) {
+            rc = cli_fail("matrix", &err);
+            break;
+        }
+        char title[256];
+        snprintf(title, sizeof title, "size %s: gain in accuracy points (mean over %zu seed%s)",
+                 spec->sizes[z].name, spec->n_seeds, spec->n_seeds > 1 ? "s" : "");
+        print_matrix(g, g->mean, title);
+        printf("\n");
+        xl_tmatrix_free(g);
+    }
+    if (!rc && !no_analyze) {
+        char a[1200], b[1200], out[1200];
+        snprintf(a, sizeof a, "%s/%s/gain.csv", spec->out, spec->sizes[0].name);
+        snprintf(b, sizeof b, "%s/%s/gain.csv", spec->out,
+                 spec->sizes[spec->n_sizes > 1 ? 1 : 0].name);
+        snprintf(out, sizeof out, "%s/analysis", spec->out);
+        char *av[] = {"analyze", a, "--out", out, "--compare", b, NULL};
+        rc = do_analyze(spec->n_sizes > 1 ? 6 : 4, av);
+    }
+    free(spec);
+    return rc;
+}
 
 int cmd_matrix(int argc, char **argv)
 {
@@ -398,5 +461,7 @@ int cmd_matrix(int argc, char **argv)
         }
     if (strcmp(argv[1], "analyze") == 0)
         return do_analyze(argc - 1, argv + 1);
+    if (strcmp(argv[1], "run") == 0)
+        return do_run(argc - 1, argv + 1);
     return cli_usage_error("matrix", "unknown subcommand '%s'", argv[1]);
 }
