@@ -45,7 +45,7 @@ static const xl_law_info laws[] = {
 #define BNSL_HEAD P("a", 1, 0, HUGE_VAL, -3, -1), P("b", 1, 0, HUGE_VAL, 0, 3), \
                   P("c0", 0, -HUGE_VAL, HUGE_VAL, 0.1, 0.5)
 #define BNSL_BREAK(i) P("c" #i, 0, -HUGE_VAL, HUGE_VAL, 0.3, 1), PB("d" #i), \
-                      P("f" #i, 1, 0, HUGE_VAL, -1, 0.5)
+                      P("f" #i, 1, 0, HUGE_VAL, -0.7)
 #define BNSL_TERM(i) "*(1 + (x/d" #i ")^(1/f" #i "))^(-c" #i "*f" #i ")"
     {.name = "bnsl:1", .formula = "a + b*x^(-c0)" BNSL_TERM(1), .target = "y", .n_columns = 1,
      .columns = {"x"}, .n_params = 6, .space = "log",
@@ -136,12 +136,21 @@ static int eval_chinchilla(fit_work *w, const double *u, int want_grad)
     const double e = u[0], a = u[1], b = u[2], al = u[3], be = u[4];
     const size_t np = pb->np;
     int ok = 0;
+    const double eE = exp(e), eA = exp(a), eB = exp(b);
     for (size_t i = 0; i < pb->n; i++) {
-        double t1 = a - al * lN[i], t2 = b - be * lD[i];
-        double m = t1 > t2 ? t1 : t2;
-        m = m > e ? m : e;
-        double w1 = exp(t1 - m), w2 = exp(t2 - m), w3 = exp(e - m);
-        double s = w1 + w2 + w3, lf = m + log(s);
+        /* direct sum (2 exps); log-sum-exp only when it under/overflows */
+        double w1 = eA * exp(-al * lN[i]), w2 = eB * exp(-be * lD[i]), w3 = eE;
+        double s = w1 + w2 + w3, lf;
+        if (s > 1e-300 && s < 1e300) {
+            lf = log(s);
+        } else {
+            double t1 = a - al * lN[i], t2 = b - be * lD[i];
+            double m = t1 > t2 ? t1 : t2;
+            m = m > e ? m : e;
+            w1 = exp(t1 - m), w2 = exp(t2 - m), w3 = exp(e - m);
+            s = w1 + w2 + w3;
+            lf = m + log(s);
+        }
         double sc = 1.0 / s, f = 0;
         if (!pb->space_log) {
             f = exp(lf);

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PASS1_ITER 12
-#define POLISH 24
-#define MAX_GRID 4096
+#define PASS1_ITER 3
+#define POLISH 16
+#define MAX_GRID 20000
 #define FORMULA_STARTS 64
 
 typedef struct start {
@@ -30,6 +30,7 @@ typedef struct ms_ctx {
     int max_iter;
     /* bootstrap */
     const double *best;
+    const xl_fit_result *r;
     double *boot;             /* [B][np] natural params */
     unsigned char *boot_ok;
     uint64_t seed;
@@ -55,20 +56,45 @@ static int cmp_obj(const void *a, const void *b)
     return (x->obj > y->obj) - (x->obj < y->obj);
 }
 
-static double grid_value(const xl_law_param *lp, size_t j, const fit_problem *pb)
+/* Break positions of bnsl:K have no fixed grid: break i starts at two points around
+ * the i/(K+1) quantile of the range of log x, so starts keep d1 < d2 < d3. */
+static double grid_value(const xl_law_info *info, const xl_law_param *lp, size_t j,
+                         const fit_problem *pb)
 {
     if (lp->n_grid)
         return lp->grid[j];
-    /* break position: quantiles 1/4, 1/2, 3/4 of log x (the law's single column) */
     double lo = HUGE_VAL, hi = -HUGE_VAL;
     for (size_t i = 0; i < pb->n; i++) {
         lo = fmin(lo, pb->logx[0][i]);
         hi = fmax(hi, pb->logx[0][i]);
     }
-    return lo + (hi - lo) * (double)(j + 1) / 4.0;
+    const char *colon = strchr(info->name, ':');
+    double K = colon ? atof(colon + 1) : 1, i = atof(lp->name + 1);
+    return lo + (hi - lo) * (i + (j ? 0.3 : -0.3)) / (K + 1);
 }
 
-static size_t grid_size(const xl_law_param *lp) { return lp->n_grid ? lp->n_grid : 3; }
+static size_t grid_size(const xl_law_param *lp) { return lp->n_grid ? lp->n_grid : 2; }
+
+/* bnsl's breaks are exchangeable (the product commutes): order them by position. */
+static void canonical_breaks(const xl_fit_result *r, double *u)
+{
+    if (strncmp(r->law, "bnsl:", 5) != 0)
+        return;
+    for (size_t k = 0; k < r->n_params; k++)
+        if (r->params[k].fixed)
+            return;
+    size_t K = (r->n_params - 3) / 3;
+    for (size_t a = 0; a < K; a++)
+        for (size_t b = 0; b + 1 < K - a; b++) {
+            double *x = u + 3 + 3 * b, *y = x + 3;
+            if (x[1] > y[1])
+                for (int q = 0; q < 3; q++) {
+                    double t = x[q];
+                    x[q] = y[q];
+                    y[q] = t;
+                }
+        }
+}
 
 /* Starts in internal units: the law's grid, or n random ones inside its box. */
 static start *make_starts(const fit_problem *pb, const xl_law_info *info,
@@ -100,11 +126,11 @@ static start *make_starts(const fit_problem *pb, const xl_law_info *info,
                     size_t stride = 1;
                     for (size_t q = k + 1; q < pb->nf; q++)
                         stride *= grid_size(&info->params[pb->free_idx[q]]);
-                    v = grid_value(lp, (rest / stride) % g, pb);
+                    v = grid_value(info, lp, (rest / stride) % g, pb);
                 } else if (use_grid) {
-                    v = grid_value(lp, xl_rng_below(&rng, g), pb);
+                    v = grid_value(info, lp, xl_rng_below(&rng, g), pb);
                 } else {
-                    double a = grid_value(lp, 0, pb), b = grid_value(lp, g - 1, pb);
+                    double a = grid_value(info, lp, 0, pb), b = grid_value(info, lp, g - 1, pb);
                     v = a + (b - a) * xl_rng_uniform(&rng);
                 }
                 /* grids are in log units for log-scale params; map to this transform */
@@ -199,6 +225,7 @@ static void run_boot(void *c, size_t b, int worker)
     memcpy(th, m->best, pb->nf * sizeof *th);
     int ok = fit_minimise(w, th, m->max_iter, &obj);
     fit_full_u(pb, th, u);
+    canonical_breaks(m->r, u);
     for (size_t k = 0; k < pb->np; k++) {
         m->boot[b * pb->np + k] = fit_p_from_u(&pb->tr[k], u[k]);
         ok &= isfinite(m->boot[b * pb->np + k]);
@@ -308,7 +335,7 @@ int fit_run(fit_problem *pb, const xl_law_info *info, const xl_fit_options *o,
     start *st = make_starts(pb, info, o, &n_st, err);
     if (!st)
         return err->code;
-    ms_ctx m = {.pb = pb, .st = st, .seed = o->seed};
+    ms_ctx m = {.pb = pb, .st = st, .seed = o->seed, .r = r};
     m.work = calloc((size_t)threads, sizeof *m.work);
     size_t *todo = calloc(n_st, sizeof *todo);
     int rc = XL_OK;
@@ -371,6 +398,9 @@ int fit_run(fit_problem *pb, const xl_law_info *info, const xl_fit_options *o,
         }
     double u[XL_FIT_MAX_PARAMS];
     fit_full_u(pb, st[best].th, u);
+    canonical_breaks(r, u);
+    for (size_t k = 0; k < pb->nf; k++)
+        st[best].th[k] = u[pb->free_idx[k]];
     for (size_t k = 0; k < pb->np; k++) {
         r->params[k].value = fit_p_from_u(&pb->tr[k], u[k]);
         r->params[k].ci_lo = r->params[k].ci_hi = NAN;

@@ -5,6 +5,7 @@
  * same points L-BFGS finds; the trust region sees the true objective at every step. */
 #include "fit_internal.h"
 
+#include <gsl/gsl_blas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,9 +129,13 @@ static int cb_df(const gsl_vector *x, void *params, gsl_matrix *J)
         resid_jac(w, th, tmp, 1);
         free(tmp);
     }
-    for (size_t i = 0; i < pb->n; i++)
-        for (size_t k = 0; k < pb->nf; k++)
-            gsl_matrix_set(J, i, k, w->cache_J[i * pb->nf + k]);
+    if (J->tda == pb->nf) {
+        memcpy(J->data, w->cache_J, pb->n * pb->nf * sizeof(double));
+    } else {
+        for (size_t i = 0; i < pb->n; i++)
+            for (size_t k = 0; k < pb->nf; k++)
+                gsl_matrix_set(J, i, k, w->cache_J[i * pb->nf + k]);
+    }
     return GSL_SUCCESS;
 }
 
@@ -157,17 +162,21 @@ double fit_objective(fit_work *w, const double *th)
 int fit_minimise(fit_work *w, double *th, int max_iter, double *obj)
 {
     const fit_problem *pb = w->pb;
-    *obj = fit_objective(w, th);
-    if (!isfinite(*obj))
-        return 0;
-    if (pb->nf == 0)
-        return 1;
+    if (pb->nf == 0) {
+        *obj = fit_objective(w, th);
+        return isfinite(*obj);
+    }
     gsl_multifit_nlinear_fdf fdf = {.f = cb_f, .df = cb_df, .fvv = NULL, .n = pb->n,
                                     .p = pb->nf, .params = w};
     gsl_vector_view xv = gsl_vector_view_array(th, pb->nf);
     w->cache_ok = 0;
+    *obj = HUGE_VAL;
     if (gsl_multifit_nlinear_init(&xv.vector, &fdf, w->w) != GSL_SUCCESS)
         return 0;
+    /* the objective is |f|^2/2 of the scaled residuals (Huber included, see above) */
+    double f0 = gsl_blas_dnrm2(gsl_multifit_nlinear_residual(w->w));
+    if (!isfinite(f0) || f0 >= BAD_RESID)
+        return 0;   /* the start is outside the law's domain */
     int converged = 0;
     for (int it = 0; it < max_iter; it++) {
         int st = gsl_multifit_nlinear_iterate(w->w);
@@ -187,8 +196,11 @@ int fit_minimise(fit_work *w, double *th, int max_iter, double *obj)
     const gsl_vector *x = gsl_multifit_nlinear_position(w->w);
     for (size_t k = 0; k < pb->nf; k++)
         th[k] = gsl_vector_get(x, k);
-    *obj = fit_objective(w, th);
-    if (!isfinite(*obj))
+    double fn = gsl_blas_dnrm2(gsl_multifit_nlinear_residual(w->w));
+    *obj = 0.5 * fn * fn;
+    if (!isfinite(*obj) || fn >= BAD_RESID) {
+        *obj = HUGE_VAL;
         converged = 0;
+    }
     return converged;
 }
