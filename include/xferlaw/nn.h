@@ -45,9 +45,11 @@ int xl_nn_config_check(const xl_nn_config *cfg, xl_error *err);
 uint64_t xl_nn_n_params_nonembedding(const xl_nn_config *cfg);
 /* Every parameter, embeddings included: N + V*C + ctx*C. */
 uint64_t xl_nn_n_params_total(const xl_nn_config *cfg);
-/* Training FLOPs per token for a sequence of length T, forward + backward:
- *   6*N + 6*V*C (tied head matmul) + 6*L*T*C (attention scores and mixing over the
- *   full (T, T) square that the sgemms compute; causal halves are not discounted). */
+/* Training FLOPs per token for sequences of length T, forward + backward, Kaplan's
+ * convention: 6*N + 6*L*T*C (attention scores and mixing over the causal half) plus
+ * 6*V*C for the tied head matmul (Kaplan leave it out with the embeddings; it is real
+ * work here and dominates small models).  The sgemms compute the full (T, T) squares,
+ * so actual work is 6*L*T*C higher: this count never flatters the hardware. */
 double xl_nn_flops_per_token(const xl_nn_config *cfg, int T);
 
 typedef struct xl_nn_model xl_nn_model;
