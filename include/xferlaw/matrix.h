@@ -11,6 +11,7 @@
 #ifndef XFERLAW_MATRIX_H
 #define XFERLAW_MATRIX_H
 
+#include "xferlaw/fit.h"
 #include "xferlaw/util.h"
 
 #ifdef __cplusplus
@@ -149,6 +150,60 @@ int xl_pw_run(const xl_pw_spec *spec, FILE *progress, xl_error *err);
  * and square means gain_square.csv, normalised.csv (gain / diagonal gain of the target;
  * empty when that diagonal gain is under 1 point). */
 int xl_pw_collect(const xl_pw_spec *spec, xl_error *err);
+
+/* ---- capability jumps ------------------------------------------------------------------
+ * Accuracy (or loss) against scale x: a smooth law (default "power": e = a x^b) against a
+ * broken power law (the fit engine's bnsl:1) on e = max(1 - acc, floor) (accuracy in
+ * percent when any value exceeds 1) or on the loss, least squares in log space.
+ * The break d is profiled over a log grid inside the data, then on a finer grid around
+ * the optimum (estimate and likelihood-ratio 95% interval); a free fit of d within the
+ * data range is bootstrapped (cases) for a percentile interval; the reported interval is
+ * the union of the two.  The break is "supported" when BIC prefers it by more than bic_threshold,
+ * cross-validated RMSLE (folds interleaved in x) is lower with it, and it lies inside the
+ * data (not on the first or last grid point). */
+enum { XL_JUMPS_ACC = 0, XL_JUMPS_LOSS = 1 };
+
+typedef struct xl_jumps_options {
+    int kind;               /* XL_JUMPS_ACC (fit 1 - acc) or XL_JUMPS_LOSS */
+    double floor;           /* smallest error after the transform (default 1e-3) */
+    size_t grid;            /* break positions profiled (default 24) */
+    size_t bootstrap;       /* resamples for the break's CI (default 200; 0 = none) */
+    size_t folds;           /* cross-validation folds (default 5; < 2 = none) */
+    uint64_t seed;
+    int threads;
+    double bic_threshold;   /* default 6 ("strong" evidence) */
+    const char *smooth_law; /* default "power" */
+} xl_jumps_options;
+
+typedef struct xl_jumps_result {
+    size_t n;
+    double xmin, xmax, scale;          /* scale: 100 when accuracy was in percent */
+    struct xl_fit_result *smooth, *broken;
+    double rss_smooth, rss_broken;     /* log space */
+    int k_smooth, k_broken;            /* parameters counted (the break d included) */
+    double aic_smooth, aic_broken, bic_smooth, bic_broken;
+    double cv_smooth, cv_broken;       /* cross-validated RMSLE */
+    double d;                          /* break position */
+    double d_ci[2];                    /* reported 95% interval: union of the two below */
+    double d_ci_profile[2], d_ci_boot[2];
+    int boot_ok;
+    size_t n_profile;
+    double *profile_d, *profile_rss;
+    int supported;
+    char reason[256];
+} xl_jumps_result;
+
+void xl_jumps_options_init(xl_jumps_options *o);
+int xl_jumps_fit(const double *x, const double *y, size_t n, const xl_jumps_options *o,
+                 xl_jumps_result *r, xl_error *err);
+void xl_jumps_result_free(xl_jumps_result *r);
+/* The quantity fitted for a measured y. */
+double xl_jumps_transform(const xl_jumps_options *o, double y, double scale);
+/* Plot data, both fits (back on the y scale) and the break with its CI: BASE.gp, BASE.dat,
+ * BASE.png when gnuplot exists. */
+int xl_jumps_plot(const char *base, const char *title, const char *xlabel, const char *ylabel,
+                  const double *x, const double *y, size_t n, const xl_jumps_options *o,
+                  const xl_jumps_result *r, int *rendered, xl_error *err);
 
 #ifdef __cplusplus
 }

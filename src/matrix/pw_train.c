@@ -1,5 +1,6 @@
 /* Pairwise protocol internals: encoding, example sets, fine-tuning and greedy scoring. */
 #include "pw_internal.h"
+#include "xferlaw/corpus.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -8,22 +9,35 @@
 int pw_enc_open(pw_enc *e, const char *tokenizer_path, xl_error *err)
 {
     memset(e, 0, sizeof *e);
-    if (tokenizer_path && tokenizer_path[0])
-        return xl_error_set(err, XL_EUNSUPPORTED, "field 'tokenizer': %s: only byte-level "
-                            "encoding (tokenizer null) is available in this build",
-                            tokenizer_path);
+    if (tokenizer_path && tokenizer_path[0]) {
+        xl_tokenizer *t;
+        int rc = xl_tokenizer_load(tokenizer_path, &t, err);
+        if (rc)
+            return rc;
+        e->tok = t;
+        e->vocab = xl_tokenizer_vocab_size(t);
+        e->eot = xl_tokenizer_eot(t);
+        snprintf(e->id, sizeof e->id, "%s", xl_tokenizer_id(t));
+        return XL_OK;
+    }
     e->vocab = 257;
     e->eot = 256;
     strcpy(e->id, "bytes");
     return XL_OK;
 }
 
-void pw_enc_close(pw_enc *e) { memset(e, 0, sizeof *e); }
+void pw_enc_close(pw_enc *e)
+{
+    if (e->tok)
+        xl_tokenizer_free(e->tok);
+    memset(e, 0, sizeof *e);
+}
 
 int pw_encode(const pw_enc *e, const char *text, uint16_t **ids, size_t *n, xl_error *err)
 {
-    (void)e;
     size_t len = strlen(text);
+    if (e->tok)
+        return xl_tokenizer_encode(e->tok, text, len, ids, n, err);
     *ids = xl_calloc(len + 1, sizeof **ids, err);
     if (!*ids)
         return XL_ENOMEM;
@@ -35,6 +49,10 @@ int pw_encode(const pw_enc *e, const char *text, uint16_t **ids, size_t *n, xl_e
 
 void pw_decode(const pw_enc *e, const uint16_t *ids, size_t n, char *out, size_t cap)
 {
+    if (e->tok) {
+        xl_tokenizer_decode(e->tok, ids, n, out, cap);
+        return;
+    }
     size_t k = 0;
     for (size_t i = 0; i < n && k + 1 < cap; i++)
         if (ids[i] < 256)
