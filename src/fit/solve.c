@@ -79,9 +79,17 @@ static void resid_jac(fit_work *w, const double *th, double *fv, int want_J)
         fv[i] = sw * s;
         if (want_J) {
             const double *d = w->dg + i * pb->np;
-            double *J = w->cache_J + i * pb->nf;
-            for (size_t k = 0; k < pb->nf; k++)
+            double *J = w->cache_J + i * pb->nf, bad = 0;
+            for (size_t k = 0; k < pb->nf; k++) {
                 J[k] = sw * ds * d[pb->free_idx[k]];
+                bad += J[k] - J[k];   /* NaN when any entry is not finite */
+            }
+            if (bad != 0 || isnan(bad)) {
+                /* derivatives overflow (e.g. a break sharper than the data can resolve):
+                   treated as outside the domain, so steps there are rejected */
+                fv[i] = m > 0 ? BAD_RESID : 0;
+                memset(J, 0, pb->nf * sizeof(double));
+            }
         }
     }
     if (want_J) {

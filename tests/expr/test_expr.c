@@ -297,6 +297,16 @@ static void test_strings(void)
     CHECK(xl_expr_parse_ex("c == \"say \\\"hi\\\"\"", intern, &p, &e, &err) == XL_OK);
     CHECK(p.n == 3 && strcmp(p.names[2], "say \"hi\"") == 0);
     xl_expr_free(e);
+    CHECK(xl_expr_parse_ex("c == \"text\" || \"scratch\" != d || (e == \"x\") + e > 0 || f == g || h", intern, &p, &e, &err) == XL_OK);
+    CHECK(xl_expr_symbol_use(e, 0) == XL_EXPR_USE_TEXT && xl_expr_symbol_use(e, 1) == XL_EXPR_USE_TEXT);
+    CHECK(xl_expr_symbol_use(e, 2) == (XL_EXPR_USE_TEXT | XL_EXPR_USE_NUMBER));
+    CHECK(xl_expr_symbol_use(e, 3) == XL_EXPR_USE_NUMBER && xl_expr_symbol_use(e, 5) == XL_EXPR_USE_NUMBER);
+    xl_expr_free(e);
+    CHECK(xl_expr_parse_ex("x", intern, &p, &e, &err) == XL_OK && xl_expr_symbol_use(e, 0) == XL_EXPR_USE_NUMBER);
+    xl_expr_free(e);
+    CHECK(xl_expr_parse_ex("min(x, 1) + (y == 2)", intern, &p, &e, &err) == XL_OK);
+    CHECK(xl_expr_symbol_use(e, 0) == XL_EXPR_USE_NUMBER && xl_expr_symbol_use(e, 1) == XL_EXPR_USE_NUMBER);
+    xl_expr_free(e);
     CHECK(xl_expr_parse_ex("c == \"a very long text indeed\"", intern, &p, &e, &err) == XL_EPARSE);
     CHECK_STR_CONTAINS(err.msg, "cannot use text \"a very long text indeed\" here");
 }
@@ -323,6 +333,43 @@ static void bench_one(const char *text, const double *v0, size_t nv)
     xl_expr_free(e);
 }
 
+/* One parsed formula shared by threads, each with its own scratch. */
+typedef struct par_ctx {
+    const xl_expr *e;
+    double *scratch[4];
+    double *out;   /* [n][1 + 7] value and gradient */
+} par_ctx;
+
+static void par_point(void *ctx, size_t i, int worker)
+{
+    par_ctx *c = ctx;
+    double v[7] = {1.8, 480, 1e8 * (1 + (double)i), 0.35, 2100, 2e10, 0.37};
+    double *o = c->out + 8 * i;
+    o[0] = xl_expr_eval_grad(c->e, v, o + 1, c->scratch[worker]);
+}
+
+static void test_threads(void)
+{
+    xl_expr *e = parse_ok("E + A/N^alpha + B/D^beta");
+    enum { N = 2000 };
+    par_ctx c = {e, {0}, calloc(8 * N, sizeof(double))};
+    for (int w = 0; w < 4; w++)
+        c.scratch[w] = malloc(sizeof(double) * xl_expr_scratch_size(e));
+    xl_error err;
+    CHECK(xl_parallel_for(N, 4, par_point, &c, &err) == XL_OK);
+    double s[64], g[7];
+    int same = 1;
+    for (size_t i = 0; i < N; i++) {
+        double v[7] = {1.8, 480, 1e8 * (1 + (double)i), 0.35, 2100, 2e10, 0.37};
+        same &= xl_expr_eval_grad(e, v, g, s) == c.out[8 * i] && memcmp(g, c.out + 8 * i + 1, sizeof g) == 0;
+    }
+    CHECK(same);
+    for (int w = 0; w < 4; w++)
+        free(c.scratch[w]);
+    free(c.out);
+    xl_expr_free(e);
+}
+
 /* Not assertions: timings are noisy on shared cores. */
 static void bench(void)
 {
@@ -342,6 +389,7 @@ int main(void)
     test_symbols();
     test_errors();
     test_strings();
+    test_threads();
     bench();
     TEST_MAIN_END();
 }
