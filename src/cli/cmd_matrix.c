@@ -230,7 +230,7 @@ static cJSON *analyze_one(const xl_tmatrix *m, const char *dir, const char *tag,
     } maps[] = {
         {"heatmap_gain", "transfer T (row = source, column = target)", m->mean, NULL},
         {"heatmap_gain_clustered", "transfer T, tasks in dendrogram order", m->mean, L.order},
-        {"heatmap_asymmetry", "asymmetry T - T^T", A, L.order},
+        {"heatmap_asymmetry", "asymmetry T - transpose(T)", A, L.order},
         {"heatmap_similarity", "similarity sqrt(T_ij+ * T_ji+)", S, L.order},
     };
     int rendered = 0;
@@ -238,7 +238,7 @@ static cJSON *analyze_one(const xl_tmatrix *m, const char *dir, const char *tag,
     for (size_t q = 0; q < sizeof maps / sizeof maps[0]; q++) {
         snprintf(name, sizeof name, "%s/%s%s", dir, maps[q].file, tag);
         char title[512];
-        snprintf(title, sizeof title, "%s%s%s", maps[q].title, *tag ? " " : "", tag);
+        snprintf(title, sizeof title, "%s%s", maps[q].title, *tag ? " [B]" : "");
         if ((*rc = xl_matrix_heatmap(name, title, maps[q].v, n, m->labels, maps[q].order,
                                      "gain", &rendered, err)))
             goto done;
@@ -246,7 +246,8 @@ static cJSON *analyze_one(const xl_tmatrix *m, const char *dir, const char *tag,
         cJSON_AddItemToArray(jp, cJSON_CreateString(name));
     }
     snprintf(name, sizeof name, "%s/dendrogram%s", dir, tag);
-    if ((*rc = xl_matrix_dendrogram(name, "task similarity, average linkage", &L, m->labels,
+    if ((*rc = xl_matrix_dendrogram(name, *tag ? "task similarity, average linkage [B]"
+                                               : "task similarity, average linkage", &L, m->labels,
                                     &rendered, err)))
         goto done;
     strcat(name, rendered ? ".png" : ".gp");

@@ -61,7 +61,8 @@ int xl_jumps_plot(const char *base, const char *title, const char *xlabel, const
     const double *ci = r->d_ci;
     fprintf(fp, "# written by xferlaw jumps\nset terminal pngcairo size 820,520 font 'sans,10'\n");
     fprintf(fp, "set output "), gp_str(fp, base_name(base)), fprintf(fp, ".'.png'\n");
-    fprintf(fp, "set xlabel "), gp_str(fp, xlabel), fprintf(fp, "\nset ylabel "), gp_str(fp, ylabel);
+    fprintf(fp, "set xlabel "), gp_str(fp, xlabel), fprintf(fp, " noenhanced\nset ylabel ");
+    gp_str(fp, ylabel), fprintf(fp, " noenhanced");
     fprintf(fp, "\nset logscale x\nset format x '10^{%%L}'\nset key left top box opaque\n");
     fprintf(fp, "set xrange [%.6g:%.6g]\nset grid lc rgb '#dddddd'\n", exp(lo), exp(hi));
     /* the y range follows the data (a smooth law far off the data must not squash it) */
@@ -85,7 +86,7 @@ int xl_jumps_plot(const char *base, const char *title, const char *xlabel, const
     snprintf(full, sizeof full, "%s\nbreak %.3g (95%% CI %.3g-%.3g, %s): %s", title, r->d, ci[0],
              ci[1], r->boot_ok ? "profile+bootstrap" : "profile",
              r->supported ? "jump supported" : "no jump supported");
-    fprintf(fp, "set title "), gp_str(fp, full), fputc('\n', fp);
+    fprintf(fp, "set title "), gp_str(fp, full), fprintf(fp, " noenhanced\n");
     /* Okabe-Ito: orange for the smooth law, blue for the broken one, black points */
     fprintf(fp, "plot "), gp_str(fp, base_name(fits));
     fprintf(fp, " using 1:2 with lines lw 2 lc rgb '#E69F00' title 'smooth (%s)', \\\n     ",

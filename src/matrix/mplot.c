@@ -143,7 +143,8 @@ int xl_matrix_heatmap(const char *base, const char *title, const double *v, size
     int px = 220 + 70 * (int)n;
     fprintf(fp, "# heatmap written by xferlaw matrix; data in %s, cell labels in %s\n",
             basename_of(dat), basename_of(lab));
-    fprintf(fp, "set terminal pngcairo size %d,%d font 'sans,10'\n", px + 90, px);
+    /* noenhanced: task names with '_' or '^' are printed as they are */
+    fprintf(fp, "set terminal pngcairo size %d,%d font 'sans,10' noenhanced\n", px + 90, px);
     fprintf(fp, "set output "), gp_str(fp, basename_of(base)), fprintf(fp, ".'.png'\n");
     fprintf(fp, "set title "), gp_str(fp, title), fputc('\n', fp);
     fprintf(fp, "set xlabel 'target task (evaluated)'\nset ylabel 'source task (trained first)'\n");
@@ -221,7 +222,7 @@ int xl_matrix_dendrogram(const char *base, const char *title, const xl_linkage *
     FILE *fp = af.fp;
     fprintf(fp, "# dendrogram written by xferlaw matrix (average linkage); data in %s\n",
             basename_of(dat));
-    fprintf(fp, "set terminal pngcairo size %d,420 font 'sans,10'\n", 260 + 60 * (int)n);
+    fprintf(fp, "set terminal pngcairo size %d,420 font 'sans,10' noenhanced\n", 260 + 60 * (int)n);
     fprintf(fp, "set output "), gp_str(fp, basename_of(base)), fprintf(fp, ".'.png'\n");
     fprintf(fp, "set title "), gp_str(fp, title), fputc('\n', fp);
     fprintf(fp, "set ylabel 'distance (max similarity - similarity)'\nunset key\n");

@@ -34,7 +34,7 @@ static xl_jumps_options opts(void)
 {
     xl_jumps_options o;
     xl_jumps_options_init(&o);
-    o.bootstrap = 100;
+    o.bootstrap = 60;
     o.grid = 16;
     o.folds = 4;
     o.threads = 1;
