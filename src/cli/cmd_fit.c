@@ -77,8 +77,8 @@ static void print_result(const xl_fit_result *r, const char *path)
            r->diag.rmse_log, r->diag.r2, r->diag.aic, r->diag.bic);
     printf("se: %s", r->se_method);
     if (r->bootstrap)
-        printf("; CI: bootstrap percentile, %zu of %zu refits converged", r->bootstrap_converged,
-               r->bootstrap);
+        printf("; CI: bootstrap expanded percentile (quantiles %.4g, %.4g), %zu of %zu refits converged",
+               r->ci_tail, 1 - r->ci_tail, r->bootstrap_converged, r->bootstrap);
     printf("\n");
     if (r->diag.n_holdout)
         printf("holdout: %zu rows, RMSLE %.5g\n", r->diag.n_holdout, r->diag.holdout_rmsle);

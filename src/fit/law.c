@@ -133,7 +133,8 @@ void fit_full_u(const fit_problem *pb, const double *th, double *u)
  * any row whose sum under/overflows with libm). */
 static inline double fast_exp(double x)
 {
-    x = x < -700 ? -700 : x > 700 ? 700 : x;
+    const double in = x;
+    x = x > 700 ? 700 : (x >= -700 ? x : -700);   /* NaN lands here too, restored below */
     /* round to nearest through the 1.5*2^52 shifter (vectorises, unlike round()) */
     double k = (x * 1.4426950408889634 + 6755399441055744.0) - 6755399441055744.0;
     double r = x - k * 6.93147180369123816490e-01 - k * 1.90821492927058770002e-10;
@@ -150,8 +151,8 @@ static inline double fast_exp(double x)
     p = p * r + 0.5;
     p = p * r + 1.0;
     p = p * r + 1.0;
-    union { double d; int64_t i; } sc = {.i = ((int64_t)k + 1023) << 52};
-    return p * sc.d;
+    union { double d; uint64_t i; } sc = {.i = (uint64_t)((int64_t)k + 1023) << 52};
+    return in == in ? p * sc.d : in;
 }
 
 /* x must be a positive normal number */
@@ -247,6 +248,65 @@ static int eval_chinchilla(fit_work *w, const double *u, int want_grad)
     return ok;
 }
 
+/* bnsl:K, params (a, b, c0, c1, d1, f1, ...) as (log a, log b, c0, c1, log d1, log f1, ...):
+ * log(b-term) T = log b - c0 L - sum_i c_i f_i softplus((L - log d_i)/f_i), L = log x,
+ * log f = LSE(log a, T), computed in log space throughout.  Loops run over rows (break by
+ * break) so they vectorise; col holds dT/du column by column ([np][n]). */
+KERNEL_CLONES
+static void bnsl_rows(size_t n, size_t K, const double *restrict lx, const double *u,
+                      double *restrict gf, double *restrict dg, double *restrict col,
+                      double *restrict T, int space_log)
+{
+    const size_t np = 3 + 3 * K;
+    for (size_t i = 0; i < n; i++) {
+        T[i] = u[1] - u[2] * lx[i];
+        gf[i] = 0;   /* > 0 marks a break too sharp for double range */
+    }
+    for (size_t k = 0; k < K; k++) {
+        const double c = u[3 + 3 * k], ld = u[4 + 3 * k], f = fast_exp(u[5 + 3 * k]);
+        double *dc = col + (3 + 3 * k) * n, *dd = dc + n, *df = dd + n;
+        for (size_t i = 0; i < n; i++) {
+            const double z = (lx[i] - ld) / f, az = z < 0 ? -z : z;
+            const double q = fast_exp(-az), sp = (z > 0 ? z : 0) + fast_log(1 + q);
+            const double sg = z >= 0 ? 1 / (1 + q) : q / (1 + q);
+            T[i] -= c * f * sp;
+            dc[i] = -f * sp;
+            dd[i] = c * sg;
+            df[i] = -c * f * (sp - sg * z);
+            gf[i] += az > 700 ? 1 : 0;
+        }
+    }
+    const double la = u[0];
+    for (size_t i = 0; i < n; i++) {
+        const double m = la > T[i] ? la : T[i], dd = la > T[i] ? T[i] - la : la - T[i];
+        const double lg = m + fast_log(1 + fast_exp(dd));
+        const double wa = fast_exp(la - lg), wT = fast_exp(T[i] - lg);
+        double sc = space_log ? 1 : fast_exp(lg), g = space_log ? lg : sc;
+        /* (x/d)^(1/f) beyond double range, where the formula itself would overflow: a
+           break sharper than the data resolve is outside the domain, as on that path */
+        gf[i] = gf[i] > 0 ? NAN : g;
+        double *d = dg + i * np;
+        d[0] = wa * sc;
+        d[1] = wT * sc;
+        d[2] = -lx[i] * wT * sc;
+        T[i] = wT * sc;
+    }
+    for (size_t k = 3; k < np; k++)
+        for (size_t i = 0; i < n; i++)
+            dg[i * np + k] = col[k * n + i] * T[i];
+}
+
+static int eval_bnsl(fit_work *w, const double *u)
+{
+    const fit_problem *pb = w->pb;
+    bnsl_rows(pb->n, (pb->np - 3) / 3, pb->logx[0], u, w->gf, w->dg, w->col, w->col + pb->np * pb->n,
+              pb->space_log);
+    for (size_t i = 0; i < pb->n; i++)
+        if (!isfinite(w->gf[i]))
+            return -1;
+    return 0;
+}
+
 static int eval_expr(fit_work *w, const double *u, int want_grad)
 {
     const fit_problem *pb = w->pb;
@@ -294,5 +354,7 @@ int fit_model_eval(fit_work *w, const double *u, int want_grad)
     w->n_eval++;
     if (w->pb->kernel == KERNEL_CHINCHILLA)
         return eval_chinchilla(w, u, want_grad);
+    if (w->pb->kernel == KERNEL_BNSL)
+        return eval_bnsl(w, u);
     return eval_expr(w, u, want_grad);
 }

@@ -2,7 +2,7 @@
 # xferlaw fit from the command line: the Epoch fit, outputs, and every bad-input message
 # (exact text, exit status 1, no output file left behind).
 set -u
-XL=$1
+XL=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")   # absolute: the test runs in a temp dir
 DATA=$XL_SRCDIR/data/chinchilla.csv
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
