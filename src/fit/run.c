@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PASS1_ITER 3
-#define POLISH 16
+#define PASS1_ITER 1
+#define POLISH 32
 #define MAX_GRID 20000
 #define FORMULA_STARTS 64
 

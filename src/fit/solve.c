@@ -64,38 +64,45 @@ void fit_work_free(fit_work *w)
 static void resid_jac(fit_work *w, const double *th, double *fv, int want_J)
 {
     const fit_problem *pb = w->pb;
+    const size_t np = pb->np, nf = pb->nf;
     double u[XL_FIT_MAX_PARAMS];
     fit_full_u(pb, th, u);
     fit_model_eval(w, u, want_J);
+    const double delta = pb->delta;
     for (size_t i = 0; i < pb->n; i++) {
         double m = pb->w[i] * (w->mult ? w->mult[i] : 1.0);
-        double sw = sqrt(m), r = w->gf[i] - pb->gy[i], ds = 1.0, s = r;
+        double sw = m == 1.0 ? 1.0 : sqrt(m), r = w->gf[i] - pb->gy[i], ds = 1.0, s = r;
         if (!isfinite(r)) {
             fv[i] = m > 0 ? BAD_RESID : 0;
             if (want_J)
-                memset(w->cache_J + i * pb->nf, 0, pb->nf * sizeof(double));
+                memset(w->cache_J + i * nf, 0, nf * sizeof(double));
             continue;
         }
         if (pb->huber)
-            s = fit_huber_s(r, pb->delta, &ds);
+            s = fit_huber_s(r, delta, &ds);
         fv[i] = sw * s;
-        if (want_J) {
-            const double *d = w->dg + i * pb->np;
-            double *J = w->cache_J + i * pb->nf, bad = 0;
-            for (size_t k = 0; k < pb->nf; k++) {
-                J[k] = sw * ds * d[pb->free_idx[k]];
-                bad += J[k] - J[k];   /* NaN when any entry is not finite */
-            }
-            if (bad != 0 || isnan(bad)) {
-                /* derivatives overflow (e.g. a break sharper than the data can resolve):
-                   treated as outside the domain, so steps there are rejected */
-                fv[i] = m > 0 ? BAD_RESID : 0;
-                memset(J, 0, pb->nf * sizeof(double));
-            }
+        if (!want_J)
+            continue;
+        const double *d = w->dg + i * np;
+        double *J = w->cache_J + i * nf, sc = sw * ds, bad = 0;
+        if (nf == np) {
+            for (size_t k = 0; k < nf; k++)
+                J[k] = sc * d[k];
+        } else {
+            for (size_t k = 0; k < nf; k++)
+                J[k] = sc * d[pb->free_idx[k]];
+        }
+        for (size_t k = 0; k < nf; k++)
+            bad += J[k] - J[k];   /* NaN when any entry is not finite */
+        if (bad != 0 || isnan(bad)) {
+            /* derivatives overflow (e.g. a break sharper than the data can resolve):
+               treated as outside the domain, so steps there are rejected */
+            fv[i] = m > 0 ? BAD_RESID : 0;
+            memset(J, 0, nf * sizeof(double));
         }
     }
     if (want_J) {
-        memcpy(w->cache_x, th, pb->nf * sizeof *th);
+        memcpy(w->cache_x, th, nf * sizeof *th);
         w->cache_ok = 1;
     }
 }
