@@ -16,7 +16,9 @@
  * Memory: parameters, gradients and the two AdamW moments are four equally laid out
  * buffers (one allocation each); activations for (B, T) are one allocation with named
  * views.  Attention keeps, per layer, only the softmax probabilities P (B, H, T, T) that
- * backward needs; scores and the backward's dP/dS use one (T, T) scratch per thread.
+ * backward needs (scores are computed into P in place); the backward's dP/dS share one
+ * (T, T) scratch.  Attention works in 64-row causal blocks, skipping the products above
+ * the diagonal blocks.
  *
  * Determinism: with the same seed, inputs and thread count, every call produces bitwise
  * identical results (no atomics; every reduction has a fixed order).
@@ -48,8 +50,9 @@ uint64_t xl_nn_n_params_total(const xl_nn_config *cfg);
 /* Training FLOPs per token for sequences of length T, forward + backward, Kaplan's
  * convention: 6*N + 6*L*T*C (attention scores and mixing over the causal half) plus
  * 6*V*C for the tied head matmul (Kaplan leave it out with the embeddings; it is real
- * work here and dominates small models).  The sgemms compute the full (T, T) squares,
- * so actual work is 6*L*T*C higher: this count never flatters the hardware. */
+ * work here and dominates small models).  The attention sgemms compute whole 64-row
+ * causal blocks (3/4 of the square at T = 128), so the actual work is somewhat higher:
+ * this count never flatters the hardware. */
 double xl_nn_flops_per_token(const xl_nn_config *cfg, int T);
 
 typedef struct xl_nn_model xl_nn_model;
@@ -68,20 +71,28 @@ size_t xl_nn_memory_bytes(const xl_nn_model *m);
  * LayerNorm weight 1, bias 0.  Also zeroes gradients and AdamW moments. */
 void xl_nn_init(xl_nn_model *m, uint64_t seed);
 
-/* Number of threads for OpenBLAS and for the model's own loops (0 = all cores).
- * Results are deterministic for a given thread count. */
+/* Number of OpenBLAS threads (0 = all cores); the model's token-wise loops (LayerNorm,
+ * GELU, softmax, AdamW) run on the calling thread.  Results are deterministic for a
+ * given thread count. */
 void xl_nn_set_threads(int n_threads);
 
 /* Forward pass over inputs[B*T] (row-major (B, T) token ids).
- *  - targets[B*T] given: *loss = mean cross-entropy over the B*T positions (nats), and
- *    the state is ready for xl_nn_backward (the logits buffer then holds dloss/dlogits).
+ *  - targets[B*T] given (training): *loss = mean cross-entropy over the B*T positions
+ *    (nats), and the state is ready for xl_nn_backward.  The head's own backward runs
+ *    here, chunk by chunk while its logits are in cache (no (B*T, V) buffer), so this
+ *    costs forward + the head's backward; for evaluation use xl_nn_loss.
  *  - targets NULL: *loss (may be NULL) is set to 0; xl_nn_logits gives the logits of
- *    every position.  For greedy decoding of a prefix of length T (<= max_T) call with
- *    B = 1 and read row T-1: it costs a full forward over the prefix (no KV cache), i.e.
- *    about 2*N*T + 2*V*C*T FLOPs per generated token.
+ *    every position (a (max_B, max_T, V) buffer allocated on first use).  For greedy
+ *    decoding of a prefix of length T (<= max_T) call with B = 1 and read row T-1: it
+ *    costs a full forward over the prefix (no KV cache), about 2*N*T + 2*V*C*T FLOPs
+ *    per generated token.
  * Errors: B > max_B, T > max_T, a token id >= V. */
 int xl_nn_forward(xl_nn_model *m, const uint16_t *inputs, const uint16_t *targets,
                   int B, int T, float *loss, xl_error *err);
+/* Evaluation: the mean loss only (forward, no gradient work; xl_nn_backward is refused
+ * until the next training forward).  Same errors as xl_nn_forward. */
+int xl_nn_loss(xl_nn_model *m, const uint16_t *inputs, const uint16_t *targets, int B,
+               int T, float *loss, xl_error *err);
 /* (B, T, V) row-major logits of the last forward without targets. */
 const float *xl_nn_logits(const xl_nn_model *m);
 
@@ -105,8 +116,10 @@ void xl_nn_adamw_step(xl_nn_model *m, float lr, float beta1, float beta2, float 
  * "head"     the tied embedding/unembedding matrix wte (the only head there is)
  * "ln+head"  union of the two
  * "bias"     every bias vector: Linear biases and LayerNorm biases
- * Parameters outside the mask receive no update (their moments stay 0) and do not enter
- * the clipping norm.  Default "all". */
+ * Parameters outside the mask receive no update (their moments stay 0), do not enter
+ * the clipping norm, and their gradients are not computed (they stay 0; skipping the
+ * weight-gradient sgemms made "ln" and "bias" steps 1.37x faster at N = 1M).
+ * Default "all". */
 int xl_nn_set_trainable(xl_nn_model *m, const char *spec, xl_error *err);
 const char *xl_nn_get_trainable(const xl_nn_model *m);
 uint64_t xl_nn_n_trainable(const xl_nn_model *m);

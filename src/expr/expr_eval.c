@@ -16,14 +16,48 @@ long xl_expr_find(const xl_expr *e, const char *name)
     return -1;
 }
 
+static int is_binary(int op)
+{
+    return op <= XL_OP_DIV || op == XL_OP_POW || (op >= XL_OP_LT && op <= XL_OP_OR);
+}
+
+int xl_expr_symbol_use(const xl_expr *e, size_t i)
+{
+    int use = e->result == i ? XL_EXPR_USE_NUMBER : 0;
+    const size_t c0 = e->n_sym, c1 = e->n_sym + e->n_const;
+    for (size_t k = 0; k < e->n_code; k++) {
+        const xl_ins *p = &e->code[k];
+        if (p->op == XL_OP_MIN || p->op == XL_OP_MAX || p->op == XL_OP_LSE) {
+            for (int32_t j = 0; j < p->b; j++)
+                if ((size_t)e->args[p->off + j] == i)
+                    use |= XL_EXPR_USE_NUMBER;
+            continue;
+        }
+        int bin = is_binary(p->op);
+        if ((size_t)p->a != i && !(bin && (size_t)p->b == i))
+            continue;
+        if ((p->op == XL_OP_EQ || p->op == XL_OP_NE) && p->a != p->b) {
+            size_t other = (size_t)p->a == i ? (size_t)p->b : (size_t)p->a;
+            if (other >= c0 && other < c1 && e->const_text[other - c0]) {
+                use |= XL_EXPR_USE_TEXT;
+                continue;
+            }
+        }
+        use |= XL_EXPR_USE_NUMBER;
+    }
+    return use;
+}
+
 size_t xl_expr_scratch_size(const xl_expr *e) { return 2 * e->n_slots + 1; }
 
-static void load(const xl_expr *e, const double *vals, double *v)
+/* Plain loops: for a handful of doubles a libc memcpy call costs more than the copy. */
+static inline void load(const xl_expr *e, const double *vals, double *v)
 {
-    if (e->n_sym)
-        memcpy(v, vals, sizeof(double) * e->n_sym);
-    if (e->n_const)
-        memcpy(v + e->n_sym, e->consts, sizeof(double) * e->n_const);
+    const size_t ns = e->n_sym, nc = e->n_const;
+    for (size_t i = 0; i < ns; i++)
+        v[i] = vals[i];
+    for (size_t i = 0; i < nc; i++)
+        v[ns + i] = e->consts[i];
 }
 
 double xl_expr_eval(const xl_expr *e, const double *vals)
@@ -47,7 +81,8 @@ double xl_expr_eval_grad(const xl_expr *e, const double *vals, double *grad, dou
     double *v = scratch, *d = scratch + ns;
     load(e, vals, v);
     xl_expr_forward_(e->code, e->n_code, e->args, v, base);
-    memset(d, 0, sizeof(double) * ns);
+    for (size_t i = 0; i < ns; i++)
+        d[i] = 0;
     d[e->result] = 1;
     const int32_t *args = e->args;
     for (size_t k = e->n_code; k-- > 0;) {
@@ -105,7 +140,7 @@ double xl_expr_eval_grad(const xl_expr *e, const double *vals, double *grad, dou
         default: break; /* comparisons and logic: zero derivative */
         }
     }
-    if (e->n_sym)
-        memcpy(grad, d, sizeof(double) * e->n_sym);
+    for (size_t i = 0; i < e->n_sym; i++)
+        grad[i] = d[i];
     return v[e->result];
 }

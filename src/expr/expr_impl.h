@@ -37,6 +37,7 @@ struct xl_expr {
     char **syms;
     size_t n_const;
     double *consts;
+    unsigned char *const_text;   /* 1 where the constant is an interned text literal */
     size_t n_code;
     xl_ins *code;
     int32_t *args;

@@ -1,243 +1,28 @@
 /* Formula parser: recursive descent straight to the tape of expr_impl.h, folding
  * constant sub-expressions as it goes (so 2^-3 is a constant and x^(1/3) a power
  * with a constant exponent, whose derivative needs no log). */
-#include "expr_impl.h"
+#include "expr_parser.h"
 
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_DEPTH 200
-
-/* While parsing, operands are tagged references; slots are known only at the end. */
-enum { REF_SYM = 0, REF_CONST = 1, REF_INS = 2 };
-#define REF(tag, i) ((int64_t)(i) * 4 + (tag))
-#define REF_TAG(r) ((int)((r) & 3))
-#define REF_IDX(r) ((size_t)((r) >> 2))
-
-enum { T_END, T_NUM, T_NAME, T_STR, T_OP, T_ERR };
-
-typedef struct parser {
-    const char *text;
-    size_t len, pos;
-    int depth;
-    /* current token */
-    int tok;
-    size_t tpos, tlen;   /* where it starts and how long it is in text */
-    char op[3];          /* T_OP spelling */
-    double num;
-    char *word;          /* T_NAME (backquotes removed) / T_STR (escapes resolved) */
-    xl_expr_intern_fn intern;
-    void *ictx;
-    xl_error *err;
-    int failed;
-    char **syms;
-    size_t n_sym, cap_sym;
-    double *consts;
-    size_t n_const, cap_const;
-    xl_ins *code;
-    int64_t *ins_refs;   /* per instruction: a, b as refs (n-ary operands in arg_refs) */
-    size_t n_code, cap_code, cap_irefs;
-    int64_t *arg_refs;
-    size_t n_args, cap_args;
-} parser;
-
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    size_t c = *cap ? *cap * 2 : 16;
-    while (c < need)
-        c *= 2;
-    void *q = realloc(*p, c * elem);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = c;
-    return 0;
-}
-
-/* Long formulas are shortened in messages so the message stays one readable line. */
-static void fail(parser *P, size_t col, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void fail(parser *P, size_t col, const char *fmt, ...)
-{
-    if (P->failed)
-        return;
-    P->failed = 1;
-    char what[300];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    int n = P->len > 160 ? 157 : (int)P->len;
-    const char *dots = P->len > 160 ? "..." : "";
-    if (col)
-        xl_error_set(P->err, XL_EPARSE, "formula '%.*s%s': column %zu: %s", n, P->text, dots,
-                     col, what);
-    else
-        xl_error_set(P->err, XL_EPARSE, "formula '%.*s%s': %s", n, P->text, dots, what);
-}
-
-static void oom(parser *P)
-{
-    if (!P->failed) {
-        P->failed = 1;
-        xl_error_set(P->err, XL_ENOMEM, "out of memory parsing a formula");
-    }
-}
-
-static int is_name_start(int c) { return isalpha(c) || c == '_'; }
-static int is_name_char(int c) { return isalnum(c) || c == '_' || c == '.'; }
-
-static void next(parser *P)
-{
-    free(P->word);
-    P->word = NULL;
-    const char *s = P->text;
-    while (P->pos < P->len && isspace((unsigned char)s[P->pos]))
-        P->pos++;
-    P->tpos = P->pos;
-    if (P->pos >= P->len) {
-        P->tok = T_END;
-        P->tlen = 0;
-        return;
-    }
-    size_t i = P->pos;
-    unsigned char c = (unsigned char)s[i];
-    if (isdigit(c) || (c == '.' && i + 1 < P->len && isdigit((unsigned char)s[i + 1]))) {
-        size_t j = i;
-        while (j < P->len && isdigit((unsigned char)s[j]))
-            j++;
-        if (j < P->len && s[j] == '.') {
-            j++;
-            while (j < P->len && isdigit((unsigned char)s[j]))
-                j++;
-        }
-        if (j < P->len && (s[j] == 'e' || s[j] == 'E')) {
-            size_t k = j + 1;
-            if (k < P->len && (s[k] == '+' || s[k] == '-'))
-                k++;
-            if (k < P->len && isdigit((unsigned char)s[k])) {
-                while (k < P->len && isdigit((unsigned char)s[k]))
-                    k++;
-                j = k;
-            }
-        }
-        char buf[64];
-        size_t n = j - i;
-        if (n >= sizeof buf) {
-            P->tok = T_ERR;
-            fail(P, i + 1, "number too long");
-            return;
-        }
-        memcpy(buf, s + i, n);
-        buf[n] = '\0';
-        P->num = strtod(buf, NULL);
-        P->tok = T_NUM;
-        P->tlen = n;
-        P->pos = j;
-        return;
-    }
-    if (is_name_start(c) || c == '`' || c == '"') {
-        size_t j = i, n = 0;
-        char *w;
-        if (c == '`' || c == '"') {
-            size_t k = i + 1;
-            while (k < P->len && s[k] != (char)c) {
-                if (c == '"' && s[k] == '\\' && k + 1 < P->len)
-                    k++;
-                k++;
-            }
-            if (k >= P->len) {
-                P->tok = T_ERR;
-                fail(P, i + 1, "unterminated %s", c == '`' ? "`name`" : "\"text\"");
-                return;
-            }
-            w = malloc(k - i);
-            if (!w) {
-                P->tok = T_ERR;
-                oom(P);
-                return;
-            }
-            for (size_t m = i + 1; m < k; m++) {
-                if (c == '"' && s[m] == '\\')
-                    m++;
-                w[n++] = s[m];
-            }
-            w[n] = '\0';
-            j = k + 1;
-            if (memchr(w, '\0', n) || (c == '`' && n == 0)) {
-                free(w);
-                P->tok = T_ERR;
-                fail(P, i + 1, c == '`' ? "empty or invalid `name`" : "invalid \"text\"");
-                return;
-            }
-            P->tok = c == '`' ? T_NAME : T_STR;
-        } else {
-            while (j < P->len && is_name_char((unsigned char)s[j]))
-                j++;
-            n = j - i;
-            w = malloc(n + 1);
-            if (!w) {
-                P->tok = T_ERR;
-                oom(P);
-                return;
-            }
-            memcpy(w, s + i, n);
-            w[n] = '\0';
-            P->tok = T_NAME;
-        }
-        P->word = w;
-        P->tlen = j - i;
-        P->pos = j;
-        return;
-    }
-    static const char *ops2[] = {"<=", ">=", "==", "!=", "&&", "||"};
-    for (size_t k = 0; k < sizeof ops2 / sizeof *ops2; k++)
-        if (i + 1 < P->len && s[i] == ops2[k][0] && s[i + 1] == ops2[k][1]) {
-            memcpy(P->op, ops2[k], 3);
-            P->tok = T_OP;
-            P->tlen = 2;
-            P->pos = i + 2;
-            return;
-        }
-    if (strchr("+-*/^(),<>!", c) && c) {
-        P->op[0] = (char)c;
-        P->op[1] = '\0';
-        P->tok = T_OP;
-        P->tlen = 1;
-        P->pos = i + 1;
-        return;
-    }
-    P->tok = T_ERR;
-    if (c == '=')
-        fail(P, i + 1, "unexpected '=' (comparison is '==')");
-    else if (c == '&' || c == '|')
-        fail(P, i + 1, "unexpected '%c' (logic is '%c%c')", c, c, c);
-    else if (isprint(c))
-        fail(P, i + 1, "unexpected character '%c'", c);
-    else
-        fail(P, i + 1, "unexpected byte 0x%02x", c);
-}
-
-static int is_op(const parser *P, const char *op)
-{
-    return P->tok == T_OP && strcmp(P->op, op) == 0;
-}
-
 /* ---- emitting ------------------------------------------------------------ */
 
-static int64_t add_const(parser *P, double v)
+static int64_t add_const_text(parser *P, double v, int text)
 {
-    if (grow((void **)&P->consts, &P->cap_const, P->n_const + 1, sizeof(double))) {
-        oom(P);
+    if (xl_expr_grow_((void **)&P->consts, &P->cap_const, P->n_const + 1, sizeof(double)) ||
+        xl_expr_grow_((void **)&P->const_text, &P->cap_ctext, P->n_const + 1, 1)) {
+        xl_expr_oom_(P);
         return -1;
     }
     P->consts[P->n_const] = v;
+    P->const_text[P->n_const] = (unsigned char)text;
     return REF(REF_CONST, P->n_const++);
 }
+
+static int64_t add_const(parser *P, double v) { return add_const_text(P, v, 0); }
 
 static int64_t add_sym(parser *P, const char *name)
 {
@@ -245,9 +30,9 @@ static int64_t add_sym(parser *P, const char *name)
         if (strcmp(P->syms[i], name) == 0)
             return REF(REF_SYM, i);
     char *d = strdup(name);
-    if (!d || grow((void **)&P->syms, &P->cap_sym, P->n_sym + 1, sizeof(char *))) {
+    if (!d || xl_expr_grow_((void **)&P->syms, &P->cap_sym, P->n_sym + 1, sizeof(char *))) {
         free(d);
-        oom(P);
+        xl_expr_oom_(P);
         return -1;
     }
     P->syms[P->n_sym] = d;
@@ -276,7 +61,7 @@ static int64_t emit(parser *P, int op, const int64_t *refs, int n, double c)
                 free(v);
             if (ai != sargs)
                 free(ai);
-            oom(P);
+            xl_expr_oom_(P);
             return -1;
         }
         for (int i = 0; i < n; i++) {
@@ -292,9 +77,9 @@ static int64_t emit(parser *P, int op, const int64_t *refs, int n, double c)
             free(ai);
         return add_const(P, r);
     }
-    if (grow((void **)&P->code, &P->cap_code, P->n_code + 1, sizeof(xl_ins)) ||
-        grow((void **)&P->ins_refs, &P->cap_irefs, 2 * (P->n_code + 1), sizeof(int64_t))) {
-        oom(P);
+    if (xl_expr_grow_((void **)&P->code, &P->cap_code, P->n_code + 1, sizeof(xl_ins)) ||
+        xl_expr_grow_((void **)&P->ins_refs, &P->cap_irefs, 2 * (P->n_code + 1), sizeof(int64_t))) {
+        xl_expr_oom_(P);
         return -1;
     }
     xl_ins *ins = &P->code[P->n_code];
@@ -306,8 +91,8 @@ static int64_t emit(parser *P, int op, const int64_t *refs, int n, double c)
     ir[0] = refs[0];
     ir[1] = n > 1 ? refs[1] : refs[0];
     if (nary) {
-        if (grow((void **)&P->arg_refs, &P->cap_args, P->n_args + (size_t)n, sizeof(int64_t))) {
-            oom(P);
+        if (xl_expr_grow_((void **)&P->arg_refs, &P->cap_args, P->n_args + (size_t)n, sizeof(int64_t))) {
+            xl_expr_oom_(P);
             return -1;
         }
         ins->off = (int32_t)P->n_args;
@@ -353,7 +138,7 @@ static void describe(const parser *P, char *buf, size_t n)
 static int enter(parser *P)
 {
     if (++P->depth > MAX_DEPTH) {
-        fail(P, P->tpos + 1, "formula is nested too deeply");
+        xl_expr_fail_(P, P->tpos + 1, "formula is nested too deeply");
         return -1;
     }
     return 0;
@@ -366,15 +151,15 @@ static int64_t parse_call(parser *P, char *name, size_t col)
         if (strcmp(funcs[i].name, name) == 0)
             f = (int)i;
     if (f < 0) {
-        fail(P, 0, "unknown function '%s'", name);
+        xl_expr_fail_(P, 0, "unknown function '%s'", name);
         return -1;
     }
     (void)col;
-    next(P); /* '(' */
+    xl_expr_next_(P); /* '(' */
     int64_t small[8], *args = small;
     size_t n = 0, cap = 8;
     int64_t result = -1;
-    if (!is_op(P, ")")) {
+    if (!xl_expr_is_op_(P, ")")) {
         for (;;) {
             int64_t a = parse_or(P);
             if (P->failed)
@@ -382,7 +167,7 @@ static int64_t parse_call(parser *P, char *name, size_t col)
             if (n == cap) {
                 int64_t *q = malloc(sizeof(int64_t) * cap * 2);
                 if (!q) {
-                    oom(P);
+                    xl_expr_oom_(P);
                     goto done;
                 }
                 memcpy(q, args, sizeof(int64_t) * n);
@@ -392,29 +177,29 @@ static int64_t parse_call(parser *P, char *name, size_t col)
                 cap *= 2;
             }
             args[n++] = a;
-            if (!is_op(P, ","))
+            if (!xl_expr_is_op_(P, ","))
                 break;
-            next(P);
+            xl_expr_next_(P);
         }
     }
     if (P->failed)
         goto done;
-    if (!is_op(P, ")")) {
+    if (!xl_expr_is_op_(P, ")")) {
         char d[64];
         describe(P, d, sizeof d);
-        fail(P, P->tpos + 1, "expected ',' or ')', found %s", d);
+        xl_expr_fail_(P, P->tpos + 1, "expected ',' or ')', found %s", d);
         goto done;
     }
     int lo = funcs[f].min_args, hi = funcs[f].max_args;
     if ((int)n < lo || (hi >= 0 && (int)n > hi)) {
         if (hi == lo)
-            fail(P, 0, "function '%s' takes %d argument%s, got %zu", name, lo, lo == 1 ? "" : "s", n);
+            xl_expr_fail_(P, 0, "function '%s' takes %d argument%s, got %zu", name, lo, lo == 1 ? "" : "s", n);
         else
-            fail(P, 0, "function '%s' takes at least %d argument%s, got %zu", name, lo,
+            xl_expr_fail_(P, 0, "function '%s' takes at least %d argument%s, got %zu", name, lo,
                  lo == 1 ? "" : "s", n);
         goto done;
     }
-    next(P);
+    xl_expr_next_(P);
     result = emit(P, funcs[f].op, args, (int)n, 0);
 done:
     if (args != small)
@@ -428,21 +213,21 @@ static int64_t parse_atom(parser *P)
         return -1;
     if (P->tok == T_NUM) {
         int64_t r = add_const(P, P->num);
-        next(P);
+        xl_expr_next_(P);
         return r;
     }
     if (P->tok == T_STR) {
         if (!P->intern) {
-            fail(P, P->tpos + 1, "text \"%.40s\" is not allowed in this formula", P->word);
+            xl_expr_fail_(P, P->tpos + 1, "text \"%.40s\" is not allowed in this formula", P->word);
             return -1;
         }
         double code;
         if (P->intern(P->ictx, P->word, &code)) {
-            fail(P, P->tpos + 1, "cannot use text \"%.40s\" here", P->word);
+            xl_expr_fail_(P, P->tpos + 1, "cannot use text \"%.40s\" here", P->word);
             return -1;
         }
-        int64_t r = add_const(P, code);
-        next(P);
+        int64_t r = add_const_text(P, code, 1);
+        xl_expr_next_(P);
         return r;
     }
     if (P->tok == T_NAME) {
@@ -450,9 +235,9 @@ static int64_t parse_atom(parser *P)
         int backq = P->text[P->tpos] == '`';
         char *name = P->word;
         P->word = NULL;
-        next(P);
+        xl_expr_next_(P);
         int64_t r;
-        if (!backq && is_op(P, "(")) {
+        if (!backq && xl_expr_is_op_(P, "(")) {
             if (enter(P)) {
                 free(name);
                 return -1;
@@ -465,34 +250,34 @@ static int64_t parse_atom(parser *P)
         free(name);
         return r;
     }
-    if (is_op(P, "(")) {
+    if (xl_expr_is_op_(P, "(")) {
         if (enter(P))
             return -1;
-        next(P);
+        xl_expr_next_(P);
         int64_t r = parse_or(P);
         P->depth--;
         if (P->failed)
             return -1;
-        if (!is_op(P, ")")) {
+        if (!xl_expr_is_op_(P, ")")) {
             char d[64];
             describe(P, d, sizeof d);
-            fail(P, P->tpos + 1, "expected ')', found %s", d);
+            xl_expr_fail_(P, P->tpos + 1, "expected ')', found %s", d);
             return -1;
         }
-        next(P);
+        xl_expr_next_(P);
         return r;
     }
     if (P->tok != T_ERR)
-        fail(P, P->tpos + 1, "expected a value");
+        xl_expr_fail_(P, P->tpos + 1, "expected a value");
     return -1;
 }
 
 static int64_t parse_pow(parser *P)
 {
     int64_t base = parse_atom(P);
-    if (P->failed || !is_op(P, "^"))
+    if (P->failed || !xl_expr_is_op_(P, "^"))
         return base;
-    next(P);
+    xl_expr_next_(P);
     int64_t ex = parse_unary(P);
     if (P->failed)
         return -1;
@@ -511,12 +296,12 @@ static int64_t parse_unary(parser *P)
 {
     if (P->failed)
         return -1;
-    int op = is_op(P, "-") ? XL_OP_NEG : is_op(P, "!") ? XL_OP_NOT : is_op(P, "+") ? -1 : -2;
+    int op = xl_expr_is_op_(P, "-") ? XL_OP_NEG : xl_expr_is_op_(P, "!") ? XL_OP_NOT : xl_expr_is_op_(P, "+") ? -1 : -2;
     if (op == -2)
         return parse_pow(P);
     if (enter(P))
         return -1;
-    next(P);
+    xl_expr_next_(P);
     int64_t x = parse_unary(P);
     P->depth--;
     return op < 0 ? x : emit1(P, op, x);
@@ -525,9 +310,9 @@ static int64_t parse_unary(parser *P)
 static int64_t parse_prod(parser *P)
 {
     int64_t l = parse_unary(P);
-    while (!P->failed && (is_op(P, "*") || is_op(P, "/"))) {
+    while (!P->failed && (xl_expr_is_op_(P, "*") || xl_expr_is_op_(P, "/"))) {
         int op = P->op[0] == '*' ? XL_OP_MUL : XL_OP_DIV;
-        next(P);
+        xl_expr_next_(P);
         int64_t r = parse_unary(P);
         l = emit2(P, op, l, r);
     }
@@ -537,9 +322,9 @@ static int64_t parse_prod(parser *P)
 static int64_t parse_sum(parser *P)
 {
     int64_t l = parse_prod(P);
-    while (!P->failed && (is_op(P, "+") || is_op(P, "-"))) {
+    while (!P->failed && (xl_expr_is_op_(P, "+") || xl_expr_is_op_(P, "-"))) {
         int op = P->op[0] == '+' ? XL_OP_ADD : XL_OP_SUB;
-        next(P);
+        xl_expr_next_(P);
         int64_t r = parse_prod(P);
         l = emit2(P, op, l, r);
     }
@@ -553,8 +338,8 @@ static int64_t parse_cmp(parser *P)
         {"<", XL_OP_LT}, {"<=", XL_OP_LE}, {">", XL_OP_GT},
         {">=", XL_OP_GE}, {"==", XL_OP_EQ}, {"!=", XL_OP_NE}};
     for (size_t i = 0; !P->failed && i < sizeof cmps / sizeof *cmps; i++)
-        if (is_op(P, cmps[i].s)) {
-            next(P);
+        if (xl_expr_is_op_(P, cmps[i].s)) {
+            xl_expr_next_(P);
             int64_t r = parse_sum(P);
             return emit2(P, cmps[i].op, l, r);
         }
@@ -564,8 +349,8 @@ static int64_t parse_cmp(parser *P)
 static int64_t parse_and(parser *P)
 {
     int64_t l = parse_cmp(P);
-    while (!P->failed && is_op(P, "&&")) {
-        next(P);
+    while (!P->failed && xl_expr_is_op_(P, "&&")) {
+        xl_expr_next_(P);
         int64_t r = parse_cmp(P);
         l = emit2(P, XL_OP_AND, l, r);
     }
@@ -575,8 +360,8 @@ static int64_t parse_and(parser *P)
 static int64_t parse_or(parser *P)
 {
     int64_t l = parse_and(P);
-    while (!P->failed && is_op(P, "||")) {
-        next(P);
+    while (!P->failed && xl_expr_is_op_(P, "||")) {
+        xl_expr_next_(P);
         int64_t r = parse_and(P);
         l = emit2(P, XL_OP_OR, l, r);
     }
@@ -592,6 +377,7 @@ static void parser_free(parser *P)
         free(P->syms[i]);
     free(P->syms);
     free(P->consts);
+    free(P->const_text);
     free(P->code);
     free(P->ins_refs);
     free(P->arg_refs);
@@ -625,15 +411,18 @@ static int assemble(parser *P, int64_t root, xl_expr *e)
     e->n_code = P->n_code;
     e->n_slots = P->n_sym + used + P->n_code;
     e->consts = malloc(sizeof(double) * (used ? used : 1));
+    e->const_text = malloc(used ? used : 1);
     e->code = malloc(sizeof(xl_ins) * (P->n_code ? P->n_code : 1));
     e->args = malloc(sizeof(int32_t) * (P->n_args ? P->n_args : 1));
-    if (!e->consts || !e->code || !e->args) {
+    if (!e->consts || !e->const_text || !e->code || !e->args) {
         free(cmap);
         return -1;
     }
     for (size_t i = 0; i < nc; i++)
-        if (cmap[i] >= 0)
+        if (cmap[i] >= 0) {
             e->consts[cmap[i]] = P->consts[i];
+            e->const_text[cmap[i]] = P->const_text[i];
+        }
     size_t base_c = P->n_sym, base_i = P->n_sym + used;
 #define SLOT(r) ((int32_t)(REF_TAG(r) == REF_SYM ? REF_IDX(r) \
                  : REF_TAG(r) == REF_CONST ? base_c + (size_t)cmap[REF_IDX(r)] : base_i + REF_IDX(r)))
@@ -667,12 +456,12 @@ int xl_expr_parse_ex(const char *text, xl_expr_intern_fn intern, void *ctx, xl_e
     P.err = err;
     P.intern = intern;
     P.ictx = ctx;
-    next(&P);
+    xl_expr_next_(&P);
     int64_t root = parse_or(&P);
     if (!P.failed && P.tok != T_END) {
         char d[64];
         describe(&P, d, sizeof d);
-        fail(&P, P.tpos + 1, "unexpected %s", d);
+        xl_expr_fail_(&P, P.tpos + 1, "unexpected %s", d);
     }
     if (P.failed) {
         parser_free(&P);
@@ -703,6 +492,7 @@ void xl_expr_free(xl_expr *e)
         free(e->syms[i]);
     free(e->syms);
     free(e->consts);
+    free(e->const_text);
     free(e->code);
     free(e->args);
     free(e);

@@ -14,7 +14,6 @@ typedef struct interner {
     xl_strmap map;
     char **owned;         /* copies of literals (cells are borrowed from the table) */
     size_t n_owned;
-    size_t n_literals;
 } interner;
 
 static int intern_str(interner *I, const char *s, int copy, double *code)
@@ -46,7 +45,6 @@ static int intern_str(interner *I, const char *s, int copy, double *code)
 static int intern_literal(void *ctx, const char *s, double *code)
 {
     interner *I = ctx;
-    I->n_literals++;
     return intern_str(I, s, 1, code);
 }
 
@@ -98,12 +96,17 @@ static int bind(const xl_table *t, const char *text, const char *what, bound *B,
         if (c < 0)
             return xl_error_set(err, XL_EINVAL, "unknown column '%s' in %s", name, what);
         B->col[i] = c;
+        int use = xl_expr_symbol_use(B->e, i);
         if (t->is_numeric[c]) {
+            if (use & XL_EXPR_USE_TEXT)
+                return xl_error_set(err, XL_EINVAL,
+                                    "column '%s' is numeric: compare it with a number, not text, in %s",
+                                    name, what);
             B->vals[i] = t->num[c];
             continue;
         }
         /* a text column means something only when compared with text */
-        if (!B->I.n_literals) {
+        if (use & XL_EXPR_USE_NUMBER) {
             const double *dummy;
             rc = xl_table_numeric(t, name, &dummy, err);
             return rc ? rc : xl_error_set(err, XL_EINVAL, "column '%s' is not numeric", name);

@@ -170,6 +170,13 @@ int xl_table_parse_csv(const char *name, const char *d, size_t n, xl_table **out
         goto done;
     }
     for (size_t c = 0; c < rec.n; c++) {
+        /* "N, C, loss" is common: blanks around a header name are not part of it */
+        char *h = rec.f[c];
+        size_t a = strspn(h, " \t"), z = strlen(h);
+        while (z > a && (h[z - 1] == ' ' || h[z - 1] == '\t'))
+            z--;
+        memmove(h, h + a, z - a);
+        h[z - a] = '\0';
         if (!rec.f[c][0]) {
             rc = xl_error_at(err, XL_EPARSE, name, hline, NULL, "column %zu has an empty name", c + 1);
             goto done;
@@ -335,7 +342,18 @@ int xl_table_parse_jsonl(const char *name, const char *d, size_t n, xl_table **o
         cJSON *j = cJSON_ParseWithLengthOpts(d + a, z - a, &stop, 0);
         if (!j || stop != d + z) {
             cJSON_Delete(j);
-            rc = xl_error_at(err, XL_EPARSE, name, line, NULL, "malformed JSON");
+            /* a pretty-printed document is a common mistake: say so */
+            const char *wend = NULL;
+            cJSON *whole = cJSON_ParseWithLengthOpts(d, n, &wend, 0);
+            while (whole && wend < d + n && isspace((unsigned char)*wend))
+                wend++;
+            if (whole && wend != d + n) {
+                cJSON_Delete(whole);
+                whole = NULL;
+            }
+            rc = xl_error_at(err, XL_EPARSE, name, line, NULL, "malformed JSON%s",
+                             whole ? " (the file is one JSON document; expected one object per line)" : "");
+            cJSON_Delete(whole);
             break;
         }
         if (!cJSON_IsObject(j)) {
@@ -360,7 +378,8 @@ int xl_table_parse_jsonl(const char *name, const char *d, size_t n, xl_table **o
     free(J.cells);
     xl_strmap_free(&J.cols);
     if (!rc && J.t->n_cols == 0)
-        rc = xl_error_at(err, XL_EPARSE, name, 0, NULL, "no records (expected one JSON object per line)");
+        rc = xl_error_at(err, XL_EPARSE, name, 0, NULL, J.t->n_rows ? "no fields in any record"
+                         : "no records (expected one JSON object per line)");
     if (rc) {
         xl_table_free(J.t);
         return rc;

@@ -245,6 +245,9 @@ static void test_errors(void)
     check_error("x == \"scratch\"",
                 "formula 'x == \"scratch\"': column 6: text \"scratch\" is not allowed in this formula");
     check_error("x == \"scr", "formula 'x == \"scr': column 6: unterminated \"text\"");
+    check_error("a + \x01", "formula 'a + \x01': column 5: unexpected byte 0x01");
+    check_error("1.00000000000000000000000000000000000000000000000000000000000000001",
+                "formula '1.00000000000000000000000000000000000000000000000000000000000000001': column 1: number too long");
     check_error("a * (b + )", "formula 'a * (b + )': column 10: expected a value");
     char deep[1000];
     memset(deep, '(', 500);
@@ -297,6 +300,16 @@ static void test_strings(void)
     CHECK(xl_expr_parse_ex("c == \"say \\\"hi\\\"\"", intern, &p, &e, &err) == XL_OK);
     CHECK(p.n == 3 && strcmp(p.names[2], "say \"hi\"") == 0);
     xl_expr_free(e);
+    CHECK(xl_expr_parse_ex("c == \"text\" || \"scratch\" != d || (e == \"x\") + e > 0 || f == g || h", intern, &p, &e, &err) == XL_OK);
+    CHECK(xl_expr_symbol_use(e, 0) == XL_EXPR_USE_TEXT && xl_expr_symbol_use(e, 1) == XL_EXPR_USE_TEXT);
+    CHECK(xl_expr_symbol_use(e, 2) == (XL_EXPR_USE_TEXT | XL_EXPR_USE_NUMBER));
+    CHECK(xl_expr_symbol_use(e, 3) == XL_EXPR_USE_NUMBER && xl_expr_symbol_use(e, 5) == XL_EXPR_USE_NUMBER);
+    xl_expr_free(e);
+    CHECK(xl_expr_parse_ex("x", intern, &p, &e, &err) == XL_OK && xl_expr_symbol_use(e, 0) == XL_EXPR_USE_NUMBER);
+    xl_expr_free(e);
+    CHECK(xl_expr_parse_ex("min(x, 1) + (y == 2)", intern, &p, &e, &err) == XL_OK);
+    CHECK(xl_expr_symbol_use(e, 0) == XL_EXPR_USE_NUMBER && xl_expr_symbol_use(e, 1) == XL_EXPR_USE_NUMBER);
+    xl_expr_free(e);
     CHECK(xl_expr_parse_ex("c == \"a very long text indeed\"", intern, &p, &e, &err) == XL_EPARSE);
     CHECK_STR_CONTAINS(err.msg, "cannot use text \"a very long text indeed\" here");
 }
@@ -306,7 +319,7 @@ static void bench_one(const char *text, const double *v0, size_t nv)
     xl_expr *e = parse_ok(text);
     double s[256], g[16], v[16];
     memcpy(v, v0, sizeof(double) * nv);
-    const int n = 1000000;
+    const int n = 300000;
     double acc = 0, t0 = xl_now();
     for (int i = 0; i < n; i++) {
         v[0] = v0[0] * (1 + 1e-9 * i);
@@ -320,6 +333,43 @@ static void bench_one(const char *text, const double *v0, size_t nv)
     double t2 = xl_now();
     printf("speed: %-40s eval_grad %5.1f M/s, eval %5.1f M/s%s\n", text, n / (t1 - t0) / 1e6,
            n / (t2 - t1) / 1e6, isfinite(acc) ? "" : " (!)");
+    xl_expr_free(e);
+}
+
+/* One parsed formula shared by threads, each with its own scratch. */
+typedef struct par_ctx {
+    const xl_expr *e;
+    double *scratch[4];
+    double *out;   /* [n][1 + 7] value and gradient */
+} par_ctx;
+
+static void par_point(void *ctx, size_t i, int worker)
+{
+    par_ctx *c = ctx;
+    double v[7] = {1.8, 480, 1e8 * (1 + (double)i), 0.35, 2100, 2e10, 0.37};
+    double *o = c->out + 8 * i;
+    o[0] = xl_expr_eval_grad(c->e, v, o + 1, c->scratch[worker]);
+}
+
+static void test_threads(void)
+{
+    xl_expr *e = parse_ok("E + A/N^alpha + B/D^beta");
+    enum { N = 2000 };
+    par_ctx c = {e, {0}, calloc(8 * N, sizeof(double))};
+    for (int w = 0; w < 4; w++)
+        c.scratch[w] = malloc(sizeof(double) * xl_expr_scratch_size(e));
+    xl_error err;
+    CHECK(xl_parallel_for(N, 4, par_point, &c, &err) == XL_OK);
+    double s[64], g[7];
+    int same = 1;
+    for (size_t i = 0; i < N; i++) {
+        double v[7] = {1.8, 480, 1e8 * (1 + (double)i), 0.35, 2100, 2e10, 0.37};
+        same &= xl_expr_eval_grad(e, v, g, s) == c.out[8 * i] && memcmp(g, c.out + 8 * i + 1, sizeof g) == 0;
+    }
+    CHECK(same);
+    for (int w = 0; w < 4; w++)
+        free(c.scratch[w]);
+    free(c.out);
     xl_expr_free(e);
 }
 
@@ -342,6 +392,7 @@ int main(void)
     test_symbols();
     test_errors();
     test_strings();
+    test_threads();
     bench();
     TEST_MAIN_END();
 }

@@ -66,12 +66,17 @@ static void test_csv(void)
     t = csv("\xEF\xBB\xBFx\n1.5");
     CHECK(t->n_rows == 1 && strcmp(t->names[0], "x") == 0 && t->num[0][0] == 1.5);
     xl_table_free(t);
+    t = csv("N, C ,\tloss\n1, 2, 3\n");
+    CHECK(t->n_cols == 3 && strcmp(t->names[1], "C") == 0 && strcmp(t->names[2], "loss") == 0);
+    CHECK(t->num[2][0] == 3);
+    xl_table_free(t);
     t = csv("x,y\n");
     CHECK(t->n_rows == 0 && t->n_cols == 2);
     xl_table_free(t);
     csv_error("a,b\n1,2\n3\n", "t.csv:3: expected 2 fields, found 1");
     csv_error("a,b\n1,2\n\n3,4,5", "t.csv:4: expected 2 fields, found 3");
     csv_error("a,b,\"\"\n", "t.csv:1: column 3 has an empty name");
+    csv_error("a, ,c\n", "t.csv:1: column 2 has an empty name");
     csv_error("a,b,a\n", "t.csv:1: duplicate column name 'a'");
     csv_error("", "t.csv: empty file (expected a header row)");
     csv_error("\n\n\r\n", "t.csv: empty file (expected a header row)");
@@ -132,6 +137,9 @@ static void test_jsonl(void)
     jsonl_error("{\"a\": 1}\n[1, 2]\n", "t.jsonl:2: expected a JSON object");
     jsonl_error("{\"a\": 1, \"a\": 2}\n", "t.jsonl:1: field 'a': appears twice in the object");
     jsonl_error("{\"a.b\": 1, \"a\": {\"b\": 2}}\n", "t.jsonl:1: field 'a.b': appears twice in the object");
+    jsonl_error("{\n  \"a\": 1\n}\n",
+                "t.jsonl:1: malformed JSON (the file is one JSON document; expected one object per line)");
+    jsonl_error("{}\n{ }\n", "t.jsonl: no fields in any record");
     jsonl_error("", "t.jsonl: no records (expected one JSON object per line)");
 }
 
@@ -171,6 +179,16 @@ static void test_define_where(void)
     CHECK(xl_table_where(t, "log(-N)", &err) == XL_EDOM);
     CHECK(strcmp(err.msg, "t.csv:5: --where 'log(-N)' is not a number") == 0);
     CHECK(xl_table_where(t, "0", &err) == XL_OK && t->n_rows == 0);
+    xl_table_free(t);
+    /* text columns only compare with text; numeric ones only with numbers */
+    t = csv("curriculum,N,seed\nscratch,5,1\ntext,n/a,2\n");
+    CHECK(xl_table_where(t, "curriculum == \"scratch\" && N > 1", &err) == XL_EINVAL);
+    CHECK(strcmp(err.msg, "t.csv:3: field 'N': not a number: 'n/a'") == 0);
+    CHECK(xl_table_where(t, "seed == \"1\"", &err) == XL_EINVAL);
+    CHECK(strcmp(err.msg, "column 'seed' is numeric: compare it with a number, not text, in --where 'seed == \"1\"'") == 0);
+    CHECK(xl_table_where(t, "curriculum < \"text\"", &err) == XL_EINVAL);
+    CHECK(strcmp(err.msg, "t.csv:2: field 'curriculum': not a number: 'scratch'") == 0);
+    CHECK(xl_table_where(t, "N == \"n/a\"", &err) == XL_OK && t->n_rows == 1 && t->line[0] == 3);
     xl_table_free(t);
     t = csv("a,b\n1,\n2,3\n");
     CHECK(xl_table_where(t, "b > 0", &err) == XL_EINVAL);
