@@ -1,0 +1,429 @@
+/* The model: buffers and their named views, init, forward/backward over the layers,
+ * gradient clipping, AdamW and the trainable mask. */
+#include "nn_internal.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const tensor_names[P_COUNT] = {
+    "wte", "wpe", "ln1w", "ln1b", "qkvw", "qkvb", "attprojw", "attprojb",
+    "ln2w", "ln2b", "fcw", "fcb", "fcprojw", "fcprojb", "lnfw", "lnfb"};
+
+int xl_nn_config_check(const xl_nn_config *c, xl_error *err)
+{
+    if (c->vocab_size < 2 || c->vocab_size > 65536)
+        return xl_error_set(err, XL_EINVAL, "field 'vocab_size': %d is outside [2, 65536]",
+                            c->vocab_size);
+    if (c->ctx < 1 || c->ctx > 65536)
+        return xl_error_set(err, XL_EINVAL, "field 'ctx': %d is outside [1, 65536]", c->ctx);
+    if (c->n_layer < 1 || c->n_layer > 1024)
+        return xl_error_set(err, XL_EINVAL, "field 'n_layer': %d is outside [1, 1024]",
+                            c->n_layer);
+    if (c->d_model < 1 || c->d_model > 65536)
+        return xl_error_set(err, XL_EINVAL, "field 'd_model': %d is outside [1, 65536]",
+                            c->d_model);
+    if (c->n_head < 1 || c->d_model % c->n_head != 0)
+        return xl_error_set(err, XL_EINVAL,
+                            "field 'n_head': %d must be >= 1 and divide d_model %d",
+                            c->n_head, c->d_model);
+    return XL_OK;
+}
+
+uint64_t xl_nn_n_params_nonembedding(const xl_nn_config *c)
+{
+    uint64_t d = (uint64_t)c->d_model;
+    return (uint64_t)c->n_layer * (12 * d * d + 13 * d) + 2 * d;
+}
+
+uint64_t xl_nn_n_params_total(const xl_nn_config *c)
+{
+    return xl_nn_n_params_nonembedding(c) +
+           ((uint64_t)c->vocab_size + (uint64_t)c->ctx) * (uint64_t)c->d_model;
+}
+
+double xl_nn_flops_per_token(const xl_nn_config *c, int T)
+{
+    return 6.0 * (double)xl_nn_n_params_nonembedding(c) +
+           6.0 * (double)c->vocab_size * c->d_model + 6.0 * c->n_layer * (double)T * c->d_model;
+}
+
+static void param_sizes(const xl_nn_config *c, size_t *s)
+{
+    size_t V = c->vocab_size, T = c->ctx, L = c->n_layer, C = c->d_model;
+    s[P_WTE] = V * C;
+    s[P_WPE] = T * C;
+    s[P_LN1W] = s[P_LN1B] = L * C;
+    s[P_QKVW] = L * 3 * C * C;
+    s[P_QKVB] = L * 3 * C;
+    s[P_ATTPROJW] = L * C * C;
+    s[P_ATTPROJB] = L * C;
+    s[P_LN2W] = s[P_LN2B] = L * C;
+    s[P_FCW] = L * 4 * C * C;
+    s[P_FCB] = L * 4 * C;
+    s[P_FCPROJW] = L * C * 4 * C;
+    s[P_FCPROJB] = L * C;
+    s[P_LNFW] = s[P_LNFB] = C;
+}
+
+static void act_sizes(const xl_nn_config *c, int B, int T, size_t *s)
+{
+    size_t L = c->n_layer, C = c->d_model, H = c->n_head, V = c->vocab_size;
+    size_t BT = (size_t)B * T;
+    s[A_ENCODED] = BT * C;
+    s[A_LN1] = L * BT * C;
+    s[A_LN1_MEAN] = s[A_LN1_RSTD] = L * BT;
+    s[A_QKV] = L * BT * 3 * C;
+    s[A_ATTY] = L * BT * C;
+    s[A_ATT] = L * B * H * (size_t)T * T;
+    s[A_RES2] = L * BT * C;
+    s[A_LN2] = L * BT * C;
+    s[A_LN2_MEAN] = s[A_LN2_RSTD] = L * BT;
+    s[A_FCH] = s[A_FCH_GELU] = L * BT * 4 * C;
+    s[A_RES3] = L * BT * C;
+    s[A_LNF] = BT * C;
+    s[A_LNF_MEAN] = s[A_LNF_RSTD] = BT;
+    s[A_LOGITS] = BT * V;
+    s[A_DRES] = s[A_DLN] = s[A_DATTY] = BT * C;
+    s[A_DQKV] = BT * 3 * C;
+    s[A_DFCH] = BT * 4 * C;
+    s[A_DATT] = (size_t)T * T;
+}
+
+int xl_nn_alloc(const xl_nn_config *cfg, int max_B, int max_T, xl_nn_model **out,
+                xl_error *err)
+{
+    *out = NULL;
+    int rc = xl_nn_config_check(cfg, err);
+    if (rc)
+        return rc;
+    if (max_B < 1 || max_B > 1 << 20)
+        return xl_error_set(err, XL_EINVAL, "field 'batch': %d is outside [1, 1048576]",
+                            max_B);
+    if (max_T < 1 || max_T > cfg->ctx)
+        return xl_error_set(err, XL_EINVAL, "field 'T': %d is outside [1, ctx=%d]", max_T,
+                            cfg->ctx);
+    xl_nn_model *m = xl_calloc(1, sizeof *m, err);
+    if (!m)
+        return XL_ENOMEM;
+    m->cfg = *cfg;
+    m->max_B = max_B;
+    m->max_T = max_T;
+    param_sizes(cfg, m->param_sizes);
+    size_t off = 0;
+    for (int i = 0; i < P_COUNT; i++) {
+        m->param_offsets[i] = off;
+        off += m->param_sizes[i];
+    }
+    m->n_floats = off;
+    act_sizes(cfg, max_B, max_T, m->act_sizes);
+    size_t n_act = 0;
+    for (int i = 0; i < A_COUNT; i++)
+        n_act += m->act_sizes[i];
+    m->params = calloc(off, sizeof(float));
+    m->grads = calloc(off, sizeof(float));
+    m->m = calloc(off, sizeof(float));
+    m->v = calloc(off, sizeof(float));
+    m->acts_mem = calloc(n_act, sizeof(float));
+    m->inputs = calloc((size_t)max_B * max_T, sizeof(uint16_t));
+    if (!m->params || !m->grads || !m->m || !m->v || !m->acts_mem || !m->inputs) {
+        xl_nn_free(m);
+        return xl_error_set(err, XL_ENOMEM, "out of memory allocating a model of %zu + %zu floats",
+                            4 * off, n_act);
+    }
+    float *p = m->acts_mem;
+    for (int i = 0; i < A_COUNT; i++) {
+        m->acts[i] = p;
+        p += m->act_sizes[i];
+    }
+    m->bytes = sizeof *m + (4 * off + n_act) * sizeof(float) +
+               (size_t)max_B * max_T * sizeof(uint16_t);
+    strcpy(m->trainable, "all");
+    memset(m->train_mask, 1, sizeof m->train_mask);
+    *out = m;
+    return XL_OK;
+}
+
+void xl_nn_free(xl_nn_model *m)
+{
+    if (!m)
+        return;
+    free(m->params);
+    free(m->grads);
+    free(m->m);
+    free(m->v);
+    free(m->acts_mem);
+    free(m->inputs);
+    free(m);
+}
+
+const xl_nn_config *xl_nn_get_config(const xl_nn_model *m) { return &m->cfg; }
+size_t xl_nn_memory_bytes(const xl_nn_model *m) { return m->bytes; }
+float *xl_nn_params(xl_nn_model *m) { return m->params; }
+float *xl_nn_grads(xl_nn_model *m) { return m->grads; }
+size_t xl_nn_n_floats(const xl_nn_model *m) { return m->n_floats; }
+const float *xl_nn_logits(const xl_nn_model *m) { return m->acts[A_LOGITS]; }
+
+xl_nn_tensor xl_nn_get_tensor(xl_nn_model *m, int i)
+{
+    xl_nn_tensor t = {NULL, NULL, NULL, 0};
+    if (i < 0 || i >= P_COUNT)
+        return t;
+    t.name = tensor_names[i];
+    t.data = xl_nn_p(m, i);
+    t.grad = xl_nn_g(m, i);
+    t.size = m->param_sizes[i];
+    return t;
+}
+
+void xl_nn_set_threads(int n_threads)
+{
+    openblas_set_num_threads(n_threads > 0 ? n_threads : xl_num_cores());
+}
+
+void xl_nn_init(xl_nn_model *m, uint64_t seed)
+{
+    xl_rng rng;
+    xl_rng_seed(&rng, seed);
+    float resid_std = 0.02f / sqrtf(2.0f * (float)m->cfg.n_layer);
+    for (int t = 0; t < P_COUNT; t++) {
+        float *p = xl_nn_p(m, t);
+        size_t n = m->param_sizes[t];
+        float std = 0.0f, fill = 0.0f;
+        switch (t) {
+        case P_WTE: case P_WPE: case P_QKVW: case P_FCW: std = 0.02f; break;
+        case P_ATTPROJW: case P_FCPROJW: std = resid_std; break;
+        case P_LN1W: case P_LN2W: case P_LNFW: fill = 1.0f; break;
+        default: break;
+        }
+        for (size_t i = 0; i < n; i++)
+            p[i] = std > 0.0f ? (float)(std * xl_rng_normal(&rng)) : fill;
+    }
+    memset(m->grads, 0, m->n_floats * sizeof(float));
+    memset(m->m, 0, m->n_floats * sizeof(float));
+    memset(m->v, 0, m->n_floats * sizeof(float));
+}
+
+int xl_nn_forward(xl_nn_model *m, const uint16_t *inputs, const uint16_t *targets, int B,
+                  int T, float *loss, xl_error *err)
+{
+    const xl_nn_config *c = &m->cfg;
+    int L = c->n_layer, C = c->d_model, H = c->n_head, V = c->vocab_size;
+    if (loss)
+        *loss = 0.0f;
+    m->have_targets = 0;
+    if (B < 1 || B > m->max_B)
+        return xl_error_set(err, XL_EINVAL, "field 'batch': %d is outside [1, %d]", B,
+                            m->max_B);
+    if (T < 1 || T > m->max_T)
+        return xl_error_set(err, XL_EINVAL, "field 'T': %d is outside [1, %d]", T, m->max_T);
+    size_t BT = (size_t)B * T;
+    for (size_t i = 0; i < BT; i++)
+        if (inputs[i] >= V || (targets && targets[i] >= V))
+            return xl_error_set(err, XL_EINVAL, "field 'token': id %u at position %zu is >= vocab_size %d",
+                                (unsigned)(inputs[i] >= V ? inputs[i] : targets[i]), i, V);
+    memcpy(m->inputs, inputs, BT * sizeof *inputs);
+    m->B = B;
+    m->T = T;
+    float **a = m->acts;
+    /* per-layer views advance by the max (B, T) strides; within a layer we use B*T */
+    size_t sC = (size_t)m->max_B * m->max_T * C, sN = (size_t)m->max_B * m->max_T;
+    size_t sAtt = (size_t)m->max_B * H * m->max_T * m->max_T;
+    xl_encoder_forward(a[A_ENCODED], inputs, xl_nn_p(m, P_WTE), xl_nn_p(m, P_WPE), B, T, C);
+    for (int l = 0; l < L; l++) {
+        const float *res = l == 0 ? a[A_ENCODED] : a[A_RES3] + (l - 1) * sC;
+        float *ln1 = a[A_LN1] + l * sC, *ln1m = a[A_LN1_MEAN] + l * sN;
+        float *ln1r = a[A_LN1_RSTD] + l * sN, *qkv = a[A_QKV] + l * 3 * sC;
+        float *atty = a[A_ATTY] + l * sC, *att = a[A_ATT] + l * sAtt;
+        float *res2 = a[A_RES2] + l * sC, *ln2 = a[A_LN2] + l * sC;
+        float *ln2m = a[A_LN2_MEAN] + l * sN, *ln2r = a[A_LN2_RSTD] + l * sN;
+        float *fch = a[A_FCH] + l * 4 * sC, *fchg = a[A_FCH_GELU] + l * 4 * sC;
+        float *res3 = a[A_RES3] + l * sC;
+        xl_layernorm_forward(ln1, ln1m, ln1r, res, xl_nn_p(m, P_LN1W) + l * C,
+                             xl_nn_p(m, P_LN1B) + l * C, (int)BT, C);
+        xl_matmul_forward(qkv, ln1, xl_nn_p(m, P_QKVW) + (size_t)l * 3 * C * C,
+                          xl_nn_p(m, P_QKVB) + l * 3 * C, (int)BT, C, 3 * C, 0);
+        xl_attention_forward(atty, att, qkv, B, T, C, H);
+        memcpy(res2, res, BT * C * sizeof(float));
+        xl_matmul_forward(res2, atty, xl_nn_p(m, P_ATTPROJW) + (size_t)l * C * C,
+                          xl_nn_p(m, P_ATTPROJB) + l * C, (int)BT, C, C, 1);
+        xl_layernorm_forward(ln2, ln2m, ln2r, res2, xl_nn_p(m, P_LN2W) + l * C,
+                             xl_nn_p(m, P_LN2B) + l * C, (int)BT, C);
+        xl_matmul_forward(fch, ln2, xl_nn_p(m, P_FCW) + (size_t)l * 4 * C * C,
+                          xl_nn_p(m, P_FCB) + l * 4 * C, (int)BT, C, 4 * C, 0);
+        xl_gelu_forward(fchg, fch, BT * 4 * C);
+        memcpy(res3, res2, BT * C * sizeof(float));
+        xl_matmul_forward(res3, fchg, xl_nn_p(m, P_FCPROJW) + (size_t)l * 4 * C * C,
+                          xl_nn_p(m, P_FCPROJB) + l * C, (int)BT, 4 * C, C, 1);
+    }
+    xl_layernorm_forward(a[A_LNF], a[A_LNF_MEAN], a[A_LNF_RSTD], a[A_RES3] + (L - 1) * sC,
+                         xl_nn_p(m, P_LNFW), xl_nn_p(m, P_LNFB), (int)BT, C);
+    xl_matmul_forward(a[A_LOGITS], a[A_LNF], xl_nn_p(m, P_WTE), NULL, (int)BT, C, V, 0);
+    if (targets) {
+        double total = xl_crossentropy_forward(a[A_LOGITS], targets, (int)BT, V);
+        if (loss)
+            *loss = (float)(total / (double)BT);
+        m->have_targets = 1;
+    }
+    return XL_OK;
+}
+
+int xl_nn_backward(xl_nn_model *m, xl_error *err)
+{
+    if (!m->have_targets)
+        return xl_error_set(err, XL_EINVAL,
+                            "xl_nn_backward: no forward pass with targets to differentiate");
+    const xl_nn_config *c = &m->cfg;
+    int L = c->n_layer, C = c->d_model, H = c->n_head, V = c->vocab_size;
+    int B = m->B, T = m->T, BT = B * T;
+    float **a = m->acts;
+    size_t sC = (size_t)m->max_B * m->max_T * C, sN = (size_t)m->max_B * m->max_T;
+    size_t sAtt = (size_t)m->max_B * H * m->max_T * m->max_T;
+    float *dres = a[A_DRES], *dln = a[A_DLN], *dqkv = a[A_DQKV], *datty = a[A_DATTY];
+    float *dfch = a[A_DFCH];
+    /* head: logits = lnf . wte^T (the buffer already holds dlogits) */
+    xl_matmul_backward(dln, xl_nn_g(m, P_WTE), NULL, a[A_LOGITS], a[A_LNF],
+                       xl_nn_p(m, P_WTE), BT, C, V);
+    memset(dres, 0, (size_t)BT * C * sizeof(float));
+    xl_layernorm_backward(dres, xl_nn_g(m, P_LNFW), xl_nn_g(m, P_LNFB), dln,
+                          a[A_RES3] + (L - 1) * sC, xl_nn_p(m, P_LNFW), a[A_LNF_MEAN],
+                          a[A_LNF_RSTD], BT, C);
+    for (int l = L - 1; l >= 0; l--) {
+        const float *res = l == 0 ? a[A_ENCODED] : a[A_RES3] + (l - 1) * sC;
+        float *ln1 = a[A_LN1] + l * sC, *ln1m = a[A_LN1_MEAN] + l * sN;
+        float *ln1r = a[A_LN1_RSTD] + l * sN, *qkv = a[A_QKV] + l * 3 * sC;
+        float *atty = a[A_ATTY] + l * sC, *att = a[A_ATT] + l * sAtt;
+        float *res2 = a[A_RES2] + l * sC, *ln2 = a[A_LN2] + l * sC;
+        float *ln2m = a[A_LN2_MEAN] + l * sN, *ln2r = a[A_LN2_RSTD] + l * sN;
+        float *fch = a[A_FCH] + l * 4 * sC, *fchg = a[A_FCH_GELU] + l * 4 * sC;
+        size_t C2 = (size_t)C * C;
+        /* MLP: res3 = res2 + fcproj(gelu(fc(ln2(res2)))) */
+        xl_matmul_backward(dfch, xl_nn_g(m, P_FCPROJW) + l * 4 * C2,
+                           xl_nn_g(m, P_FCPROJB) + l * C, dres, fchg,
+                           xl_nn_p(m, P_FCPROJW) + l * 4 * C2, BT, 4 * C, C);
+        xl_gelu_backward(dfch, fch, (size_t)BT * 4 * C);
+        xl_matmul_backward(dln, xl_nn_g(m, P_FCW) + l * 4 * C2, xl_nn_g(m, P_FCB) + l * 4 * C,
+                           dfch, ln2, xl_nn_p(m, P_FCW) + l * 4 * C2, BT, C, 4 * C);
+        xl_layernorm_backward(dres, xl_nn_g(m, P_LN2W) + l * C, xl_nn_g(m, P_LN2B) + l * C,
+                              dln, res2, xl_nn_p(m, P_LN2W) + l * C, ln2m, ln2r, BT, C);
+        /* attention: res2 = res + attproj(attn(qkv(ln1(res)))) */
+        xl_matmul_backward(datty, xl_nn_g(m, P_ATTPROJW) + l * C2,
+                           xl_nn_g(m, P_ATTPROJB) + l * C, dres, atty,
+                           xl_nn_p(m, P_ATTPROJW) + l * C2, BT, C, C);
+        xl_attention_backward(dqkv, a[A_DATT], datty, att, qkv, B, T, C, H);
+        xl_matmul_backward(dln, xl_nn_g(m, P_QKVW) + l * 3 * C2,
+                           xl_nn_g(m, P_QKVB) + l * 3 * C, dqkv, ln1,
+                           xl_nn_p(m, P_QKVW) + l * 3 * C2, BT, C, 3 * C);
+        xl_layernorm_backward(dres, xl_nn_g(m, P_LN1W) + l * C, xl_nn_g(m, P_LN1B) + l * C,
+                              dln, res, xl_nn_p(m, P_LN1W) + l * C, ln1m, ln1r, BT, C);
+    }
+    xl_encoder_backward(xl_nn_g(m, P_WTE), xl_nn_g(m, P_WPE), dres, m->inputs, B, T, C);
+    return XL_OK;
+}
+
+void xl_nn_zero_grad(xl_nn_model *m)
+{
+    memset(m->grads, 0, m->n_floats * sizeof(float));
+}
+
+float xl_nn_clip_grad(xl_nn_model *m, float max_norm)
+{
+    double ss = 0.0;
+    for (int t = 0; t < P_COUNT; t++) {
+        if (!m->train_mask[t])
+            continue;
+        const float *g = xl_nn_g(m, t);
+        for (size_t i = 0; i < m->param_sizes[t]; i++)
+            ss += (double)g[i] * g[i];
+    }
+    float norm = (float)sqrt(ss);
+    /* torch.nn.utils.clip_grad_norm_'s convention: coefficient max_norm / (norm + 1e-6) */
+    if (max_norm > 0.0f && norm > max_norm) {
+        float s = max_norm / (norm + 1e-6f);
+        for (int t = 0; t < P_COUNT; t++) {
+            if (!m->train_mask[t])
+                continue;
+            float *g = xl_nn_g(m, t);
+            for (size_t i = 0; i < m->param_sizes[t]; i++)
+                g[i] *= s;
+        }
+    }
+    return norm;
+}
+
+static int is_2d(int t)
+{
+    return t == P_WTE || t == P_WPE || t == P_QKVW || t == P_ATTPROJW || t == P_FCW ||
+           t == P_FCPROJW;
+}
+
+void xl_nn_adamw_step(xl_nn_model *m, float lr, float beta1, float beta2, float eps,
+                      float weight_decay, long step)
+{
+    /* the same operation order as torch.optim.AdamW (single-tensor path) */
+    float bc1 = 1.0f - powf(beta1, (float)step);
+    float bc2 = 1.0f - powf(beta2, (float)step);
+    float step_size = lr / bc1, bc2_sqrt = sqrtf(bc2);
+    for (int t = 0; t < P_COUNT; t++) {
+        if (!m->train_mask[t])
+            continue;
+        size_t off = m->param_offsets[t], n = m->param_sizes[t];
+        float *p = m->params + off, *g = m->grads + off, *mm = m->m + off, *vv = m->v + off;
+        float decay = is_2d(t) ? 1.0f - lr * weight_decay : 1.0f;
+        for (size_t i = 0; i < n; i++) {
+            float gi = g[i];
+            mm[i] = mm[i] * beta1 + (1.0f - beta1) * gi;
+            vv[i] = vv[i] * beta2 + (1.0f - beta2) * gi * gi;
+            float denom = sqrtf(vv[i]) / bc2_sqrt + eps;
+            p[i] = p[i] * decay - step_size * (mm[i] / denom);
+        }
+    }
+}
+
+int xl_nn_set_trainable(xl_nn_model *m, const char *spec, xl_error *err)
+{
+    unsigned char mask[P_COUNT] = {0};
+    int ln = 0, head = 0, bias = 0;
+    if (!strcmp(spec, "all"))
+        memset(mask, 1, sizeof mask);
+    else if (!strcmp(spec, "ln"))
+        ln = 1;
+    else if (!strcmp(spec, "head"))
+        head = 1;
+    else if (!strcmp(spec, "ln+head"))
+        ln = head = 1;
+    else if (!strcmp(spec, "bias"))
+        bias = 1;
+    else
+        return xl_error_set(err, XL_EINVAL,
+                            "field 'trainable': '%s' is not one of all|ln|head|ln+head|bias",
+                            spec);
+    if (ln)
+        mask[P_LN1W] = mask[P_LN1B] = mask[P_LN2W] = mask[P_LN2B] = mask[P_LNFW] =
+            mask[P_LNFB] = 1;
+    if (head)
+        mask[P_WTE] = 1;
+    if (bias)
+        mask[P_LN1B] = mask[P_QKVB] = mask[P_ATTPROJB] = mask[P_LN2B] = mask[P_FCB] =
+            mask[P_FCPROJB] = mask[P_LNFB] = 1;
+    memcpy(m->train_mask, mask, sizeof mask);
+    snprintf(m->trainable, sizeof m->trainable, "%s", spec);
+    return XL_OK;
+}
+
+const char *xl_nn_get_trainable(const xl_nn_model *m) { return m->trainable; }
+
+uint64_t xl_nn_n_trainable(const xl_nn_model *m)
+{
+    uint64_t n = 0;
+    for (int t = 0; t < P_COUNT; t++)
+        if (m->train_mask[t])
+            n += m->param_sizes[t];
+    return n;
+}
+
+double xl_nn_trainable_fraction(const xl_nn_model *m)
+{
+    return (double)xl_nn_n_trainable(m) / (double)m->n_floats;
+}

@@ -1,0 +1,101 @@
+/* Benchmark driver for tests/bench/bench_train.sh: times forward + backward + clip +
+ * AdamW steps of the nn module, and cblas_sgemm alone at the model's own shapes.
+ * Usage: bench_train V T B L C H STEPS THREADS   -> one JSON line on stdout */
+#include "xferlaw/nn.h"
+
+#include <cblas.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+
+static double sgemm_gflops(int M, int N, int K, int transb, double min_seconds)
+{
+    float *a = calloc((size_t)M * K, 4), *b = calloc((size_t)K * N, 4), *c = calloc((size_t)M * N, 4);
+    for (size_t i = 0; i < (size_t)M * K; i++)
+        a[i] = (float)(i % 7) * 0.1f;
+    for (size_t i = 0; i < (size_t)K * N; i++)
+        b[i] = (float)(i % 5) * 0.1f;
+    double best = 0.0;
+    double t_end = xl_now() + min_seconds;
+    do {
+        double t0 = xl_now();
+        int reps = 0;
+        do {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, transb ? CblasTrans : CblasNoTrans, M, N,
+                        K, 1.0f, a, K, b, transb ? K : N, 0.0f, c, N);
+            reps++;
+        } while (xl_now() - t0 < 0.05);
+        double g = 2.0 * M * N * K * reps / (xl_now() - t0) / 1e9;
+        if (g > best)
+            best = g;
+    } while (xl_now() < t_end);
+    free(a);
+    free(b);
+    free(c);
+    return best;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 9) {
+        fprintf(stderr, "usage: bench_train V T B L C H STEPS THREADS\n");
+        return 2;
+    }
+    int a[8];
+    for (int i = 0; i < 8; i++)
+        a[i] = atoi(argv[i + 1]);
+    xl_nn_config cfg = {.vocab_size = a[0], .ctx = a[1], .n_layer = a[3], .n_head = a[5],
+                        .d_model = a[4]};
+    int T = a[1], B = a[2], steps = a[6], C = a[4];
+    xl_nn_set_threads(a[7]);
+    xl_error err;
+    xl_nn_model *m;
+    if (xl_nn_alloc(&cfg, B, T, &m, &err)) {
+        fprintf(stderr, "bench_train: %s\n", err.msg);
+        return 1;
+    }
+    xl_nn_init(m, 1);
+    uint16_t *in = malloc((size_t)B * T * 2), *tg = malloc((size_t)B * T * 2);
+    xl_rng r;
+    xl_rng_seed(&r, 2);
+    for (int i = 0; i < B * T; i++) {
+        in[i] = (uint16_t)xl_rng_below(&r, (uint64_t)cfg.vocab_size);
+        tg[i] = (uint16_t)xl_rng_below(&r, (uint64_t)cfg.vocab_size);
+    }
+    float loss = 0.0f, first = 0.0f;
+    double t0 = 0.0;
+    for (int s = -2; s < steps; s++) { /* two warm-up steps */
+        if (s == 0)
+            t0 = xl_now();
+        xl_nn_forward(m, in, tg, B, T, &loss, &err);
+        if (s == -2)
+            first = loss;
+        xl_nn_zero_grad(m);
+        xl_nn_backward(m, &err);
+        xl_nn_clip_grad(m, 1.0f);
+        xl_nn_adamw_step(m, 1e-3f, 0.9f, 0.95f, 1e-8f, 0.1f, s + 3);
+    }
+    double dt = xl_now() - t0;
+    double tps = (double)B * T * steps / dt;
+    double fpt = xl_nn_flops_per_token(&cfg, T);
+    int BT = B * T;
+    /* sgemm alone at the shapes of the model's largest matmuls (fc, head, square) */
+    double g_fc = sgemm_gflops(BT, 4 * C, C, 1, 0.3);
+    double g_head = sgemm_gflops(BT, cfg.vocab_size, C, 1, 0.3);
+    double g_sq = sgemm_gflops(1024, 1024, 1024, 0, 0.3);
+    double peak = g_fc > g_head ? g_fc : g_head;
+    peak = g_sq > peak ? g_sq : peak;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("{\"impl\":\"xferlaw\",\"N\":%llu,\"tokens_per_s\":%.1f,\"step_ms\":%.2f,"
+           "\"flops_per_token\":%.0f,\"gflops\":%.2f,\"sgemm_fc_gflops\":%.2f,"
+           "\"sgemm_head_gflops\":%.2f,\"sgemm_1024_gflops\":%.2f,\"sgemm_peak_gflops\":%.2f,"
+           "\"maxrss_mb\":%.1f,\"model_mb\":%.1f,\"first_loss\":%.4f,\"last_loss\":%.4f}\n",
+           (unsigned long long)xl_nn_n_params_nonembedding(&cfg), tps, 1e3 * dt / steps, fpt,
+           tps * fpt / 1e9, g_fc, g_head, g_sq, peak, ru.ru_maxrss / 1024.0,
+           xl_nn_memory_bytes(m) / 1048576.0, first, loss);
+    free(in);
+    free(tg);
+    xl_nn_free(m);
+    return 0;
+}
