@@ -65,6 +65,7 @@ typedef struct xl_sweep_spec {
     char *trainable;         /* fine-tune --trainable (NULL = trainer default) */
     long eval_every, eval_tokens, patience, warmup;
     double flops_per_s;      /* per job, for time estimates; 0 = default */
+    long vocab;              /* tokenizer size for FLOP estimates (default 1024) */
     char **train_args;       /* extra options passed to every run */
     size_t n_train_args;
 } xl_sweep_spec;
@@ -84,7 +85,7 @@ typedef struct xl_sweep_run {
     char id[17];             /* 16 hex digits: sha256 of the run's configuration */
     xl_sweep_kind kind;
     size_t curriculum, model;
-    double N;                /* estimated non-embedding parameters, 12 L C^2 */
+    double N;                /* non-embedding parameters (Kaplan, as xl_nn counts them) */
     double D;                /* data cap (D_F for fine-tunes, D for scratch, 0 = all) */
     long seed;
     long dep;                /* index of the run this one starts from, or -1 */

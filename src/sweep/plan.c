@@ -6,6 +6,7 @@
  * optimiser, budget, seed, and the id of the run it starts from) and nothing about
  * where or how it is executed (paths, threads), so a re-plan finds the same ids. */
 #include "xferlaw/sweep.h"
+#include "xferlaw/nn.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -100,16 +101,23 @@ static void shape_args(argvec *a, const xl_sweep_model *m)
     add(a, "--ctx", "%ld", m->ctx);
 }
 
-/* 6 N per token for the forward+backward pass plus the attention term 6 L T C
- * (Kaplan et al. 2020), and 2 N per token for evaluations. */
+static xl_nn_config nn_config(const xl_sweep_spec *s, const xl_sweep_model *m)
+{
+    xl_nn_config c = {.vocab_size = (int)s->vocab, .ctx = (int)m->ctx, .n_layer = (int)m->n_layer,
+                      .n_head = (int)m->n_head, .d_model = (int)m->d_model};
+    return c;
+}
+
+/* The trainer's convention (xl_nn_flops_per_token: 6N + 6LTC + 6VC per trained token),
+ * plus a third of that per evaluated token (forward only). */
 static double est_flops(const xl_sweep_spec *s, const xl_sweep_model *m, double tokens)
 {
-    double N = 12.0 * (double)m->n_layer * (double)m->d_model * (double)m->d_model;
-    double attn = (double)m->n_layer * (double)m->ctx * (double)m->d_model;
+    xl_nn_config c = nn_config(s, m);
+    double fpt = xl_nn_flops_per_token(&c, (int)m->ctx);
     double per_eval = s->eval_tokens > 0 ? (double)s->eval_tokens
                                          : 4.0 * (double)m->batch * (double)m->ctx;
     double n_evals = tokens / ((double)m->batch * (double)m->ctx * (double)s->eval_every) + 1;
-    return tokens * 6 * (N + attn) + n_evals * per_eval * 2 * (N + attn);
+    return tokens * fpt + n_evals * per_eval * fpt / 3;
 }
 
 static void make_id(xl_sweep_run *r, const xl_sweep_spec *s, const char *dep_id)
@@ -165,7 +173,8 @@ int xl_sweep_plan_build(const xl_sweep_spec *s, xl_sweep_plan *p, xl_error *err)
             continue;
         for (size_t mi = 0; mi < s->n_models && !rc; mi++) {
             const xl_sweep_model *m = &s->models[mi];
-            double N = 12.0 * (double)m->n_layer * (double)m->d_model * (double)m->d_model;
+            xl_nn_config nc = nn_config(s, m);
+            double N = (double)xl_nn_n_params_nonembedding(&nc);
             if (cu->data) {
                 argvec a = {0};
                 xl_sweep_run r = {.kind = XL_SWEEP_PRETRAIN, .curriculum = c, .model = mi,

@@ -19,7 +19,7 @@ static int fail(ctx *c, const char *field, const char *fmt, const char *detail)
 
 static const char *const TOP_KEYS[] = {"name", "target", "corpora", "models", "curricula",
     "pretrain", "finetune", "scratch", "seeds", "lr", "batch", "early_stopping",
-    "train_args", "flops_per_s", "warmup", NULL};
+    "train_args", "flops_per_s", "warmup", "vocab", NULL};
 static const char *const MODEL_KEYS[] = {"n_layer", "d_model", "n_head", "ctx", "lr", "batch",
     "pretrain_tokens", "pretrain_steps", NULL};
 static const char *const BUDGET_KEYS[] = {"D_F", "D", "epochs", "min_tokens", "max_tokens",
@@ -259,9 +259,10 @@ static int parse_models(ctx *c, const cJSON *root, xl_sweep_spec *s)
             md->pretrain_tokens = pre_tokens;
             md->pretrain_steps = pre_steps;
             if (pre_tpp > 0)
-                md->pretrain_tokens =
-                    round(pre_tpp * 12.0 * (double)md->n_layer * (double)md->d_model *
-                          (double)md->d_model);
+                md->pretrain_tokens =   /* Kaplan N as xl_nn counts it */
+                    round(pre_tpp * ((double)md->n_layer * (12.0 * (double)md->d_model *
+                          (double)md->d_model + 13.0 * (double)md->d_model) +
+                          2.0 * (double)md->d_model));
         }
     }
     return XL_OK;
@@ -393,6 +394,9 @@ static int parse_misc(ctx *c, const cJSON *root, xl_sweep_spec *s)
     }
     if ((rc = get_long(c, root, "warmup", "", &s->warmup, 0, 0)) ||
         (rc = get_num(c, root, "flops_per_s", "", &s->flops_per_s, 0, 0, 1)))
+        return rc;
+    s->vocab = 1024;
+    if ((rc = get_long(c, root, "vocab", "", &s->vocab, 0, 2)))
         return rc;
     s->warmup = cJSON_GetObjectItemCaseSensitive(root, "warmup") ? s->warmup : -1;
     const cJSON *ta = cJSON_GetObjectItemCaseSensitive(root, "train_args");
