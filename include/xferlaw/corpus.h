@@ -53,6 +53,53 @@ void xl_dataset_free(xl_dataset *ds);
 /* Default corpora root: $XL_CORPORA if set, else "data/corpora". */
 const char *xl_corpora_root(void);
 
+/* ---- added by the corpus module (issue 3) ---------------------------------------- */
+/* Write a tokenizer file (format in src/corpus/tokenizer.c). */
+int xl_tokenizer_save(const xl_tokenizer *tok, const char *path, xl_error *err);
+/* Train a byte-level BPE with vocab ids (256 bytes + merges + EOT, 257..4096) on texts. */
+int xl_tokenizer_train(const char *const *texts, const size_t *lens, int n_texts, int vocab,
+                       xl_tokenizer **out, xl_error *err);
+
+/* Content filters used to build the bundled corpora. */
+int xl_corpus_looks_like_python(const char *text, size_t n);
+/* Remove literal blocks, code directives and doctests from reStructuredText, in place;
+ * returns the new length. */
+size_t xl_corpus_strip_rst(char *text, size_t n);
+
+typedef struct xl_corpus_build_opts {
+    const char *root;          /* writes ROOT/NAME/ */
+    const char *name;
+    uint64_t max_bytes;        /* cap on the corpus's bytes, documents taken in hash order; 0 = all */
+    size_t max_doc_bytes;      /* longer documents are dropped; 0 = no limit */
+    int reject_python;         /* drop documents that look like python */
+    int strip_rst;             /* strip code from *.rst / *.rst.txt before anything else */
+    double val_frac, test_frac;
+    const char *source_key;    /* recorded in the manifest (lets scripts skip rebuilds) */
+    int threads;               /* for tokenizing; 0 = all cores */
+} xl_corpus_build_opts;
+
+typedef struct xl_corpus_stats {
+    size_t documents[3], bytes[3], tokens[3];   /* train, val, test */
+    size_t rejected_python, rejected_other, duplicates, over_cap;
+} xl_corpus_stats;
+
+/* sources: directories (every file below, each one document) or "@LISTFILE" (one path
+ * a line).  Writes train/val/test.bin then manifest.json, each atomically. */
+int xl_corpus_build(const xl_corpus_build_opts *o, const xl_tokenizer *tok,
+                    const char *const *sources, int n_sources, xl_corpus_stats *stats,
+                    xl_error *err);
+/* The same from documents in memory (texts are not modified). */
+int xl_corpus_build_docs(const xl_corpus_build_opts *o, const xl_tokenizer *tok,
+                         char **texts, const size_t *lens, size_t n_docs,
+                         xl_corpus_stats *stats, xl_error *err);
+/* The first max_bytes of the filtered documents of sources in hash order, in one buffer
+ * (the tokenizer's training sample). */
+int xl_corpus_sample(const char *const *sources, int n_sources, int strip_rst,
+                     int reject_python, size_t max_bytes, char **out, size_t *n_out,
+                     xl_error *err);
+/* Path of the shipped tokenizer: $XL_TOKENIZER, else data/tokenizer.txt. */
+const char *xl_tokenizer_default_path(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Builds the bundled corpora text, python and code from files of installed Debian packages
+# (see data/README.md), tokenized with the shipped data/tokenizer.txt.
+#   data/build_corpora.sh [XFERLAW_BINARY]         -> $XL_CORPORA or data/corpora
+#   data/build_corpora.sh --train-tokenizer [BIN]  -> retrains data/tokenizer.txt (once;
+#                                                     it is shipped, do not do it casually)
+# Idempotent: skips the build when every manifest records the same source key (package
+# versions + this script + the tokenizer + the binary's corpus format).
+set -euo pipefail
+TRAIN_TOK=0
+if [ "${1:-}" = "--train-tokenizer" ]; then TRAIN_TOK=1; shift; fi
+# paths given by the caller are relative to where it runs
+XL=${1:-}
+[ -z "$XL" ] || XL=$(realpath -m "$XL")
+[ -z "${XL_CORPORA:-}" ] || XL_CORPORA=$(realpath -m "$XL_CORPORA")
+cd "$(dirname "$0")/.."
+[ -n "$XL" ] || XL=build/xferlaw
+[ -x "$XL" ] || [ -n "${1:-}" ] || XL=build/src/cli/xferlaw
+ROOT=${XL_CORPORA:-data/corpora}
+TOK=data/tokenizer.txt
+PY=/usr/lib/python3.11
+RST=/usr/share/doc/python3.11-doc/html/_sources
+# Documents come from these packages' own file lists (dpkg -L), so the corpora do not
+# depend on whatever else is installed.
+TEXT_PKGS="bible-kjv-text fortunes fortunes-min python3.11-doc"
+PY_PKGS="libpython3.11-stdlib libpython3.11-minimal"
+C_PKGS="libc6-dev linux-libc-dev libssl-dev libgsl-dev libopenblas-dev libcjson-dev"
+PERL_PKGS="perl-modules-5.36"
+SH_PKGS="gzip debianutils dpkg init-system-helpers ca-certificates xz-utils bzip2 bash util-linux man-db debconf gettext-base libtool autoconf automake ucf"
+PKGS="bible-kjv $TEXT_PKGS $PY_PKGS $C_PKGS $PERL_PKGS $SH_PKGS"
+files_of() { for p in "$@"; do dpkg -L "$p" 2>/dev/null; done | sort -u | while read -r f; do [ -f "$f" ] && [ ! -L "$f" ] && echo "$f"; done; }
+[ -x "$XL" ] || { echo "build_corpora: no binary $XL (build first)" >&2; exit 1; }
+
+key=$( { for p in $PKGS; do dpkg-query -W -f='${Package} ${Version}\n' "$p" 2>/dev/null || echo "$p missing"; done
+         sha256sum "$0" "$TOK" 2>/dev/null; echo "format 1"; } | sha256sum | cut -c1-16)
+if [ $TRAIN_TOK -eq 0 ]; then
+  ok=1
+  for c in text python code; do
+    grep -q "\"source_key\":[[:space:]]*\"$key\"" "$ROOT/$c/manifest.json" 2>/dev/null || ok=0
+  done
+  if [ $ok -eq 1 ]; then echo "build_corpora: $ROOT is up to date ($key)" >&2; exit 0; fi
+fi
+
+STAGE=$ROOT/.stage
+rm -rf "$STAGE"; mkdir -p "$STAGE/bible" "$STAGE/fortunes"
+t0=$(date +%s)
+
+# text: the King James Bible, one document per chapter
+bible gen1:1-rev22:21 | awk -v d="$STAGE/bible" '
+  /^[1-3]? ?[A-Z][A-Za-z ]+ [0-9]+$/ { n++; f = sprintf("%s/%04d.txt", d, n) }
+  n { print > f; if (NR % 200 == 0) close(f) }'
+# fortunes: every cookie file (not the offensive ones), 20 cookies per document
+files_of fortunes fortunes-min | grep '^/usr/share/games/fortunes/[^/]*$' | grep -v '\.\(dat\|u8\)$' |
+while read -r f; do
+  awk -v d="$STAGE/fortunes" -v b="$(basename "$f")" '
+    /^%$/ { k++; if (k % 20 == 0) { close(out); } next }
+    { out = sprintf("%s/%s-%04d.txt", d, b, int(k / 20)); print > out }' "$f"
+done
+# python documentation sources (reStructuredText; code is stripped by --strip-rst)
+files_of python3.11-doc | grep '/_sources/.*\.rst\.txt$' > "$STAGE/rst.list"
+
+# python: the standard library, without its test suites
+files_of $PY_PKGS | grep '^/usr/lib/python3.11/.*\.py$' | grep -v -e '/test/' -e '/tests/' \
+  -e 'idle_test' -e '-packages/' > "$STAGE/python.list"
+
+# code: C headers, Perl modules, shell scripts and m4 (python-looking files are dropped)
+files_of $C_PKGS | grep '^/usr/include/.*\.h$' > "$STAGE/c.list"
+files_of $PERL_PKGS | grep '\.pm$' > "$STAGE/perl.list"
+files_of $SH_PKGS | while read -r f; do
+  case $f in *.m4) echo "$f"; continue;; esac
+  head -c 64 "$f" | grep -qaE '^#! ?(/usr)?/bin/(env )?(ba|da)?sh' && echo "$f"
+done > "$STAGE/sh.list" || true
+
+if [ $TRAIN_TOK -eq 1 ]; then
+  # a balanced sample: the same number of bytes from each corpus
+  "$XL" corpus tokenizer -o "$TOK" --vocab 1024 --sample-bytes 1500000 \
+    "nopy:$STAGE/bible,$STAGE/fortunes,@$STAGE/rst.list" "@$STAGE/python.list" \
+    "nopy:@$STAGE/c.list,@$STAGE/perl.list,@$STAGE/sh.list"
+fi
+
+common=(--root "$ROOT" --tokenizer "$TOK" --source-key "$key")
+"$XL" corpus build text "${common[@]}" --no-python --strip-rst --max-bytes 6000000 \
+  "$STAGE/bible" "$STAGE/fortunes" "@$STAGE/rst.list"
+"$XL" corpus build python "${common[@]}" --max-bytes 6000000 "@$STAGE/python.list"
+"$XL" corpus build code "${common[@]}" --no-python --max-bytes 6000000 \
+  "@$STAGE/c.list=3000000" "@$STAGE/perl.list=2000000" "@$STAGE/sh.list=1500000"
+[ -n "${XL_KEEP_STAGE:-}" ] || rm -rf "$STAGE"
+echo "build_corpora: built text, python, code in $ROOT in $(( $(date +%s) - t0 ))s" >&2

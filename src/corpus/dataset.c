@@ -1,0 +1,278 @@
+/* Datasets: a corpus or a mixture of corpora, with the training stream capped at D
+ * unique tokens.  The cap keeps whole documents in a seeded random order and trims the
+ * last one, so for a fixed seed a smaller D is a prefix of a larger one (nested data
+ * sizes, as a scaling-law sweep wants). */
+#include "corpus_internal.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+const char *xl_corpora_root(void)
+{
+    const char *r = getenv("XL_CORPORA");
+    return r && r[0] ? r : "data/corpora";
+}
+
+const char *xl_tokenizer_default_path(void)
+{
+    const char *r = getenv("XL_TOKENIZER");
+    return r && r[0] ? r : "data/tokenizer.txt";
+}
+
+#define MAX_PARTS 8
+
+typedef struct part {
+    char name[128];
+    char dir[4096];
+    double w;
+    uint16_t *train, *val;
+    size_t n_train, n_val;
+    double val_bytes;       /* bytes of text in the whole val split */
+    char tok_id[65];
+    int vocab, eot;
+} part;
+
+static int read_tokens(const char *dir, const char *split, const char *want_sha, size_t want_n,
+                       uint16_t **out, size_t *n, xl_error *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s.bin", dir, split);
+    char *data;
+    size_t bytes;
+    int rc = xl_read_file(path, &data, &bytes, err);
+    if (rc) return rc;
+    if (bytes % 2 || bytes / 2 != want_n) {
+        free(data);
+        return xl_error_at(err, XL_EFORMAT, path, 0, NULL,
+                           "has %zu bytes but manifest.json says %zu tokens (rebuild the corpus)",
+                           bytes, want_n);
+    }
+    char hex[65];
+    xl_sha256_hex(data, bytes, hex);
+    if (strcmp(hex, want_sha) != 0) {
+        free(data);
+        return xl_error_at(err, XL_EFORMAT, path, 0, NULL,
+                           "sha256 differs from manifest.json (rebuild the corpus)");
+    }
+    uint16_t *ids = malloc(bytes + 2);
+    if (!ids) { free(data); return xl_error_set(err, XL_ENOMEM, "out of memory"); }
+    for (size_t i = 0; i < bytes / 2; i++)
+        ids[i] = (uint16_t)((unsigned char)data[2 * i] | ((unsigned char)data[2 * i + 1] << 8));
+    free(data);
+    *out = ids;
+    *n = bytes / 2;
+    return XL_OK;
+}
+
+static int load_part(part *p, xl_error *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/manifest.json", p->dir);
+    if (!xl_file_exists(path))
+        return xl_error_set(err, XL_EINVAL,
+                            "field 'data': unknown corpus '%s' (no %s; build it with data/build_corpora.sh)",
+                            p->name, path);
+    cJSON *m = NULL;
+    int rc = xl_json_read_file(path, &m, err);
+    if (rc) return rc;
+    const char *tid = NULL, *tsha = NULL, *vsha = NULL;
+    long vocab = 0, eot = 0;
+    double ntr = 0, nva = 0, vbytes = 0;
+    const cJSON *sp = cJSON_GetObjectItemCaseSensitive(m, "splits");
+    const cJSON *tr = cJSON_GetObjectItemCaseSensitive(sp, "train");
+    const cJSON *va = cJSON_GetObjectItemCaseSensitive(sp, "val");
+    if (!tr || !va) rc = xl_error_at(err, XL_EFORMAT, path, 0, "splits", "missing train or val");
+    if (!rc) rc = xl_json_get_string(m, "tokenizer_id", &tid, 1, path, err);
+    if (!rc) rc = xl_json_get_int(m, "vocab_size", &vocab, 1, path, err);
+    if (!rc) rc = xl_json_get_int(m, "eot", &eot, 1, path, err);
+    if (!rc) rc = xl_json_get_double(tr, "tokens", &ntr, 1, path, err);
+    if (!rc) rc = xl_json_get_string(tr, "sha256", &tsha, 1, path, err);
+    if (!rc) rc = xl_json_get_double(va, "tokens", &nva, 1, path, err);
+    if (!rc) rc = xl_json_get_double(va, "bytes", &vbytes, 1, path, err);
+    if (!rc) rc = xl_json_get_string(va, "sha256", &vsha, 1, path, err);
+    if (!rc) {
+        snprintf(p->tok_id, sizeof p->tok_id, "%s", tid);
+        p->vocab = (int)vocab;
+        p->eot = (int)eot;
+        p->val_bytes = vbytes;
+        rc = read_tokens(p->dir, "train", tsha, (size_t)ntr, &p->train, &p->n_train, err);
+    }
+    if (!rc) rc = read_tokens(p->dir, "val", vsha, (size_t)nva, &p->val, &p->n_val, err);
+    if (!rc && (p->n_train == 0 || p->n_val == 0))
+        rc = xl_error_at(err, XL_EINVAL, path, 0, "splits", "corpus '%s' has an empty train or val split", p->name);
+    cJSON_Delete(m);
+    return rc;
+}
+
+static int parse_spec(const char *root, const char *spec, part *parts, int *n_parts, xl_error *err)
+{
+    char buf[1024];
+    if (!spec || !spec[0]) return xl_error_set(err, XL_EINVAL, "field 'data': empty spec");
+    if (strlen(spec) >= sizeof buf) return xl_error_set(err, XL_EINVAL, "field 'data': spec too long");
+    strcpy(buf, spec);
+    int n = 0;
+    double sum = 0;
+    char *save = NULL;
+    for (char *item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        if (n == MAX_PARTS) return xl_error_set(err, XL_EINVAL, "field 'data': more than %d corpora", MAX_PARTS);
+        part *p = &parts[n];
+        memset(p, 0, sizeof *p);
+        char *colon = strrchr(item, ':');
+        p->w = 1;
+        if (colon) {
+            *colon = 0;
+            if (xl_parse_double(colon + 1, &p->w) || !isfinite(p->w) || p->w <= 0)
+                return xl_error_set(err, XL_EINVAL,
+                                    "field 'data': bad mixture weight '%s' for '%s' (want a number > 0)",
+                                    colon + 1, item);
+        } else if (strchr(spec, ',')) {
+            return xl_error_set(err, XL_EINVAL, "field 'data': mixture part '%s' lacks ':WEIGHT'", item);
+        }
+        if (!item[0]) return xl_error_set(err, XL_EINVAL, "field 'data': empty corpus name in '%s'", spec);
+        for (int k = 0; k < n; k++)
+            if (strcmp(parts[k].name, item) == 0)
+                return xl_error_set(err, XL_EINVAL, "field 'data': corpus '%s' appears twice", item);
+        snprintf(p->name, sizeof p->name, "%s", item);
+        if (strchr(item, '/')) snprintf(p->dir, sizeof p->dir, "%s", item);
+        else snprintf(p->dir, sizeof p->dir, "%s/%s", root, item);
+        sum += p->w;
+        n++;
+    }
+    if (n == 0) return xl_error_set(err, XL_EINVAL, "field 'data': empty spec");
+    for (int k = 0; k < n; k++) parts[k].w /= sum; /* weights are relative */
+    *n_parts = n;
+    return XL_OK;
+}
+
+/* Append exactly want tokens of whole documents of p's train split, in a seeded order. */
+static int take_train(const part *p, size_t want, uint64_t seed, int eot, uint16_t *dst)
+{
+    if (want == p->n_train) { memcpy(dst, p->train, want * sizeof *dst); return 0; }
+    size_t nd = 0;
+    for (size_t i = 0; i < p->n_train; i++) nd += p->train[i] == eot;
+    if (p->n_train && p->train[p->n_train - 1] != eot) nd++;
+    size_t *start = malloc((nd + 1) * sizeof *start), *order = malloc((nd + 1) * sizeof *order);
+    if (!start || !order) { free(start); free(order); return -1; }
+    size_t d = 0;
+    start[d++] = 0;
+    for (size_t i = 0; i + 1 < p->n_train; i++)
+        if (p->train[i] == eot) start[d++] = i + 1;
+    start[nd] = p->n_train;
+    for (size_t i = 0; i < nd; i++) order[i] = i;
+    xl_rng r;
+    xl_rng_seed_stream(&r, seed, xl_hash64(p->name, strlen(p->name)));
+    for (size_t i = nd; i > 1; i--) {
+        size_t j = (size_t)xl_rng_below(&r, i);
+        size_t t = order[i - 1]; order[i - 1] = order[j]; order[j] = t;
+    }
+    size_t w = 0;
+    for (size_t i = 0; i < nd && w < want; i++) {
+        size_t a = start[order[i]], b = start[order[i] + 1];
+        size_t take = b - a < want - w ? b - a : want - w;
+        memcpy(dst + w, p->train + a, take * sizeof *dst);
+        w += take;
+    }
+    free(start);
+    free(order);
+    return 0;
+}
+
+int xl_dataset_load(const char *root, const char *spec, uint64_t d_cap, uint64_t seed,
+                    xl_dataset *ds, xl_error *err)
+{
+    memset(ds, 0, sizeof *ds);
+    part parts[MAX_PARTS];
+    int n = 0;
+    if (!root) root = xl_corpora_root();
+    int rc = parse_spec(root, spec, parts, &n, err);
+    if (rc) return rc;
+    for (int k = 0; k < n; k++) parts[k].train = parts[k].val = NULL;
+    for (int k = 0; k < n && !rc; k++) {
+        rc = load_part(&parts[k], err);
+        if (!rc && k > 0 && (strcmp(parts[k].tok_id, parts[0].tok_id) != 0 || parts[k].vocab != parts[0].vocab))
+            rc = xl_error_set(err, XL_EINVAL,
+                              "field 'data': corpora '%s' and '%s' use different tokenizers",
+                              parts[0].name, parts[k].name);
+    }
+    /* tokens from each part: by weight, never more than a part holds */
+    size_t want[MAX_PARTS], vwant[MAX_PARTS];
+    double T = INFINITY, TV = INFINITY;
+    for (int k = 0; k < n && !rc; k++) {
+        T = fmin(T, parts[k].n_train / parts[k].w);
+        TV = fmin(TV, parts[k].n_val / parts[k].w);
+    }
+    if (!rc && d_cap) {
+        if ((double)d_cap > floor(T + 1e-9)) {
+            if (n == 1)
+                rc = xl_error_set(err, XL_EINVAL,
+                                  "field 'data-size': D = %llu is larger than corpus '%s' (%zu train tokens)",
+                                  (unsigned long long)d_cap, parts[0].name, parts[0].n_train);
+            else
+                rc = xl_error_set(err, XL_EINVAL,
+                                  "field 'data-size': D = %llu is larger than mixture '%s' allows (at most %.0f train tokens at these weights)",
+                                  (unsigned long long)d_cap, spec, floor(T));
+        }
+        T = (double)d_cap;
+    }
+    size_t total = 0, vtotal = 0;
+    for (int k = 0; k < n && !rc; k++) {
+        want[k] = n == 1 ? (d_cap ? d_cap : parts[k].n_train) : (size_t)floor(parts[k].w * T + 1e-9);
+        vwant[k] = n == 1 ? parts[k].n_val : (size_t)floor(parts[k].w * TV + 1e-9);
+        if (want[k] > parts[k].n_train) want[k] = parts[k].n_train;
+        total += want[k];
+        vtotal += vwant[k];
+    }
+    if (!rc && d_cap && total < d_cap) { /* rounding: give the remainder to the first part with room */
+        for (int k = 0; k < n && total < d_cap; k++) {
+            size_t room = parts[k].n_train - want[k], add = d_cap - total < room ? d_cap - total : room;
+            want[k] += add;
+            total += add;
+        }
+    }
+    if (!rc) {
+        ds->train = malloc((total + 1) * sizeof *ds->train);
+        ds->val = malloc((vtotal + 1) * sizeof *ds->val);
+        if (!ds->train || !ds->val) rc = xl_error_set(err, XL_ENOMEM, "out of memory");
+    }
+    double vbytes = 0;
+    for (int k = 0; k < n && !rc; k++) {
+        if (take_train(&parts[k], want[k], seed, parts[k].eot, ds->train + ds->n_train))
+            rc = xl_error_set(err, XL_ENOMEM, "out of memory");
+        ds->n_train += want[k];
+        memcpy(ds->val + ds->n_val, parts[k].val, vwant[k] * sizeof *ds->val);
+        ds->n_val += vwant[k];
+        vbytes += parts[k].val_bytes * ((double)vwant[k] / (double)parts[k].n_val);
+    }
+    if (!rc) {
+        snprintf(ds->spec, sizeof ds->spec, "%s", spec);
+        ds->vocab_size = parts[0].vocab;
+        ds->eot = parts[0].eot;
+        snprintf(ds->tokenizer_id, sizeof ds->tokenizer_id, "%s", parts[0].tok_id);
+        ds->val_bytes_per_token = vbytes / (double)ds->n_val;
+        uint8_t *le = malloc(ds->n_train * 2 + 1);
+        if (!le) rc = xl_error_set(err, XL_ENOMEM, "out of memory");
+        else {
+            for (size_t i = 0; i < ds->n_train; i++) {
+                le[2 * i] = (uint8_t)(ds->train[i] & 0xff);
+                le[2 * i + 1] = (uint8_t)(ds->train[i] >> 8);
+            }
+            xl_sha256_hex(le, ds->n_train * 2, ds->train_sha256);
+            free(le);
+        }
+    }
+    for (int k = 0; k < n; k++) { free(parts[k].train); free(parts[k].val); }
+    if (rc) xl_dataset_free(ds);
+    return rc;
+}
+
+void xl_dataset_free(xl_dataset *ds)
+{
+    if (!ds) return;
+    free(ds->train);
+    free(ds->val);
+    ds->train = ds->val = NULL;
+    ds->n_train = ds->n_val = 0;
+}

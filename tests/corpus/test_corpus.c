@@ -1,0 +1,227 @@
+/* Tokenizer, content filters, corpus building and datasets on small generated corpora. */
+#include "xl_test.h"
+#include "xferlaw/corpus.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char tmpdir[256];
+
+static void test_shipped_tokenizer(void)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data/tokenizer.txt", getenv("XL_SRCDIR") ? getenv("XL_SRCDIR") : ".");
+    xl_tokenizer *tok = NULL;
+    xl_error err;
+    CHECK(xl_tokenizer_load(path, &tok, &err) == 0);
+    if (!tok) return;
+    CHECK(xl_tokenizer_vocab_size(tok) == 1024);
+    CHECK(xl_tokenizer_eot(tok) == 1023);
+    char hex[65];
+    xl_sha256_file(path, hex, &err);
+    CHECK(strcmp(hex, xl_tokenizer_id(tok)) == 0);
+    const char *text = "def f(x):\n    return x + 1  # caf\xc3\xa9\n\tThe quick brown fox, 1234567.\n"
+                       "\x01\x02\xff  trailing   \n\n";
+    uint16_t *ids;
+    size_t n;
+    CHECK(xl_tokenizer_encode(tok, text, strlen(text), &ids, &n, &err) == 0);
+    CHECK(n < strlen(text));           /* merges happened */
+    char back[512];
+    size_t m = xl_tokenizer_decode(tok, ids, n, back, sizeof back);
+    CHECK(m == strlen(text) && strcmp(back, text) == 0);
+    /* truncation reports the bytes needed */
+    char small[8];
+    CHECK(xl_tokenizer_decode(tok, ids, n, small, sizeof small) == m && strlen(small) == 7);
+    free(ids);
+    xl_tokenizer_free(tok);
+}
+
+static void test_train_tokenizer(void)
+{
+    /* "ab" is the most frequent pair, then "ab"+"ab" inside the word */
+    const char *t = "abab abab abab abab cd cd";
+    const char *texts[1] = {t};
+    size_t lens[1] = {strlen(t)};
+    xl_tokenizer *tok = NULL;
+    xl_error err;
+    CHECK(xl_tokenizer_train(texts, lens, 1, 259, &tok, &err) == 0);
+    if (!tok) return;
+    uint16_t *ids;
+    size_t n;
+    CHECK(xl_tokenizer_encode(tok, "ab", 2, &ids, &n, &err) == 0);
+    CHECK(n == 1 && ids[0] == 256);
+    free(ids);
+    char path[512];
+    snprintf(path, sizeof path, "%s/tok.txt", tmpdir);
+    CHECK(xl_tokenizer_save(tok, path, &err) == 0);
+    xl_tokenizer_free(tok);
+    CHECK(xl_tokenizer_load(path, &tok, &err) == 0);
+    xl_tokenizer_free(tok);
+    /* more merges than the text supports: a clear error */
+    CHECK(xl_tokenizer_train(texts, lens, 1, 4000, &tok, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "supports only");
+    /* a truncated file names its line */
+    xl_write_file_atomic(path, "xferlaw-bpe 1\nvocab 300\neot 299\n97 98\n", 36, &err);
+    CHECK(xl_tokenizer_load(path, &tok, &err) == XL_EFORMAT);
+    CHECK_STR_CONTAINS(err.msg, ":5: field 'merge'");
+    xl_write_file_atomic(path, "hello\n", 6, &err);
+    CHECK(xl_tokenizer_load(path, &tok, &err) == XL_EFORMAT);
+    CHECK_STR_CONTAINS(err.msg, "not an xferlaw tokenizer");
+}
+
+static void test_filters(void)
+{
+    const char *py1 = "x = 1\nimport os\n\nprint(1)\n";
+    const char *py2 = "#!/usr/bin/env python3\nx = 1\n";
+    const char *py3 = "x = 2\nclass Foo(Bar):\n    def go(self, a):\n        pass\n";
+    const char *c = "#include <stdio.h>\nstruct def { int import; };\nclass_t x;\nint main(void) { return 0; }\n";
+    const char *perl = "package Foo;\nuse strict;\nsub new { my $class = shift; }\n1;\n";
+    const char *prose = "Import duties were high.\nThe class met at noon: all came.\n";
+    const char *sh = "#!/bin/sh\nset -e\nfor f in *; do echo $f; done\n";
+    CHECK(xl_corpus_looks_like_python(py1, strlen(py1)));
+    CHECK(xl_corpus_looks_like_python(py2, strlen(py2)));
+    CHECK(xl_corpus_looks_like_python(py3, strlen(py3)));
+    CHECK(!xl_corpus_looks_like_python(c, strlen(c)));
+    CHECK(!xl_corpus_looks_like_python(perl, strlen(perl)));
+    CHECK(!xl_corpus_looks_like_python(prose, strlen(prose)));
+    CHECK(!xl_corpus_looks_like_python(sh, strlen(sh)));
+
+    char rst[] = "Intro text.  For example::\n\n    import os\n    def f(x):\n        pass\n\n"
+                 "More prose.\n\n>>> import sys\n>>> sys.exit()\nNone\n\nAfter doctest.\n\n"
+                 ".. code-block:: python\n\n   from a import b\n\n.. note::\n\n   A kept note.\n";
+    size_t n = xl_corpus_strip_rst(rst, strlen(rst));
+    rst[n] = 0;
+    CHECK(strstr(rst, "import") == NULL);
+    CHECK(strstr(rst, "def f") == NULL);
+    CHECK_STR_CONTAINS(rst, "Intro text.  For example:\n");
+    CHECK_STR_CONTAINS(rst, "More prose.");
+    CHECK_STR_CONTAINS(rst, "After doctest.");
+    CHECK_STR_CONTAINS(rst, "A kept note.");
+    CHECK(!xl_corpus_looks_like_python(rst, n));
+}
+
+/* n synthetic documents; corpus k draws words from a different alphabet */
+static void make_docs(int k, int n, char ***texts, size_t **lens)
+{
+    *texts = calloc((size_t)n, sizeof **texts);
+    *lens = calloc((size_t)n, sizeof **lens);
+    xl_rng r;
+    xl_rng_seed(&r, (uint64_t)k + 7);
+    for (int i = 0; i < n; i++) {
+        size_t len = 200 + xl_rng_below(&r, 600);
+        char *s = malloc(len + 1);
+        for (size_t j = 0; j < len; j++)
+            s[j] = (j % 6 == 5) ? ' ' : (char)((k ? 'n' : 'a') + xl_rng_below(&r, 8));
+        s[len] = 0;
+        (*texts)[i] = s;
+        (*lens)[i] = len;
+    }
+}
+
+static void free_docs(char **texts, size_t *lens, int n)
+{
+    for (int i = 0; i < n; i++) free(texts[i]);
+    free(texts);
+    free(lens);
+}
+
+static void test_build_and_datasets(void)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data/tokenizer.txt", getenv("XL_SRCDIR") ? getenv("XL_SRCDIR") : ".");
+    xl_tokenizer *tok = NULL;
+    xl_error err;
+    if (xl_tokenizer_load(path, &tok, &err)) { CHECK(0); return; }
+    char **texts, **texts2;
+    size_t *lens, *lens2;
+    int nd = 400;
+    make_docs(0, nd, &texts, &lens);
+    xl_corpus_build_opts o = {.root = tmpdir, .name = "alpha", .val_frac = 0.1, .test_frac = 0.1, .threads = 2};
+    xl_corpus_stats st, st2;
+    CHECK(xl_corpus_build_docs(&o, tok, texts, lens, (size_t)nd, &st, &err) == 0);
+    CHECK(st.documents[0] + st.documents[1] + st.documents[2] == (size_t)nd);
+    CHECK(st.documents[1] > 20 && st.documents[1] < 65);   /* ~10% of 400 */
+    char sha_a[65], sha_b[65];
+    snprintf(path, sizeof path, "%s/alpha/train.bin", tmpdir);
+    xl_sha256_file(path, sha_a, &err);
+    /* the same documents in reverse order give the same corpus */
+    for (int i = 0; i < nd / 2; i++) {
+        char *t = texts[i]; texts[i] = texts[nd - 1 - i]; texts[nd - 1 - i] = t;
+        size_t l = lens[i]; lens[i] = lens[nd - 1 - i]; lens[nd - 1 - i] = l;
+    }
+    o.name = "alpha2";
+    CHECK(xl_corpus_build_docs(&o, tok, texts, lens, (size_t)nd, &st2, &err) == 0);
+    snprintf(path, sizeof path, "%s/alpha2/train.bin", tmpdir);
+    xl_sha256_file(path, sha_b, &err);
+    CHECK(strcmp(sha_a, sha_b) == 0);
+    CHECK(st2.tokens[0] == st.tokens[0] && st2.tokens[1] == st.tokens[1]);
+    make_docs(1, nd, &texts2, &lens2);
+    o.name = "beta";
+    CHECK(xl_corpus_build_docs(&o, tok, texts2, lens2, (size_t)nd, &st2, &err) == 0);
+
+    xl_dataset ds, ds2;
+    CHECK(xl_dataset_load(tmpdir, "alpha", 0, 1, &ds, &err) == 0);
+    CHECK(ds.n_train == st.tokens[0] && ds.n_val == st.tokens[1]);
+    CHECK(ds.vocab_size == 1024 && ds.eot == 1023);
+    CHECK_NEAR(ds.val_bytes_per_token, (double)st.bytes[1] / (double)st.tokens[1], 1e-12);
+    CHECK(strcmp(ds.tokenizer_id, xl_tokenizer_id(tok)) == 0);
+    size_t full = ds.n_train;
+    xl_dataset_free(&ds);
+    /* D caps: exact, deterministic per seed, nested, different across seeds */
+    CHECK(xl_dataset_load(tmpdir, "alpha", 5000, 3, &ds, &err) == 0);
+    CHECK(ds.n_train == 5000);
+    CHECK(xl_dataset_load(tmpdir, "alpha", 12000, 3, &ds2, &err) == 0);
+    CHECK(ds2.n_train == 12000 && memcmp(ds.train, ds2.train, 5000 * 2) == 0);
+    xl_dataset_free(&ds2);
+    CHECK(xl_dataset_load(tmpdir, "alpha", 5000, 3, &ds2, &err) == 0);
+    CHECK(strcmp(ds.train_sha256, ds2.train_sha256) == 0);
+    xl_dataset_free(&ds2);
+    CHECK(xl_dataset_load(tmpdir, "alpha", 5000, 4, &ds2, &err) == 0);
+    CHECK(strcmp(ds.train_sha256, ds2.train_sha256) != 0);
+    xl_dataset_free(&ds2);
+    xl_dataset_free(&ds);
+    /* mixture: by token weights, val mixed the same way */
+    CHECK(xl_dataset_load(tmpdir, "alpha:0.25,beta:0.75", 8000, 1, &ds, &err) == 0);
+    CHECK(ds.n_train == 8000);
+    size_t from_alpha = 0;
+    for (size_t i = 0; i < ds.n_train; i++) {
+        char s[64];
+        xl_tokenizer_decode(tok, &ds.train[i], 1, s, sizeof s);
+        from_alpha += (s[0] >= 'a' && s[0] < 'i') || (s[0] == ' ' && s[1] >= 'a' && s[1] < 'i');
+    }
+    CHECK_MSG(from_alpha > 1700 && from_alpha < 2300, "alpha tokens %zu of 8000", from_alpha);
+    xl_dataset_free(&ds);
+    /* errors */
+    CHECK(xl_dataset_load(tmpdir, "alpha", full + 1, 1, &ds, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "larger than corpus 'alpha'");
+    CHECK(xl_dataset_load(tmpdir, "nope", 0, 1, &ds, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "unknown corpus 'nope'");
+    CHECK(xl_dataset_load(tmpdir, "alpha:-1,beta:2", 0, 1, &ds, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "bad mixture weight '-1'");
+    CHECK(xl_dataset_load(tmpdir, "alpha:x", 0, 1, &ds, &err) == XL_EINVAL);
+    CHECK(xl_dataset_load(tmpdir, "alpha,beta", 0, 1, &ds, &err) == XL_EINVAL);
+    /* a corrupted split is refused */
+    snprintf(path, sizeof path, "%s/beta/train.bin", tmpdir);
+    xl_write_file_atomic(path, "\1\2\3\4", 4, &err);
+    CHECK(xl_dataset_load(tmpdir, "beta", 0, 1, &ds, &err) == XL_EFORMAT);
+    CHECK_STR_CONTAINS(err.msg, "manifest.json says");
+    free_docs(texts, lens, nd);
+    free_docs(texts2, lens2, nd);
+    xl_tokenizer_free(tok);
+}
+
+int main(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/xl_test_corpus_%d", (int)getpid());
+    xl_error err;
+    xl_mkdirs(tmpdir, &err);
+    test_shipped_tokenizer();
+    test_train_tokenizer();
+    test_filters();
+    test_build_and_datasets();
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    if (system(cmd)) {}
+    TEST_MAIN_END();
+}
