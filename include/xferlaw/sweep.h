@@ -89,7 +89,9 @@ typedef struct xl_sweep_run {
     double D;                /* data cap (D_F for fine-tunes, D for scratch, 0 = all) */
     long seed;
     long dep;                /* index of the run this one starts from, or -1 */
-    double est_tokens, est_flops;
+    double est_tokens;       /* full budget (early stopping usually ends runs sooner) */
+    double est_flops;        /* as the trainer records them: (6N + 6LTC) per token */
+    double est_cost;         /* what sets the time: + 6VC per token (tied head), evals */
     size_t group;            /* runs of a group share a shard: (curriculum, N) chains */
     char **args;             /* trainer options, without --out/--init-from/--resume/
                               * --threads/--quiet (those depend on where it runs) */
@@ -110,9 +112,13 @@ long xl_sweep_plan_find(const xl_sweep_plan *plan, const char *id);
 /* Deterministic partition into n shards: whole groups, balanced by estimated FLOPs
  * (largest first onto the lightest shard).  shard_of[i] in [0, n). */
 int xl_sweep_plan_shard(const xl_sweep_plan *plan, int n, int *shard_of, xl_error *err);
-/* Sum of est_flops over runs with include[i] (NULL = all). */
+/* Sum of est_flops / est_cost over runs with include[i] (NULL = all). */
 double xl_sweep_plan_flops(const xl_sweep_plan *plan, const unsigned char *include);
-/* Wall time of the included runs on `jobs` workers running flops_per_s each, simulating
+double xl_sweep_plan_cost(const xl_sweep_plan *plan, const unsigned char *include);
+/* Cost (FLOPs, head included) per trained token of spec model i. */
+double xl_sweep_cost_per_token(const xl_sweep_spec *spec, size_t model);
+/* Wall time of the included runs on `jobs` workers doing flops_per_s (of est_cost) each,
+ * simulating
  * the executor (plan order, dependencies first).  Skips runs with done[i] (may be NULL). */
 double xl_sweep_plan_makespan(const xl_sweep_plan *plan, const unsigned char *include,
                               const unsigned char *done, int jobs, double flops_per_s);
@@ -136,8 +142,9 @@ int xl_sweep_store_merge(const xl_sweep_plan *plan, const char *const *inputs, s
  * and returned in *summary (caller frees with cJSON_Delete). */
 int xl_sweep_summary(const xl_sweep_plan *plan, const char *jsonl_path, double wall_seconds,
                      const char *summary_path, struct cJSON **summary, xl_error *err);
-/* Mean FLOP/s per job measured by finished runs of a results file (0 when none). */
-double xl_sweep_store_flops_per_s(const char *jsonl_path);
+/* Speed per run measured by the finished planned runs of a results file, in est_cost
+ * FLOP/s (tokens_seen x cost per token / seconds); 0 when none. */
+double xl_sweep_store_speed(const char *jsonl_path, const xl_sweep_plan *plan);
 
 /* ---- executors ------------------------------------------------------------------ */
 typedef struct xl_sweep_opts {

@@ -22,7 +22,7 @@
 
 /* Speed assumed for time estimates when nothing was measured: FLOP/s of one run on one
  * core (roughly the trainer's speed on small models; see README "xferlaw sweep"). */
-#define DEFAULT_FLOPS_PER_S 1.0e9
+#define DEFAULT_FLOPS_PER_S 3.0e10
 
 static void usage(FILE *fp)
 {
@@ -141,7 +141,7 @@ static void print_plan(const xl_sweep_plan *p, const unsigned char *include,
         else
             fmt_si(r->D, D, sizeof D);
         fmt_si(r->est_flops, F, sizeof F);
-        xl_format_duration(r->est_flops / fps, T, sizeof T);
+        xl_format_duration(r->est_cost / fps, T, sizeof T);
         printf("%-16s  %-8s  %-20.20s  %8s  %8s  %4ld  %-16s  %9s  %8s%s\n", r->id,
                xl_sweep_kind_name(r->kind), p->spec->curricula[r->curriculum].name, N, D, r->seed,
                r->dep >= 0 ? p->runs[r->dep].id : "-", F, T, done && done[i] ? "  (done)" : "");
@@ -152,13 +152,13 @@ static void print_plan(const xl_sweep_plan *p, const unsigned char *include,
     char F[16], serial[32], wall[32];
     double flops = xl_sweep_plan_flops(p, include);
     fmt_si(flops, F, sizeof F);
-    xl_format_duration(flops / fps, serial, sizeof serial);
+    xl_format_duration(xl_sweep_plan_cost(p, include) / fps, serial, sizeof serial);
     xl_format_duration(xl_sweep_plan_makespan(p, include, done, jobs, fps), wall, sizeof wall);
     printf("\n%zu runs (%zu pretrain, %zu finetune, %zu scratch)%s; estimated %s FLOPs "
            "(upper bound: full budgets, no early stop)\n", n, counts[0], counts[1], counts[2],
            n_done ? " , some done" : "", F);
-    printf("time: %s for one run at a time, %s with %d jobs (speed %.3g FLOP/s per run, %s)\n",
-           serial, wall, jobs, fps, fps_src);
+    printf("time: %s for one run at a time, %s with %d jobs (speed %.3g FLOP/s per run, head"
+           " included; %s)\n", serial, wall, jobs, fps, fps_src);
 }
 
 static int do_merge(const xl_sweep_plan *plan, const char *dir)
@@ -320,7 +320,7 @@ int cmd_sweep(int argc, char **argv)
     if (dry) {
         const char *src = "given by --flops-per-s";
         char buf[4400];
-        if (fps <= 0 && xl_file_exists(res) && (fps = xl_sweep_store_flops_per_s(res)) > 0) {
+        if (fps <= 0 && xl_file_exists(res) && (fps = xl_sweep_store_speed(res, &plan)) > 0) {
             snprintf(buf, sizeof buf, "measured by the finished runs in %s", res);
             src = buf;
         }

@@ -281,7 +281,7 @@ int xl_sweep_exec_local(const xl_sweep_plan *plan, const xl_sweep_opts *o, xl_sw
     double tok = 0, fl_done = 0, fl_total = 0;
     for (size_t i = 0; i < n; i++)
         if ((!o->include || o->include[i]))
-            fl_total += plan->runs[i].est_flops, fl_done += done[i] ? plan->runs[i].est_flops : 0;
+            fl_total += plan->runs[i].est_cost, fl_done += done[i] ? plan->runs[i].est_cost : 0;
     long first_fail = -1;
     int running = 0;
     for (;;) {
@@ -336,7 +336,7 @@ int xl_sweep_exec_local(const xl_sweep_plan *plan, const xl_sweep_opts *o, xl_sw
             char extra[160], rate[32];
             double el = xl_now() - t0;
             snprintf(rate, sizeof rate, "%.3g", el > 0 ? tok / el : 0);
-            snprintf(extra, sizeof extra, " %d running, %s tok/s, FLOPs %.0f%%", running, rate,
+            snprintf(extra, sizeof extra, " %d running, %s tok/s, work %.0f%%", running, rate,
                      fl_total > 0 ? 100 * fl_done / fl_total : 100.0);
             xl_progress_update(&pr, (double)n_done, extra);
             continue;
@@ -360,7 +360,7 @@ int xl_sweep_exec_local(const xl_sweep_plan *plan, const xl_sweep_opts *o, xl_sw
             n_done++;
             st->finished++;
             tok += t;
-            fl_done += r->est_flops;
+            fl_done += r->est_cost;
             if (o->log && !pr.is_tty)
                 fprintf(o->log, "sweep %s: [%zu/%zu] %s %s %s N=%.3g D=%.3g loss=%.4f\n",
                         plan->spec->name, n_done, total, r->id, xl_sweep_kind_name(r->kind),

@@ -108,16 +108,25 @@ static xl_nn_config nn_config(const xl_sweep_spec *s, const xl_sweep_model *m)
     return c;
 }
 
-/* The trainer's convention (xl_nn_flops_per_token: 6N + 6LTC + 6VC per trained token),
- * plus a third of that per evaluated token (forward only). */
-static double est_flops(const xl_sweep_spec *s, const xl_sweep_model *m, double tokens)
+/* FLOPs as the trainer records them (6N + 6LTC per trained token, Kaplan), and the
+ * cost that sets the time: the tied head's 6VC per token too (xl_nn_flops_per_token),
+ * which dominates small models, plus a forward pass (a third) per evaluated token. */
+static void estimate(const xl_sweep_spec *s, const xl_sweep_model *m, xl_sweep_run *r)
 {
     xl_nn_config c = nn_config(s, m);
-    double fpt = xl_nn_flops_per_token(&c, (int)m->ctx);
-    double per_eval = s->eval_tokens > 0 ? (double)s->eval_tokens
-                                         : 4.0 * (double)m->batch * (double)m->ctx;
-    double n_evals = tokens / ((double)m->batch * (double)m->ctx * (double)s->eval_every) + 1;
-    return tokens * fpt + n_evals * per_eval * fpt / 3;
+    double N = (double)xl_nn_n_params_nonembedding(&c);
+    double attn = 6.0 * (double)m->n_layer * (double)m->ctx * (double)m->d_model;
+    double full = xl_nn_flops_per_token(&c, (int)m->ctx);
+    double per_eval = s->eval_tokens > 0 ? (double)s->eval_tokens : 16384.0;
+    double n_evals = r->est_tokens / ((double)m->batch * (double)m->ctx * (double)s->eval_every) + 1;
+    r->est_flops = r->est_tokens * (6.0 * N + attn);
+    r->est_cost = r->est_tokens * full + n_evals * per_eval * full / 3;
+}
+
+double xl_sweep_cost_per_token(const xl_sweep_spec *s, size_t model)
+{
+    xl_nn_config c = nn_config(s, &s->models[model]);
+    return xl_nn_flops_per_token(&c, (int)s->models[model].ctx);
 }
 
 static void make_id(xl_sweep_run *r, const xl_sweep_spec *s, const char *dep_id)
@@ -191,7 +200,7 @@ int xl_sweep_plan_build(const xl_sweep_spec *s, xl_sweep_plan *p, xl_error *err)
                     r.est_tokens = m->pretrain_tokens;
                 }
                 common_args(&a, s, r.seed);
-                r.est_flops = est_flops(s, m, r.est_tokens);
+                estimate(s, m, &r);
                 long pre = (long)p->n;
                 if ((rc = push(p, &cap, &a, &r, err)))
                     break;
@@ -210,7 +219,7 @@ int xl_sweep_plan_build(const xl_sweep_spec *s, xl_sweep_plan *p, xl_error *err)
                         if (s->trainable)
                             add(&f, "--trainable", "%s", s->trainable);
                         common_args(&f, s, q.seed);
-                        q.est_flops = est_flops(s, m, q.est_tokens);
+                        estimate(s, m, &q);
                         rc = push(p, &cap, &f, &q, err);
                     }
                 p->n_groups++;
@@ -229,7 +238,7 @@ int xl_sweep_plan_build(const xl_sweep_spec *s, xl_sweep_plan *p, xl_error *err)
                         add(&a, "--lr", "%.6g", m->lr * s->scratch.lr_mult);
                         budget_args(&a, &s->scratch, r.D, m, &r.est_tokens);
                         common_args(&a, s, r.seed);
-                        r.est_flops = est_flops(s, m, r.est_tokens);
+                        estimate(s, m, &r);
                         rc = push(p, &cap, &a, &r, err);
                     }
             }
@@ -282,6 +291,15 @@ double xl_sweep_plan_flops(const xl_sweep_plan *p, const unsigned char *include)
     return f;
 }
 
+double xl_sweep_plan_cost(const xl_sweep_plan *p, const unsigned char *include)
+{
+    double f = 0;
+    for (size_t i = 0; i < p->n; i++)
+        if (!include || include[i])
+            f += p->runs[i].est_cost;
+    return f;
+}
+
 typedef struct {
     size_t group;
     double flops;
@@ -311,7 +329,7 @@ int xl_sweep_plan_shard(const xl_sweep_plan *p, int n, int *shard_of, xl_error *
     for (size_t i = 0; i < p->n_groups; i++)
         g[i].group = i;
     for (size_t i = 0; i < p->n; i++)
-        g[p->runs[i].group].flops += p->runs[i].est_flops;
+        g[p->runs[i].group].flops += p->runs[i].est_cost;
     qsort(g, p->n_groups, sizeof *g, cmp_gload);
     for (size_t i = 0; i < p->n_groups; i++) {
         int best = 0;
@@ -352,7 +370,7 @@ double xl_sweep_plan_makespan(const xl_sweep_plan *p, const unsigned char *inclu
         long d = p->runs[i].dep;
         if (d >= 0 && finish[d] > start)
             start = finish[d];
-        finish[i] = start + p->runs[i].est_flops / fps;
+        finish[i] = start + p->runs[i].est_cost / fps;
         free_at[k] = finish[i];
         if (finish[i] > end)
             end = finish[i];

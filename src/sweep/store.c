@@ -246,6 +246,7 @@ typedef struct {
     unsigned char *seen;
     double flops, seconds, tokens;
     size_t by_kind[3], n;
+    double cost;             /* sum of tokens_seen x cost per token */
     xl_error *err;
 } sum_ctx;
 
@@ -273,6 +274,9 @@ static int sum_line(void *vc, const char *line, long lineno)
         c->flops += num(j, "flops");
         c->seconds += num(j, "seconds");
         c->tokens += num(j, "tokens_seen");
+        if (i >= 0)
+            c->cost += num(j, "tokens_seen") *
+                       xl_sweep_cost_per_token(c->plan->spec, c->plan->runs[i].model);
     }
     cJSON_Delete(j);
     return XL_OK;
@@ -317,11 +321,15 @@ int xl_sweep_summary(const xl_sweep_plan *plan, const char *jsonl_path, double w
     return XL_OK;
 }
 
-double xl_sweep_store_flops_per_s(const char *jsonl_path)
+double xl_sweep_store_speed(const char *jsonl_path, const xl_sweep_plan *plan)
 {
-    sum_ctx c = {.path = jsonl_path};
+    sum_ctx c = {.path = jsonl_path, .plan = plan};
     xl_error e;
-    if (each_line(jsonl_path, 0, sum_line, &c, &e))
+    c.seen = calloc(plan->n + 1, 1);
+    if (!c.seen || each_line(jsonl_path, 0, sum_line, &c, &e)) {
+        free(c.seen);
         return 0;
-    return c.seconds > 0 && c.flops > 0 ? c.flops / c.seconds : 0;
+    }
+    free(c.seen);
+    return c.seconds > 0 && c.cost > 0 ? c.cost / c.seconds : 0;
 }

@@ -117,7 +117,7 @@ static void test_plan(void)
             CHECK(r->dep == -1);
             CHECK(s.curricula[r->curriculum].data == NULL);
         }
-        CHECK(r->est_flops > 0);
+        CHECK(r->est_flops > 0 && r->est_cost > r->est_flops);
     }
     CHECK(pre == 4 && ft == 40);
     CHECK_NEAR(p.runs[0].N, 12.0 * 16 * 16 + 13 * 16 + 2 * 16, 0);
@@ -164,7 +164,7 @@ static void test_plan(void)
     for (int k = 0; k < 3; k++)
         CHECK(load[k] > 0);
     /* makespan: one job = sum of run times; more jobs never slower; deps respected */
-    double total = xl_sweep_plan_flops(&p, NULL);
+    double total = xl_sweep_plan_cost(&p, NULL);
     CHECK_NEAR(xl_sweep_plan_makespan(&p, NULL, NULL, 1, 1e9), total / 1e9, 1e-9);
     double m2 = xl_sweep_plan_makespan(&p, NULL, NULL, 2, 1e9);
     CHECK(m2 < total / 1e9 && m2 >= total / 2e9);
