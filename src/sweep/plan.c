@@ -352,28 +352,50 @@ double xl_sweep_plan_makespan(const xl_sweep_plan *p, const unsigned char *inclu
 {
     if (jobs < 1)
         jobs = 1;
+    /* finish[i]: 0 = done before we start, < 0 = not started yet */
     double *finish = calloc(p->n + 1, sizeof *finish), *free_at = calloc((size_t)jobs, sizeof *free_at);
     if (!finish || !free_at) {
         free(finish);
         free(free_at);
         return NAN;
     }
+    size_t left = 0;
+    for (size_t i = 0; i < p->n; i++)
+        if ((!include || include[i]) && !(done && done[i])) {
+            finish[i] = -1;
+            left++;
+        }
     double end = 0;
-    for (size_t i = 0; i < p->n; i++) {
-        if ((include && !include[i]) || (done && done[i]))
-            continue;
+    /* as the executor: the earliest free worker takes the first ready run in plan order,
+     * or waits for the earliest pre-training to finish */
+    for (; left > 0; left--) {
         int k = 0;
         for (int j = 1; j < jobs; j++)
             if (free_at[j] < free_at[k])
                 k = j;
-        double start = free_at[k];
-        long d = p->runs[i].dep;
-        if (d >= 0 && finish[d] > start)
-            start = finish[d];
-        finish[i] = start + p->runs[i].est_cost / fps;
-        free_at[k] = finish[i];
-        if (finish[i] > end)
-            end = finish[i];
+        long pick = -1;
+        double pick_ready = INFINITY;
+        for (size_t i = 0; i < p->n; i++) {
+            if (finish[i] >= 0)
+                continue;
+            long d = p->runs[i].dep;
+            double ready = d < 0 ? 0 : finish[d] < 0 ? INFINITY : finish[d];
+            if (ready <= free_at[k]) {
+                pick = (long)i;
+                pick_ready = ready;
+                break;
+            }
+            if (ready < pick_ready) {
+                pick = (long)i;
+                pick_ready = ready;
+            }
+        }
+        if (pick < 0 || !isfinite(pick_ready))
+            break;   /* depends on a run outside the set: never runs here */
+        double start = fmax(free_at[k], pick_ready);
+        finish[pick] = start + p->runs[pick].est_cost / fps;
+        free_at[k] = finish[pick];
+        end = fmax(end, finish[pick]);
     }
     free(finish);
     free(free_at);

@@ -86,6 +86,12 @@ check "failed pre-training fails the sweep" '[ $rc -eq 1 ]'
 check "its fine-tunes are skipped" 'grep -q "2 runs failed, 6 skipped" "$T/err"'
 check "no fine-tune of text recorded" '! grep -q "\"curriculum\":\"text\"" "$T/c/runs.jsonl"'
 
+# Ctrl-C (SIGINT): the trainers are killed, the sweep says how to finish, exit 1
+FAKE_TRAIN_SECONDS=3 "$XL" sweep ci --out "$T/i" >/dev/null 2>"$T/err" &
+pid=$!; sleep 0.7; kill -INT $pid; wait $pid; rc=$?
+check "interrupted sweep exits 1" '[ $rc -eq 1 ] && grep -q "interrupted: 0 of 24 runs done" "$T/err"'
+check "interrupted sweep leaves no trainer" '! pgrep -f "fake_train.py.*$T/i/" >/dev/null'
+
 # bad specs: one line naming the file and the field; nothing created
 printf '{"target":"python","models":[{"n_layer":1,"d_model":0,"n_head":1,"ctx":8}],"curricula":["scratch"],"scratch":{"D":[10],"max_steps":1}}' > "$T/bad.json"
 err=$("$XL" sweep "$T/bad.json" --out "$T/d" 2>&1); rc=$?
