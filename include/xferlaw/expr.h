@@ -27,6 +27,18 @@ typedef struct xl_expr xl_expr;
 int xl_expr_parse(const char *text, xl_expr **out, xl_error *err);
 void xl_expr_free(xl_expr *e);
 
+/* Added: as xl_expr_parse, and string literals "text" (backslash escapes \" and \\)
+ * become the number intern(ctx, text, &code) gives (return non-zero to refuse).
+ * The table module maps text cells and literals through the same interning, so
+ * curriculum == "scratch" stays numeric.  Without intern, a literal is an error. */
+typedef int (*xl_expr_intern_fn)(void *ctx, const char *text, double *code);
+int xl_expr_parse_ex(const char *text, xl_expr_intern_fn intern, void *ctx, xl_expr **out,
+                     xl_error *err);
+/* Added: how symbol i is used: USE_TEXT when compared (== or !=) with a text literal,
+ * USE_NUMBER for any other use (both bits can be set; 0 = unused). */
+enum { XL_EXPR_USE_NUMBER = 1, XL_EXPR_USE_TEXT = 2 };
+int xl_expr_symbol_use(const xl_expr *e, size_t i);
+
 /* The distinct symbols, in order of first appearance. */
 size_t xl_expr_n_symbols(const xl_expr *e);
 const char *xl_expr_symbol(const xl_expr *e, size_t i);

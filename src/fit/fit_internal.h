@@ -1,0 +1,93 @@
+/* Internals of the fit module shared by its files (not installed). */
+#ifndef XL_FIT_INTERNAL_H
+#define XL_FIT_INTERNAL_H
+
+#include "xferlaw/fit.h"
+
+#include <gsl/gsl_multifit_nlinear.h>
+
+/* How a parameter p is mapped to the optimiser's unconstrained u. */
+enum { TR_IDENT = 0, TR_LOG, TR_LOWER, TR_UPPER, TR_BOX };
+
+typedef struct fit_ptrans {
+    int kind;
+    double lo, hi;
+} fit_ptrans;
+
+double fit_p_from_u(const fit_ptrans *t, double u);
+double fit_u_from_p(const fit_ptrans *t, double p);
+double fit_dp_du(const fit_ptrans *t, double u);
+
+/* Native kernels for named laws (skip the expression interpreter in the hot loop). */
+enum { KERNEL_EXPR = 0, KERNEL_CHINCHILLA };
+
+/* The problem as the optimiser sees it: rows, residual space, loss, parameterisation. */
+typedef struct fit_problem {
+    size_t n;                 /* rows fitted */
+    size_t n_cols;            /* data columns the formula uses */
+    double **x;               /* [n_cols][n] */
+    double **logx;            /* [n_cols][n] log of x (kernels), NULL entries if unused */
+    double *gy;               /* [n] g(y): log y or y */
+    double *w;                /* [n] weights (1 when none) */
+    int space_log;
+    int huber;
+    double delta;
+    int kernel;
+    const xl_expr *expr;
+    size_t n_sym;
+    long *sym_map;            /* like xl_fit_result.sym_map */
+    size_t np;                /* all parameters */
+    size_t nf;                /* free parameters */
+    size_t free_idx[XL_FIT_MAX_PARAMS];
+    fit_ptrans tr[XL_FIT_MAX_PARAMS];
+    double u_fixed[XL_FIT_MAX_PARAMS];  /* internal values (used for fixed ones) */
+    int max_iter;
+} fit_problem;
+
+/* One thread's scratch. */
+typedef struct fit_work {
+    const fit_problem *pb;
+    const double *mult;       /* [n] row multiplicities (bootstrap) or NULL */
+    gsl_multifit_nlinear_workspace *w;
+    double *scratch;          /* expr scratch */
+    double *vals, *grad;      /* [n_sym] */
+    double *gf;               /* [n] g(f) */
+    double *dg;               /* [n][np] d g(f) / d u (all params) */
+    double *cache_x;          /* [nf] where J below was computed */
+    double *cache_J;          /* [n][nf] */
+    int cache_ok;
+    long n_eval;
+} fit_work;
+
+fit_work *fit_work_alloc(const fit_problem *pb, xl_error *err);
+void fit_work_free(fit_work *w);
+
+/* g(f) and dg/du for every row at the full internal vector u[np]; returns 0, or -1 when
+ * some value is not finite (outside the law's domain). */
+int fit_model_eval(fit_work *w, const double *u, int want_grad);
+
+/* Objective (per the header of fit.h) at free vector th[nf]. */
+double fit_objective(fit_work *w, const double *th);
+
+/* Minimise from th (in/out).  max_iter limits iterations.  Returns 1 when converged
+ * (small step or gradient), 0 otherwise; *obj receives the objective (inf when the
+ * start is outside the domain). */
+int fit_minimise(fit_work *w, double *th, int max_iter, double *obj);
+
+/* Full u from free th. */
+void fit_full_u(const fit_problem *pb, const double *th, double *u);
+
+/* Huber as least squares: s(r) with s^2/2 = H_delta(r), and ds/dr. */
+static inline double fit_huber_s(double r, double delta, double *ds)
+{
+    double a = r < 0 ? -r : r;
+    if (a <= delta) {
+        *ds = 1.0;
+        return r;
+    }
+    double s = __builtin_sqrt(2.0 * delta * a - delta * delta);
+    *ds = delta / s;
+    return r < 0 ? -s : s;
+}
+
+#endif

@@ -1,0 +1,31 @@
+/* Between fit.c (setup) and run.c (multi-start, uncertainty, diagnostics). */
+#ifndef XL_FIT_RUN_H
+#define XL_FIT_RUN_H
+
+#include "fit_internal.h"
+
+typedef struct fit_src {
+    const char *path;             /* for messages; "" for arrays */
+    size_t n_rows, n_cols;
+    const char *const *names;
+    const double *const *cols;
+    const long *lines;            /* source lines, or NULL (then row i is "row i+1") */
+    const xl_table *table;        /* when fitting a table */
+} fit_src;
+
+static inline long src_line(const fit_src *s, size_t i)
+{
+    return s->lines ? s->lines[i] : (long)i + 1;
+}
+
+int fit_from_src(const fit_src *src, const xl_fit_options *o, xl_fit_result **out, xl_error *err);
+/* Multi-start, covariance, bootstrap, fitted-row diagnostics. */
+int fit_run(fit_problem *pb, const xl_law_info *info, const xl_fit_options *o,
+            xl_fit_result *r, xl_error *err);
+/* held[i] = 1 where the expression is non-zero. */
+int fit_holdout_mask(const fit_src *src, const char *expr, unsigned char *held, xl_error *err);
+/* Residual table over every row, hold-out RMSLE. */
+int fit_fill_rows(const fit_src *src, xl_fit_result *r, const unsigned char *held,
+                  const double *const *xc, const double *y, xl_error *err);
+
+#endif

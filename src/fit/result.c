@@ -1,0 +1,268 @@
+/* Fit results: lookup, evaluation at new points, JSON in and out, residual table. */
+#include "fit_internal.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void xl_fit_result_free(xl_fit_result *r)
+{
+    if (!r)
+        return;
+    free(r->law);
+    free(r->formula);
+    free(r->y);
+    for (size_t c = 0; r->columns && c < r->n_columns; c++)
+        free(r->columns[c]);
+    free(r->columns);
+    free(r->params);
+    free(r->boot);
+    free(r->row_line);
+    free(r->row_y);
+    free(r->row_pred);
+    free(r->row_resid);
+    free(r->row_heldout);
+    free(r->input_path);
+    xl_expr_free(r->expr);
+    free(r->sym_map);
+    free(r);
+}
+
+long xl_fit_param_index(const xl_fit_result *r, const char *name)
+{
+    for (size_t k = 0; k < r->n_params; k++)
+        if (strcmp(r->params[k].name, name) == 0)
+            return (long)k;
+    return -1;
+}
+
+const xl_fit_param *xl_fit_param_get(const xl_fit_result *r, const char *name)
+{
+    long k = xl_fit_param_index(r, name);
+    return k < 0 ? NULL : &r->params[k];
+}
+
+double xl_fit_eval_params(const xl_fit_result *r, const double *params, const double *x,
+                          double *dfdx)
+{
+    size_t ns = xl_expr_n_symbols(r->expr);
+    double vals_s[32], grad_s[32];
+    double *vals = ns <= 32 ? vals_s : malloc(ns * sizeof *vals);
+    double *grad = ns <= 32 ? grad_s : malloc(ns * sizeof *grad);
+    if (!vals || !grad) {
+        if (vals != vals_s)
+            free(vals);
+        if (grad != grad_s)
+            free(grad);
+        return NAN;
+    }
+    for (size_t s = 0; s < ns; s++)
+        vals[s] = r->sym_map[s] >= 0 ? x[r->sym_map[s]] : params[-r->sym_map[s] - 1];
+    double f;
+    if (dfdx) {
+        double *scratch = malloc((xl_expr_scratch_size(r->expr) + 1) * sizeof *scratch);
+        f = scratch ? xl_expr_eval_grad(r->expr, vals, grad, scratch) : NAN;
+        free(scratch);
+        for (size_t c = 0; c < r->n_columns; c++)
+            dfdx[c] = 0;
+        for (size_t s = 0; s < ns; s++)
+            if (r->sym_map[s] >= 0)
+                dfdx[r->sym_map[s]] += grad[s];
+    } else {
+        f = xl_expr_eval(r->expr, vals);
+    }
+    if (vals != vals_s)
+        free(vals);
+    if (grad != grad_s)
+        free(grad);
+    return f;
+}
+
+double xl_fit_eval(const xl_fit_result *r, const double *x, double *dfdx)
+{
+    double p[XL_FIT_MAX_PARAMS];
+    for (size_t k = 0; k < r->n_params; k++)
+        p[k] = r->params[k].value;
+    return xl_fit_eval_params(r, p, x, dfdx);
+}
+
+/* ---- JSON ----------------------------------------------------------------------------- */
+static const char *space_name(xl_fit_space s) { return s == XL_FIT_SPACE_LINEAR ? "linear" : "log"; }
+
+cJSON *xl_fit_result_to_json(const xl_fit_result *r)
+{
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "law", r->law);
+    cJSON_AddStringToObject(j, "formula", r->formula);
+    cJSON_AddStringToObject(j, "y", r->y);
+    cJSON *cols = cJSON_AddArrayToObject(j, "columns");
+    for (size_t c = 0; c < r->n_columns; c++)
+        cJSON_AddItemToArray(cols, cJSON_CreateString(r->columns[c]));
+    cJSON_AddStringToObject(j, "space", space_name(r->space));
+    char loss[64];
+    if (r->loss == XL_FIT_HUBER)
+        snprintf(loss, sizeof loss, "huber:%g", r->huber_delta);
+    else
+        snprintf(loss, sizeof loss, "lsq");
+    cJSON_AddStringToObject(j, "loss", loss);
+    cJSON *ps = cJSON_AddObjectToObject(j, "params");
+    for (size_t k = 0; k < r->n_params; k++) {
+        const xl_fit_param *p = &r->params[k];
+        cJSON *o = cJSON_AddObjectToObject(ps, p->name);
+        cJSON_AddItemToObject(o, "value", xl_json_number(p->value));
+        cJSON_AddItemToObject(o, "se", xl_json_number(p->se));
+        cJSON *ci = cJSON_AddArrayToObject(o, "ci95");
+        cJSON_AddItemToArray(ci, xl_json_number(p->ci_lo));
+        cJSON_AddItemToArray(ci, xl_json_number(p->ci_hi));
+        if (p->fixed)
+            cJSON_AddBoolToObject(o, "fixed", 1);
+    }
+    cJSON_AddItemToObject(j, "objective", xl_json_number(r->objective));
+    cJSON_AddNumberToObject(j, "n", (double)r->n);
+    cJSON_AddNumberToObject(j, "starts", (double)r->starts);
+    cJSON_AddNumberToObject(j, "distinct_optima", (double)r->distinct_optima);
+    cJSON_AddBoolToObject(j, "converged", r->converged);
+    cJSON_AddStringToObject(j, "se_method", r->se_method ? r->se_method : "");
+    cJSON *b = cJSON_AddObjectToObject(j, "bootstrap");
+    cJSON_AddNumberToObject(b, "B", (double)r->bootstrap);
+    cJSON_AddNumberToObject(b, "converged", (double)r->bootstrap_converged);
+    cJSON *d = cJSON_AddObjectToObject(j, "diagnostics");
+    cJSON_AddItemToObject(d, "rmse_log", xl_json_number(r->diag.rmse_log));
+    cJSON_AddItemToObject(d, "rmse", xl_json_number(r->diag.rmse));
+    cJSON_AddItemToObject(d, "r2", xl_json_number(r->diag.r2));
+    cJSON_AddItemToObject(d, "aic", xl_json_number(r->diag.aic));
+    cJSON_AddItemToObject(d, "bic", xl_json_number(r->diag.bic));
+    cJSON_AddItemToObject(d, "holdout_rmsle", xl_json_number(r->diag.holdout_rmsle));
+    cJSON_AddNumberToObject(d, "n_holdout", (double)r->diag.n_holdout);
+    cJSON *in = cJSON_AddObjectToObject(j, "input");
+    cJSON_AddStringToObject(in, "path", r->input_path ? r->input_path : "");
+    cJSON_AddStringToObject(in, "sha256", r->input_sha256);
+    return j;
+}
+
+int xl_fit_result_save(const xl_fit_result *r, const char *path, xl_error *err)
+{
+    cJSON *j = xl_fit_result_to_json(r);
+    if (!j)
+        return xl_error_set(err, XL_ENOMEM, "out of memory");
+    int rc = xl_json_write_file(path, j, err);
+    cJSON_Delete(j);
+    return rc;
+}
+
+int xl_fit_result_load(const char *path, xl_fit_result **out, xl_error *err)
+{
+    *out = NULL;
+    cJSON *j = NULL;
+    if (xl_json_read_file(path, &j, err))
+        return err->code;
+    xl_fit_result *r = xl_calloc(1, sizeof *r, err);
+    const char *law = NULL, *formula = NULL, *y = NULL, *space = "log";
+    int rc = XL_OK;
+    if (!r || xl_json_get_string(j, "law", &law, 1, path, err) ||
+        xl_json_get_string(j, "formula", &formula, 1, path, err) ||
+        xl_json_get_string(j, "y", &y, 0, path, err) ||
+        xl_json_get_string(j, "space", &space, 0, path, err)) {
+        rc = err->code ? err->code : XL_ENOMEM;
+        goto fail;
+    }
+    r->law = xl_strdup(law, err);
+    r->formula = xl_strdup(formula, err);
+    r->y = xl_strdup(y ? y : "", err);
+    r->input_path = xl_strdup("", err);
+    r->space = strcmp(space, "linear") == 0 ? XL_FIT_SPACE_LINEAR : XL_FIT_SPACE_LOG;
+    if (!r->law || !r->formula || !r->y || !r->input_path ||
+        (rc = xl_expr_parse(r->formula, &r->expr, err)))
+        goto fail;
+    size_t ns = xl_expr_n_symbols(r->expr);
+    r->sym_map = xl_calloc(ns + 1, sizeof(long), err);
+    r->columns = xl_calloc(ns + 1, sizeof(char *), err);
+    r->params = xl_calloc(ns + 1, sizeof(xl_fit_param), err);
+    if (!r->sym_map || !r->columns || !r->params) {
+        rc = XL_ENOMEM;
+        goto fail;
+    }
+    const cJSON *cols = cJSON_GetObjectItemCaseSensitive(j, "columns");
+    const cJSON *ps = cJSON_GetObjectItemCaseSensitive(j, "params");
+    if (!cJSON_IsArray(cols) || !cJSON_IsObject(ps)) {
+        rc = xl_error_at(err, XL_EFORMAT, path, 0, "columns", "missing 'columns' or 'params'");
+        goto fail;
+    }
+    for (size_t s = 0; s < ns; s++) {
+        const char *sym = xl_expr_symbol(r->expr, s);
+        const cJSON *c;
+        long idx = 0, found = -1;
+        cJSON_ArrayForEach(c, cols)
+        {
+            if (cJSON_IsString(c) && strcmp(c->valuestring, sym) == 0)
+                found = idx;
+            idx++;
+        }
+        if (found >= 0) {
+            r->sym_map[s] = (long)r->n_columns;
+            r->columns[r->n_columns++] = xl_strdup(sym, err);
+            continue;
+        }
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(ps, sym);
+        xl_fit_param *fp = &r->params[r->n_params];
+        snprintf(fp->name, XL_FIT_NAME_MAX, "%s", sym);
+        if (!p || xl_json_get_double(p, "value", &fp->value, 1, path, err)) {
+            rc = xl_error_at(err, XL_EFORMAT, path, 0, sym, "parameter value missing");
+            goto fail;
+        }
+        fp->se = fp->ci_lo = fp->ci_hi = NAN;
+        xl_json_get_double(p, "se", &fp->se, 0, path, NULL);
+        const cJSON *ci = cJSON_GetObjectItemCaseSensitive(p, "ci95");
+        if (cJSON_GetArraySize(ci) == 2 && cJSON_IsNumber(cJSON_GetArrayItem(ci, 0)) &&
+            cJSON_IsNumber(cJSON_GetArrayItem(ci, 1))) {
+            fp->ci_lo = cJSON_GetArrayItem(ci, 0)->valuedouble;
+            fp->ci_hi = cJSON_GetArrayItem(ci, 1)->valuedouble;
+        }
+        r->sym_map[s] = -(long)(r->n_params + 1);
+        r->n_params++;
+    }
+    /* columns in the saved order, so xl_fit_eval takes x like the fit did */
+    {
+        size_t k = 0;
+        const cJSON *c;
+        cJSON_ArrayForEach(c, cols)
+        {
+            for (size_t q = k; cJSON_IsString(c) && q < r->n_columns; q++)
+                if (strcmp(r->columns[q], c->valuestring) == 0) {
+                    char *t = r->columns[k];
+                    r->columns[k] = r->columns[q];
+                    r->columns[q] = t;
+                    for (size_t s = 0; s < ns; s++) {
+                        if (r->sym_map[s] == (long)q)
+                            r->sym_map[s] = (long)k;
+                        else if (r->sym_map[s] == (long)k)
+                            r->sym_map[s] = (long)q;
+                    }
+                    k++;
+                    break;
+                }
+        }
+    }
+    xl_json_get_double(j, "objective", &r->objective, 0, path, NULL);
+    r->converged = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "converged"));
+    cJSON_Delete(j);
+    *out = r;
+    return XL_OK;
+fail:
+    cJSON_Delete(j);
+    xl_fit_result_free(r);
+    return rc ? rc : XL_EFORMAT;
+}
+
+int xl_fit_write_residuals(const xl_fit_result *r, const char *path, xl_error *err)
+{
+    xl_afile af;
+    if (xl_afile_open(&af, path, err))
+        return err->code;
+    fprintf(af.fp, "line,%s,pred,resid,heldout\n", r->y);
+    for (size_t i = 0; i < r->n_rows; i++)
+        fprintf(af.fp, "%ld,%.17g,%.17g,%.17g,%d\n", r->row_line[i], r->row_y[i], r->row_pred[i],
+                r->row_resid[i], r->row_heldout[i]);
+    return xl_afile_commit(&af, err);
+}

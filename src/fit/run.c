@@ -1,0 +1,500 @@
+/* Multi-start, standard errors, bootstrap and diagnostics.
+ *
+ * Multi-start in two passes, both spread over the cores: every start gets a short run
+ * (PASS1_ITER iterations); the best POLISH of them (by objective) and every start that
+ * already converged are then polished to convergence.  Starts that end within 1e-6
+ * (relative) of each other's objective count as one optimum. */
+#include "fit_run.h"
+
+#include <gsl/gsl_linalg.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PASS1_ITER 3
+#define POLISH 16
+#define MAX_GRID 20000
+#define FORMULA_STARTS 64
+
+typedef struct start {
+    double th[XL_FIT_MAX_PARAMS];
+    double obj;
+    int conv;
+} start;
+
+typedef struct ms_ctx {
+    const fit_problem *pb;
+    fit_work **work;
+    start *st;
+    size_t *todo;
+    int max_iter;
+    /* bootstrap */
+    const double *best;
+    const xl_fit_result *r;
+    double *boot;             /* [B][np] natural params */
+    unsigned char *boot_ok;
+    uint64_t seed;
+    xl_progress *prog;
+    size_t done;
+} ms_ctx;
+
+static void run_start(void *c, size_t i, int worker)
+{
+    ms_ctx *m = c;
+    start *s = &m->st[m->todo ? m->todo[i] : i];
+    s->conv = fit_minimise(m->work[worker], s->th, m->max_iter, &s->obj);
+    if (!isfinite(s->obj))
+        s->obj = HUGE_VAL;
+    size_t d = __atomic_add_fetch(&m->done, 1, __ATOMIC_RELAXED);
+    if (worker == 0 && m->prog)
+        xl_progress_update(m->prog, (double)d, NULL);
+}
+
+static int cmp_obj(const void *a, const void *b)
+{
+    const start *x = a, *y = b;
+    return (x->obj > y->obj) - (x->obj < y->obj);
+}
+
+/* Break positions of bnsl:K have no fixed grid: break i starts at two points around
+ * the i/(K+1) quantile of the range of log x, so starts keep d1 < d2 < d3. */
+static double grid_value(const xl_law_info *info, const xl_law_param *lp, size_t j,
+                         const fit_problem *pb)
+{
+    if (lp->n_grid)
+        return lp->grid[j];
+    double lo = HUGE_VAL, hi = -HUGE_VAL;
+    for (size_t i = 0; i < pb->n; i++) {
+        lo = fmin(lo, pb->logx[0][i]);
+        hi = fmax(hi, pb->logx[0][i]);
+    }
+    const char *colon = strchr(info->name, ':');
+    double K = colon ? atof(colon + 1) : 1, i = atof(lp->name + 1);
+    return lo + (hi - lo) * (i + (j ? 0.3 : -0.3)) / (K + 1);
+}
+
+static size_t grid_size(const xl_law_param *lp) { return lp->n_grid ? lp->n_grid : 2; }
+
+/* bnsl's breaks are exchangeable (the product commutes): order them by position. */
+static void canonical_breaks(const xl_fit_result *r, double *u)
+{
+    if (strncmp(r->law, "bnsl:", 5) != 0)
+        return;
+    for (size_t k = 0; k < r->n_params; k++)
+        if (r->params[k].fixed)
+            return;
+    size_t K = (r->n_params - 3) / 3;
+    for (size_t a = 0; a < K; a++)
+        for (size_t b = 0; b + 1 < K - a; b++) {
+            double *x = u + 3 + 3 * b, *y = x + 3;
+            if (x[1] > y[1])
+                for (int q = 0; q < 3; q++) {
+                    double t = x[q];
+                    x[q] = y[q];
+                    y[q] = t;
+                }
+        }
+}
+
+/* Starts in internal units: the law's grid, or n random ones inside its box. */
+static start *make_starts(const fit_problem *pb, const xl_law_info *info,
+                          const xl_fit_options *o, size_t *n_out, xl_error *err)
+{
+    size_t total = 1;
+    int use_grid = info && o->n_starts == 0;
+    if (use_grid)
+        for (size_t k = 0; k < pb->nf && total <= MAX_GRID; k++)
+            total *= grid_size(&info->params[pb->free_idx[k]]);
+    int sample_grid = use_grid && total > MAX_GRID;
+    size_t n = use_grid ? (sample_grid ? MAX_GRID : total)
+                        : (o->n_starts ? o->n_starts : FORMULA_STARTS);
+    start *st = xl_calloc(n, sizeof *st, err);
+    if (!st)
+        return NULL;
+    xl_rng rng;
+    xl_rng_seed_stream(&rng, o->seed, 0x5717);
+    for (size_t i = 0; i < n; i++) {
+        size_t rest = i;
+        for (size_t k = 0; k < pb->nf; k++) {
+            size_t pk = pb->free_idx[k];
+            double v;
+            if (info) {
+                const xl_law_param *lp = &info->params[pk];
+                size_t g = grid_size(lp);
+                if (use_grid && !sample_grid) {
+                    /* last parameter varies fastest */
+                    size_t stride = 1;
+                    for (size_t q = k + 1; q < pb->nf; q++)
+                        stride *= grid_size(&info->params[pb->free_idx[q]]);
+                    v = grid_value(info, lp, (rest / stride) % g, pb);
+                } else if (use_grid) {
+                    v = grid_value(info, lp, xl_rng_below(&rng, g), pb);
+                } else {
+                    double a = grid_value(info, lp, 0, pb), b = grid_value(info, lp, g - 1, pb);
+                    v = a + (b - a) * xl_rng_uniform(&rng);
+                }
+                /* grids are in log units for log-scale params; map to this transform */
+                double p = lp->log_scale ? exp(v) : v;
+                v = pb->tr[pk].kind == TR_IDENT ? p : fit_u_from_p(&pb->tr[pk], p);
+                if (!isfinite(v))
+                    v = xl_rng_normal(&rng);
+            } else {
+                const fit_ptrans *t = &pb->tr[pk];
+                if (t->kind == TR_BOX)
+                    v = 4 * xl_rng_uniform(&rng) - 2;
+                else if (t->kind != TR_IDENT)
+                    v = 6 * xl_rng_uniform(&rng) - 3;
+                else
+                    v = i == 0 ? 1.0 : 3 * xl_rng_uniform(&rng) - 1;
+            }
+            st[i].th[k] = v;
+        }
+    }
+    *n_out = n;
+    return st;
+}
+
+static int invert_spd(double *a, size_t p)
+{
+    gsl_matrix_view m = gsl_matrix_view_array(a, p, p);
+    if (gsl_linalg_cholesky_decomp1(&m.matrix) != GSL_SUCCESS)
+        return -1;
+    return gsl_linalg_cholesky_invert(&m.matrix) == GSL_SUCCESS ? 0 : -1;
+}
+
+/* Standard errors in natural units by the delta method.
+ * lsq:   cov_u = s^2 (J'WJ)^-1, s^2 = sum w r^2 / (n - p)
+ * huber: Huber's (1981, eq. 7.6.5) M-estimator covariance
+ *        cov_u = K^2 [sum w psi(r)^2 / (n - p)] / m^2 (J'WJ)^-1, m = mean psi'(r),
+ *        K = 1 + (p/n) var(psi')/m^2. */
+static void standard_errors(fit_work *w, const double *th, xl_fit_result *r)
+{
+    const fit_problem *pb = w->pb;
+    size_t n = pb->n, p = pb->nf;
+    double u[XL_FIT_MAX_PARAMS], A[XL_FIT_MAX_PARAMS * XL_FIT_MAX_PARAMS] = {0};
+    fit_full_u(pb, th, u);
+    for (size_t k = 0; k < r->n_params; k++)
+        r->params[k].se = NAN;
+    fit_model_eval(w, u, 1);
+    double sw = 0, spsi2 = 0, sdpsi = 0, sdpsi2 = 0;
+    for (size_t i = 0; i < n; i++) {
+        double wi = pb->w[i], res = w->gf[i] - pb->gy[i];
+        const double *d = w->dg + i * pb->np;
+        for (size_t a = 0; a < p; a++)
+            for (size_t b = 0; b < p; b++)
+                A[a * p + b] += wi * d[pb->free_idx[a]] * d[pb->free_idx[b]];
+        double psi = res, dpsi = 1;
+        if (pb->huber && fabs(res) > pb->delta) {
+            psi = res > 0 ? pb->delta : -pb->delta;
+            dpsi = 0;
+        }
+        sw += wi;
+        spsi2 += wi * psi * psi;
+        sdpsi += wi * dpsi;
+        sdpsi2 += wi * dpsi * dpsi;
+    }
+    if (n <= p || invert_spd(A, p))
+        return;
+    double s2 = spsi2 / (double)(n - p);
+    if (pb->huber) {
+        double m = sdpsi / sw, var = sdpsi2 / sw - m * m;
+        if (m <= 0)
+            return;
+        double K = 1 + (double)p / (double)n * var / (m * m);
+        s2 = K * K * s2 / (m * m);
+    }
+    r->se_scale = s2;
+    for (size_t a = 0; a < p; a++) {
+        size_t k = pb->free_idx[a];
+        r->params[k].se = fabs(fit_dp_du(&pb->tr[k], u[k])) * sqrt(s2 * A[a * p + a]);
+    }
+}
+
+static void run_boot(void *c, size_t b, int worker)
+{
+    ms_ctx *m = c;
+    fit_work *w = m->work[worker];
+    const fit_problem *pb = m->pb;
+    double *mult = (double *)w->mult;
+    memset(mult, 0, pb->n * sizeof *mult);
+    xl_rng rng;
+    xl_rng_seed_stream(&rng, m->seed, b + 1);
+    for (size_t i = 0; i < pb->n; i++)
+        mult[xl_rng_below(&rng, pb->n)] += 1;
+    double th[XL_FIT_MAX_PARAMS], u[XL_FIT_MAX_PARAMS], obj;
+    memcpy(th, m->best, pb->nf * sizeof *th);
+    int ok = fit_minimise(w, th, m->max_iter, &obj);
+    fit_full_u(pb, th, u);
+    canonical_breaks(m->r, u);
+    for (size_t k = 0; k < pb->np; k++) {
+        m->boot[b * pb->np + k] = fit_p_from_u(&pb->tr[k], u[k]);
+        ok &= isfinite(m->boot[b * pb->np + k]);
+    }
+    m->boot_ok[b] = (unsigned char)ok;
+    size_t d = __atomic_add_fetch(&m->done, 1, __ATOMIC_RELAXED);
+    if (worker == 0 && m->prog)
+        xl_progress_update(m->prog, (double)d, NULL);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double percentile(const double *sorted, size_t n, double q)
+{
+    double pos = q * (double)(n - 1);
+    size_t i = (size_t)pos;
+    if (i + 1 >= n)
+        return sorted[n - 1];
+    return sorted[i] + (pos - (double)i) * (sorted[i + 1] - sorted[i]);
+}
+
+static int bootstrap(ms_ctx *m, int threads, xl_fit_result *r, size_t B, xl_error *err)
+{
+    const fit_problem *pb = m->pb;
+    m->boot = calloc(B * pb->np + 1, sizeof(double));
+    m->boot_ok = calloc(B + 1, 1);
+    double *mult = calloc((size_t)threads * pb->n, sizeof(double));
+    double *col = calloc(B + 1, sizeof(double));
+    if (!m->boot || !m->boot_ok || !mult || !col) {
+        free(mult);
+        free(col);
+        return xl_error_set(err, XL_ENOMEM, "out of memory for %zu bootstrap refits", B);
+    }
+    for (int t = 0; t < threads; t++)
+        m->work[t]->mult = mult + (size_t)t * pb->n;
+    m->done = 0;
+    int rc = xl_parallel_for(B, threads, run_boot, m, err);
+    if (m->prog)
+        xl_progress_finish(m->prog, NULL);
+    for (int t = 0; t < threads; t++)
+        m->work[t]->mult = NULL;
+    free(mult);
+    size_t ok = 0;
+    for (size_t b = 0; b < B; b++)
+        if (m->boot_ok[b]) {
+            memmove(m->boot + ok * pb->np, m->boot + b * pb->np, pb->np * sizeof(double));
+            ok++;
+        }
+    r->bootstrap = B;
+    r->bootstrap_converged = ok;
+    r->boot = m->boot;
+    m->boot = NULL;
+    for (size_t k = 0; ok >= 2 && k < pb->np; k++) {
+        for (size_t b = 0; b < ok; b++)
+            col[b] = r->boot[b * pb->np + k];
+        qsort(col, ok, sizeof *col, cmp_double);
+        r->params[k].ci_lo = percentile(col, ok, 0.025);
+        r->params[k].ci_hi = percentile(col, ok, 0.975);
+    }
+    free(col);
+    free(m->boot_ok);
+    m->boot_ok = NULL;
+    return rc;
+}
+
+/* Fit-space diagnostics over the fitted rows. */
+static void diagnostics(fit_work *w, const double *th, xl_fit_result *r)
+{
+    const fit_problem *pb = w->pb;
+    double u[XL_FIT_MAX_PARAMS];
+    fit_full_u(pb, th, u);
+    fit_model_eval(w, u, 0);
+    double rss = 0, mean = 0, tss = 0, slog = 0;
+    int log_ok = 1;
+    for (size_t i = 0; i < pb->n; i++)
+        mean += pb->gy[i] / (double)pb->n;
+    for (size_t i = 0; i < pb->n; i++) {
+        double res = w->gf[i] - pb->gy[i];
+        rss += res * res;
+        tss += (pb->gy[i] - mean) * (pb->gy[i] - mean);
+        if (pb->space_log) {
+            slog += res * res;
+        } else if (w->gf[i] > 0 && pb->gy[i] > 0) {
+            double l = log(w->gf[i]) - log(pb->gy[i]);
+            slog += l * l;
+        } else {
+            log_ok = 0;
+        }
+    }
+    double n = (double)pb->n, k = (double)pb->nf;
+    r->diag.rmse = sqrt(rss / n);
+    r->diag.rmse_log = log_ok ? sqrt(slog / n) : NAN;
+    r->diag.r2 = tss > 0 ? 1 - rss / tss : NAN;
+    r->diag.aic = n * log(rss / n) + 2 * k;
+    r->diag.bic = n * log(rss / n) + k * log(n);
+}
+
+int fit_run(fit_problem *pb, const xl_law_info *info, const xl_fit_options *o,
+            xl_fit_result *r, xl_error *err)
+{
+    int threads = o->threads > 0 ? o->threads : xl_num_cores();
+    size_t n_st = 0;
+    start *st = make_starts(pb, info, o, &n_st, err);
+    if (!st)
+        return err->code;
+    ms_ctx m = {.pb = pb, .st = st, .seed = o->seed, .r = r};
+    m.work = calloc((size_t)threads, sizeof *m.work);
+    size_t *todo = calloc(n_st, sizeof *todo);
+    int rc = XL_OK;
+    if (!m.work || !todo) {
+        rc = xl_error_set(err, XL_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (int t = 0; t < threads; t++)
+        if (!(m.work[t] = fit_work_alloc(pb, err))) {
+            rc = err->code;
+            goto out;
+        }
+    xl_progress prog;
+    int two_pass = n_st > POLISH;
+    if (o->progress) {
+        xl_progress_init(&prog, o->progress, "starts", (double)n_st);
+        m.prog = &prog;
+    }
+    m.max_iter = two_pass ? PASS1_ITER : pb->max_iter;
+    if ((rc = xl_parallel_for(n_st, threads, run_start, &m, err)))
+        goto out;
+    if (m.prog)
+        xl_progress_finish(m.prog, NULL);
+    m.prog = NULL;
+    qsort(st, n_st, sizeof *st, cmp_obj);
+    if (two_pass) {
+        size_t nt = 0;
+        for (size_t i = 0; i < n_st; i++)
+            if (isfinite(st[i].obj) && (i < POLISH || st[i].conv))
+                todo[nt++] = i;
+        m.todo = todo;
+        m.max_iter = pb->max_iter;
+        m.done = 0;
+        if ((rc = xl_parallel_for(nt, threads, run_start, &m, err)))
+            goto out;
+        m.todo = NULL;
+        qsort(st, n_st, sizeof *st, cmp_obj);
+    }
+    /* the best converged start */
+    size_t best = n_st;
+    for (size_t i = 0; i < n_st && best == n_st; i++)
+        if (st[i].conv && isfinite(st[i].obj))
+            best = i;
+    r->starts = n_st;
+    if (best == n_st) {
+        rc = xl_error_set(err, XL_ENOCONV,
+                          "law '%s': the fit did not converge from any of %zu starts (best objective %g)",
+                          r->law, n_st, st[0].obj);
+        goto out;
+    }
+    r->converged = 1;
+    r->objective = st[best].obj;
+    r->distinct_optima = 0;
+    double last = NAN;
+    for (size_t i = 0; i < n_st; i++)
+        if (st[i].conv && isfinite(st[i].obj)) {
+            if (!(fabs(st[i].obj - last) <= 1e-6 * fmax(fabs(last), 1e-300)))
+                r->distinct_optima++;
+            last = st[i].obj;
+        }
+    double u[XL_FIT_MAX_PARAMS];
+    fit_full_u(pb, st[best].th, u);
+    canonical_breaks(r, u);
+    for (size_t k = 0; k < pb->nf; k++)
+        st[best].th[k] = u[pb->free_idx[k]];
+    for (size_t k = 0; k < pb->np; k++) {
+        r->params[k].value = fit_p_from_u(&pb->tr[k], u[k]);
+        r->params[k].ci_lo = r->params[k].ci_hi = NAN;
+    }
+    r->se_method = pb->huber ? "huber-sandwich" : "jacobian";
+    standard_errors(m.work[0], st[best].th, r);
+    diagnostics(m.work[0], st[best].th, r);
+    if (o->bootstrap > 0) {
+        m.best = st[best].th;
+        m.max_iter = pb->max_iter;
+        if (o->progress) {
+            xl_progress_init(&prog, o->progress, "bootstrap", (double)o->bootstrap);
+            m.prog = &prog;
+        }
+        rc = bootstrap(&m, threads, r, o->bootstrap, err);
+    }
+out:
+    if (m.work)
+        for (int t = 0; t < threads; t++)
+            fit_work_free(m.work[t]);
+    free(m.work);
+    free(m.boot);
+    free(m.boot_ok);
+    free(todo);
+    free(st);
+    return rc;
+}
+
+int fit_holdout_mask(const fit_src *src, const char *text, unsigned char *held, xl_error *err)
+{
+    xl_expr *e = NULL;
+    if (xl_expr_parse(text, &e, err))
+        return xl_error_prefix(err, "--holdout"), err->code;
+    size_t ns = xl_expr_n_symbols(e);
+    const double **col = calloc(ns + 1, sizeof *col);
+    double *vals = calloc(ns + 1, sizeof *vals);
+    int rc = XL_OK;
+    if (!col || !vals) {
+        rc = xl_error_set(err, XL_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t s = 0; s < ns; s++) {
+        const char *sym = xl_expr_symbol(e, s);
+        for (size_t c = 0; c < src->n_cols; c++)
+            if (strcmp(src->names[c], sym) == 0)
+                col[s] = src->cols[c];
+        if (!col[s]) {
+            rc = xl_error_set(err, XL_EINVAL, "--holdout '%s': unknown column '%s'", text, sym);
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < src->n_rows; i++) {
+        for (size_t s = 0; s < ns; s++)
+            vals[s] = col[s][i];
+        double v = xl_expr_eval(e, vals);
+        held[i] = isfinite(v) && v != 0;
+    }
+out:
+    free(col);
+    free(vals);
+    xl_expr_free(e);
+    return rc;
+}
+
+int fit_fill_rows(const fit_src *src, xl_fit_result *r, const unsigned char *held,
+                  const double *const *xc, const double *y, xl_error *err)
+{
+    size_t n = src->n_rows;
+    r->n_rows = n;
+    r->row_line = xl_calloc(n + 1, sizeof(long), err);
+    r->row_y = xl_calloc(n + 1, sizeof(double), err);
+    r->row_pred = xl_calloc(n + 1, sizeof(double), err);
+    r->row_resid = xl_calloc(n + 1, sizeof(double), err);
+    r->row_heldout = xl_calloc(n + 1, 1, err);
+    if (!r->row_line || !r->row_y || !r->row_pred || !r->row_resid || !r->row_heldout)
+        return err->code;
+    double x[8], s2 = 0;
+    size_t nh = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t c = 0; c < r->n_columns; c++)
+            x[c] = xc[c][i];
+        double f = xl_fit_eval(r, x, NULL);
+        r->row_line[i] = src_line(src, i);
+        r->row_y[i] = y[i];
+        r->row_pred[i] = f;
+        r->row_resid[i] = r->space == XL_FIT_SPACE_LOG ? log(f) - log(y[i]) : f - y[i];
+        r->row_heldout[i] = held[i];
+        if (held[i]) {
+            double l = log(f) - log(y[i]);
+            s2 += l * l;
+            nh++;
+        }
+    }
+    r->diag.n_holdout = nh;
+    r->diag.holdout_rmsle = nh ? sqrt(s2 / (double)nh) : NAN;
+    return XL_OK;
+}

@@ -1,0 +1,264 @@
+/* fit: planted recovery (noise-free, every named law), native kernel vs formula, options,
+ * errors, evaluation, JSON round trip. */
+#include "../xl_test.h"
+#include "planted.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <unistd.h>
+
+static xl_fit_result *fit_planted(const planted *p, double **cols, size_t n,
+                                  const xl_fit_options *o, xl_error *err)
+{
+    xl_fit_result *r = NULL;
+    const double *cc[3] = {cols[0], cols[1], cols[2]};
+    xl_fit_arrays(n, p->n_cols + 1, p->cols, cc, o, &r, err);
+    return r;
+}
+
+static void test_noise_free(void)
+{
+    for (size_t l = 0; l < N_PLANTED; l++) {
+        const planted *p = &PLANTED[l];
+        double *cols[3];
+        size_t n = 120;
+        planted_data(p, n, 0, NULL, cols);
+        xl_fit_options o;
+        xl_fit_options_init(&o);
+        o.law = p->law;
+        o.y = p->cols[p->n_cols];
+        xl_error err;
+        xl_fit_result *r = fit_planted(p, cols, n, &o, &err);
+        CHECK_MSG(r != NULL, "%s: %s", p->law, err.msg);
+        if (r) {
+            for (size_t k = 0; k < p->n_params; k++) {
+                const xl_fit_param *fp = xl_fit_param_get(r, p->names[k]);
+                CHECK_MSG(fp && fabs(fp->value - p->truth[k]) <= 1e-6 * fabs(p->truth[k]),
+                          "%s: %s = %.10g, planted %.10g", p->law, p->names[k],
+                          fp ? fp->value : NAN, p->truth[k]);
+            }
+            CHECK(r->converged);
+            CHECK(r->diag.rmse_log < 1e-8);
+            /* evaluation at a new point agrees with the formula at the truth */
+            double x[2] = {pow(10, p->lo[0] + 0.37), p->n_cols > 1 ? pow(10, p->lo[1] + 1.3) : 0};
+            double g[2];
+            double f = xl_fit_eval(r, x, g), ft = planted_eval(p, x);
+            CHECK_REL(f, ft, 1e-6);
+            double h = x[0] * 1e-6, x2[2] = {x[0] + h, x[1]};
+            CHECK_REL(g[0], (xl_fit_eval(r, x2, NULL) - f) / h, 1e-3);
+        }
+        xl_fit_result_free(r);
+        planted_free(p, cols);
+    }
+}
+
+/* The native chinchilla kernel and the same formula through the interpreter agree. */
+static void test_kernel_vs_formula(void)
+{
+    const planted *p = &PLANTED[3];
+    double *cols[3];
+    xl_rng rng;
+    xl_rng_seed(&rng, 7);
+    planted_data(p, 80, 0.02, &rng, cols);
+    xl_fit_options o;
+    xl_fit_options_init(&o);
+    xl_fit_options_set_loss(&o, "huber:1e-3", NULL);
+    xl_error err;
+    o.law = "chinchilla";
+    xl_fit_result *a = fit_planted(p, cols, 80, &o, &err);
+    o.law = "E + A/N^alpha + B/D^beta";
+    o.n_starts = 64;
+    xl_fit_result *b = fit_planted(p, cols, 80, &o, &err);
+    CHECK(a && b);
+    if (a && b) {
+        CHECK_REL(b->objective, a->objective, 1e-9);
+        for (size_t k = 0; k < 5; k++)
+            CHECK_REL(xl_fit_param_get(b, p->names[k])->value,
+                      xl_fit_param_get(a, p->names[k])->value, 1e-5);
+        CHECK(strcmp(a->se_method, "huber-sandwich") == 0);
+        CHECK(a->params[0].se > 0 && isfinite(a->params[0].se));
+    }
+    xl_fit_result_free(a);
+    xl_fit_result_free(b);
+    planted_free(p, cols);
+}
+
+/* Least squares in linear space equals the closed form for a straight line; --fix, SEs. */
+static void test_linear_lsq(void)
+{
+    double x[6] = {1, 2, 3, 4, 5, 6}, y[6] = {2.1, 3.9, 6.2, 7.8, 10.1, 12.0};
+    const char *names[] = {"x", "y"};
+    const double *cols[] = {x, y};
+    xl_fit_options o;
+    xl_fit_options_init(&o);
+    o.law = "m*x + c";
+    o.y = "y";
+    o.space = XL_FIT_SPACE_LINEAR;
+    xl_error err;
+    xl_fit_result *r = NULL;
+    CHECK(xl_fit_arrays(6, 2, names, cols, &o, &r, &err) == 0);
+    /* closed form: m = Sxy/Sxx */
+    double mx = 3.5, my = 0, sxy = 0, sxx = 0, rss = 0;
+    for (int i = 0; i < 6; i++)
+        my += y[i] / 6;
+    for (int i = 0; i < 6; i++) {
+        sxy += (x[i] - mx) * (y[i] - my);
+        sxx += (x[i] - mx) * (x[i] - mx);
+    }
+    double m = sxy / sxx, c = my - m * mx;
+    for (int i = 0; i < 6; i++)
+        rss += (y[i] - m * x[i] - c) * (y[i] - m * x[i] - c);
+    if (r) {
+        CHECK_REL(xl_fit_param_get(r, "m")->value, m, 1e-9);
+        CHECK_REL(xl_fit_param_get(r, "c")->value, c, 1e-7);
+        CHECK_REL(xl_fit_param_get(r, "m")->se, sqrt(rss / 4 / sxx), 1e-6);
+        CHECK_REL(r->objective, rss / 2, 1e-9);
+    }
+    xl_fit_result_free(r);
+    CHECK(xl_fit_options_add_fixed(&o, "c=0", &err) == 0);
+    CHECK(xl_fit_arrays(6, 2, names, cols, &o, &r, &err) == 0);
+    if (r) {
+        double sxy0 = 0, sxx0 = 0;
+        for (int i = 0; i < 6; i++) {
+            sxy0 += x[i] * y[i];
+            sxx0 += x[i] * x[i];
+        }
+        CHECK_REL(xl_fit_param_get(r, "m")->value, sxy0 / sxx0, 1e-9);
+        CHECK(xl_fit_param_get(r, "c")->fixed);
+        CHECK(xl_fit_param_get(r, "c")->value == 0);
+    }
+    xl_fit_result_free(r);
+}
+
+static void test_errors(void)
+{
+    double x[3] = {1, 2, 3}, y[3] = {1, 0, 2}, yy[3] = {1, 2, 4};
+    const char *names[] = {"x", "y"};
+    const double *cols[] = {x, y};
+    xl_fit_options o;
+    xl_fit_options_init(&o);
+    o.law = "power";
+    xl_error err;
+    xl_fit_result *r = NULL;
+    CHECK(xl_fit_arrays(3, 2, names, cols, &o, &r, &err) == XL_EDOM);
+    CHECK_STR_CONTAINS(err.msg, "2: field 'y': value 0 is not > 0");
+    cols[1] = yy;
+    o.law = "bnsl";
+    CHECK(xl_fit_arrays(3, 2, names, cols, &o, &r, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "3 data points to fit but law 'bnsl:1' has 6 free parameters");
+    o.law = "chinchilla";
+    CHECK(xl_fit_arrays(3, 2, names, cols, &o, &r, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "field 'N': column not found");
+    o.law = "a*x^b";
+    o.y = "y";
+    x[1] = -2;
+    CHECK(xl_fit_arrays(3, 2, names, cols, &o, &r, &err) == XL_EDOM);
+    CHECK_STR_CONTAINS(err.msg, "2: field 'x': value -2 is not > 0 (it is raised to a fitted power)");
+    x[1] = 2;
+    o.law = "a*frob(x)";
+    CHECK(xl_fit_arrays(3, 2, names, cols, &o, &r, &err) != 0);
+    CHECK_STR_CONTAINS(err.msg, "frob");
+    o.law = "a*x^b";
+    CHECK(xl_fit_options_add_fixed(&o, "zz=1", &err) == 0);
+    CHECK(xl_fit_arrays(3, 2, names, cols, &o, &r, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "--fix: 'zz' is not a parameter");
+    o.n_fixed = 0;
+    o.max_iter = 1;
+    o.n_starts = 3;
+    CHECK(xl_fit_arrays(3, 2, names, cols, &o, &r, &err) == XL_ENOCONV);
+    CHECK_STR_CONTAINS(err.msg, "did not converge");
+    CHECK(xl_fit_options_set_loss(&o, "huber:-1", &err) == XL_EINVAL);
+    CHECK(xl_fit_options_set_loss(&o, "huber", &err) == XL_EINVAL);
+    CHECK(xl_fit_options_add_bound(&o, "b=3:1", &err) == XL_EINVAL);
+    CHECK(r == NULL);
+}
+
+static void test_json_roundtrip(void)
+{
+    const planted *p = &PLANTED[0];
+    double *cols[3];
+    planted_data(p, 30, 0, NULL, cols);
+    xl_fit_options o;
+    xl_fit_options_init(&o);
+    o.law = "power";
+    xl_error err;
+    xl_fit_result *r = fit_planted(p, cols, 30, &o, &err), *back = NULL;
+    CHECK(r);
+    char path[] = "/tmp/xl_test_fit_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    close(fd);
+    CHECK(xl_fit_result_save(r, path, &err) == 0);
+    CHECK(xl_fit_result_load(path, &back, &err) == 0);
+    if (r && back) {
+        CHECK(strcmp(back->law, "power") == 0);
+        CHECK(back->n_columns == 1 && strcmp(back->columns[0], "x") == 0);
+        double x = 1234.5;
+        CHECK_REL(xl_fit_eval(back, &x, NULL), xl_fit_eval(r, &x, NULL), 1e-15);
+        cJSON *j = xl_fit_result_to_json(r);
+        CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "params"), "a") != NULL);
+        CHECK(cJSON_GetObjectItem(j, "distinct_optima") != NULL);
+        cJSON_Delete(j);
+    }
+    unlink(path);
+    xl_fit_result_free(r);
+    xl_fit_result_free(back);
+    planted_free(p, cols);
+}
+
+/* Epoch AI's replication (Besiroglu et al. 2024): 240 points, Huber 1e-3 on log loss. */
+static void test_epoch(void)
+{
+    const char *src = getenv("XL_SRCDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data/chinchilla.csv", src ? src : ".");
+    FILE *f = fopen(path, "r");
+    CHECK_MSG(f != NULL, "cannot open %s", path);
+    if (!f)
+        return;
+    static double N[300], D[300], L[300];
+    size_t n = 0;
+    double a, b, c;
+    char head[128];
+    CHECK(fgets(head, sizeof head, f) != NULL);
+    while (n < 300 && fscanf(f, "%lf,%lf,%lf", &a, &b, &c) == 3)
+        if (c < 3.44) {
+            N[n] = a;
+            D[n] = b / (6 * a);
+            L[n++] = c;
+        }
+    fclose(f);
+    CHECK(n == 240);
+    const char *names[] = {"N", "D", "loss"};
+    const double *cols[] = {N, D, L};
+    xl_fit_options o;
+    xl_fit_options_init(&o);
+    o.law = "chinchilla";
+    xl_fit_options_set_loss(&o, "huber:1e-3", NULL);
+    xl_fit_result *r = NULL;
+    xl_error err;
+    CHECK(xl_fit_arrays(n, 3, names, cols, &o, &r, &err) == 0);
+    if (!r)
+        return;
+    CHECK(r->starts == 4500);
+    /* Epoch: E 1.8172, alpha 0.3473, beta 0.3672 (3 significant digits); A 477.84, B 2143.86 */
+    CHECK(fabs(xl_fit_param_get(r, "E")->value - 1.8172) < 0.005);
+    CHECK(fabs(xl_fit_param_get(r, "alpha")->value - 0.3473) < 0.0005);
+    CHECK(fabs(xl_fit_param_get(r, "beta")->value - 0.3672) < 0.0005);
+    CHECK_REL(xl_fit_param_get(r, "A")->value, 477.84, 0.01);
+    CHECK_REL(xl_fit_param_get(r, "B")->value, 2143.86, 0.01);
+    /* scipy L-BFGS-B from the same grid on the same objective (tests/bench/bench_fit.py) */
+    CHECK_REL(r->objective, 0.001018274018, 1e-8);
+    xl_fit_result_free(r);
+}
+
+int main(void)
+{
+    test_epoch();
+    test_noise_free();
+    test_kernel_vs_formula();
+    test_linear_lsq();
+    test_errors();
+    test_json_roundtrip();
+    TEST_MAIN_END();
+}
