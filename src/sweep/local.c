@@ -338,7 +338,8 @@ int xl_sweep_exec_local(const xl_sweep_plan *plan, const xl_sweep_opts *o, xl_sw
             snprintf(rate, sizeof rate, "%.3g", el > 0 ? tok / el : 0);
             snprintf(extra, sizeof extra, " %d running, %s tok/s, work %.0f%%", running, rate,
                      fl_total > 0 ? 100 * fl_done / fl_total : 100.0);
-            xl_progress_update(&pr, (double)n_done, extra);
+            xl_progress_update_frac(&pr, (double)n_done, fl_total > 0 ? fl_done / fl_total : 0,
+                                    extra);
             continue;
         }
         int k = 0;

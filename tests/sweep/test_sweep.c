@@ -1,5 +1,6 @@
 /* sweep: spec validation messages, plan structure and id stability, shards, store. */
 #include "xferlaw/sweep.h"
+#include "xferlaw/table.h"
 #include "xl_test.h"
 
 #include <cjson/cJSON.h>
@@ -226,6 +227,40 @@ static void test_store(void)
              "{\"id\":\"zzz\"}\n", p.runs[0].id, p.runs[2].id);
     CHECK_MSG(strcmp(back, expect) == 0, "merged:\n%s", back);
     free(back);
+    /* a record line from a trainer's run.json reads as a measurement table row */
+    long ft = -1;
+    for (size_t i = 0; i < p.n && ft < 0; i++)
+        if (p.runs[i].kind == XL_SWEEP_FINETUNE)
+            ft = (long)i;
+    char rdir[300], rjson[400];
+    snprintf(rdir, sizeof rdir, "%s/runs/%s", dir, p.runs[ft].id);
+    CHECK(xl_mkdirs(rdir, &e) == 0);
+    snprintf(rjson, sizeof rjson, "%s/run.json", rdir);
+    write_text(rjson, "{\"id\":\"trainerid\",\"config\":{\"lr\":0.003},\"data\":{\"D\":1000},"
+                      "\"N\":3312,\"best_val_loss\":4.25,\"flops\":1e9,\"init_from\":\"x\"}");
+    char *line = NULL;
+    CHECK(xl_sweep_record_line(&p, (size_t)ft, dir, &line, &e) == 0);
+    CHECK(line && line[strlen(line) - 1] == '\n' && strchr(line, '\n') == line + strlen(line) - 1);
+    xl_table *t = NULL;
+    CHECK(line && xl_table_parse_jsonl("runs.jsonl", line, strlen(line), &t, &e) == 0);
+    if (t) {
+        const double *col;
+        CHECK(xl_table_numeric(t, "N", &col, &e) == 0 && col[0] == 3312);
+        CHECK(xl_table_numeric(t, "D", &col, &e) == 0 && col[0] == 1000);
+        CHECK(xl_table_numeric(t, "loss", &col, &e) == 0 && col[0] == 4.25);
+        long c = xl_table_col(t, "curriculum"), k = xl_table_col(t, "kind");
+        CHECK(c >= 0 && strcmp(t->text[c][0], "text") == 0);
+        CHECK(k >= 0 && strcmp(t->text[k][0], "finetune") == 0);
+        long id = xl_table_col(t, "id"), tid = xl_table_col(t, "train_id");
+        CHECK(id >= 0 && strcmp(t->text[id][0], p.runs[ft].id) == 0);
+        CHECK(tid >= 0 && strcmp(t->text[tid][0], "trainerid") == 0);
+        xl_table_free(t);
+    }
+    free(line);
+    unlink(rjson);
+    rmdir(rdir);
+    snprintf(rdir, sizeof rdir, "%s/runs", dir);
+    rmdir(rdir);
     free(done);
     unlink(path);
     unlink(path2);
