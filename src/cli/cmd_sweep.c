@@ -20,8 +20,8 @@
 #include <mpi.h>
 #endif
 
-/* Speed assumed for time estimates when nothing was measured: FLOP/s of one run on one
- * core (roughly the trainer's speed on small models; see README "xferlaw sweep"). */
+/* Speed assumed for time estimates when nothing was measured: FLOP/s (tied head included)
+ * of one run on one core; the trainer's CPU time gave 27-60 GFLOP/s at N = 3k-450k. */
 #define DEFAULT_FLOPS_PER_S 3.0e10
 
 static void usage(FILE *fp)
@@ -152,13 +152,18 @@ static void print_plan(const xl_sweep_plan *p, const unsigned char *include,
     char F[16], serial[32], wall[32];
     double flops = xl_sweep_plan_flops(p, include);
     fmt_si(flops, F, sizeof F);
-    xl_format_duration(xl_sweep_plan_cost(p, include) / fps, serial, sizeof serial);
+    double cost = 0;
+    for (size_t i = 0; i < p->n; i++)
+        if ((!include || include[i]) && !(done && done[i]))
+            cost += p->runs[i].est_cost;
+    xl_format_duration(cost / fps, serial, sizeof serial);
     xl_format_duration(xl_sweep_plan_makespan(p, include, done, jobs, fps), wall, sizeof wall);
-    printf("\n%zu runs (%zu pretrain, %zu finetune, %zu scratch)%s; estimated %s FLOPs "
-           "(upper bound: full budgets, no early stop)\n", n, counts[0], counts[1], counts[2],
-           n_done ? " , some done" : "", F);
-    printf("time: %s for one run at a time, %s with %d jobs (speed %.3g FLOP/s per run, head"
-           " included; %s)\n", serial, wall, jobs, fps, fps_src);
+    printf("\n%zu runs (%zu pretrain, %zu finetune, %zu scratch); estimated %s FLOPs "
+           "(upper bound: full budgets, no early stop)\n", n, counts[0], counts[1], counts[2], F);
+    printf("time%s: %s for one run at a time, %s with %d jobs (speed %.3g FLOP/s per run, head"
+           " included; %s)\n", n_done ? " left" : "", serial, wall, jobs, fps, fps_src);
+    if (n_done)
+        printf("%zu of %zu runs already done\n", n_done, n);
 }
 
 static int do_merge(const xl_sweep_plan *plan, const char *dir)

@@ -11,6 +11,10 @@ T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 fail=0
 check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; fi; }
 "$XL" sweep ci --dry-run --out "$T/s" | grep -oE '^[0-9a-f]{16} ' | tr -d ' ' > "$T/plan"
+# killed once mid-way (the real trainer's --resume / restart path), then finished
+"$XL" sweep ci --out "$T/s" --quiet >/dev/null 2>&1 &
+pid=$!; sleep 4; kill -9 $pid; wait $pid 2>/dev/null
+echo "killed after 4s: $(cat "$T/s/runs.jsonl" 2>/dev/null | wc -l) runs recorded"
 "$XL" sweep ci --out "$T/s" >"$T/out" 2>"$T/err"; rc=$?
 check "real ci sweep exits 0" '[ $rc -eq 0 ]'; [ $rc -eq 0 ] || tail -3 "$T/err"
 check "every planned run once" '/usr/bin/python3 "$XL_SRCDIR/tests/sweep/check_runs.py" "$T/s/runs.jsonl" "$T/plan"'
