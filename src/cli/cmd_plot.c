@@ -1,10 +1,99 @@
-/* xferlaw plot: placeholder until the module lands. */
+/* xferlaw plot: the Hernandez-style figures of a transfer analysis. */
 #include "cli.h"
+#include "cmd_transfer_args.h"
+#include "xferlaw/plot.h"
+
+#include <string.h>
+#include <sys/stat.h>
+
+static void help(void)
+{
+    printf("usage: xferlaw plot FILE|SWEEPDIR [--out DIR] [--n N] [--df DF] [--curriculum C]\n"
+           "                    [--logit] [--no-render] [options]\n\n"
+           "Writes gnuplot scripts beside their data (DIR/fig_X.gp, DIR/fig_X.dat) and renders\n"
+           "them to PNG and SVG when gnuplot is installed (the scripts alone otherwise):\n"
+           "  fig_a loss vs data for one N (--n), D_F, D_T, D_E arrows (Hernandez Fig. 1)\n"
+           "  fig_b fraction of effective data from transfer vs N per D_F (Fig. 2; --logit)\n"
+           "  fig_c D_T vs D_F per N, log-log, with fit lines\n"
+           "  fig_d loss vs N at fixed D_F (--df), scratch vs fine-tuned (Fig. 3)\n"
+           "  fig_e ossification: fine-tuned minus scratch loss\n"
+           "  fig_f curricula side by side: alpha and beta with intervals\n"
+           "  fig_g residuals\n"
+           "  --out DIR (default: SWEEPDIR/plots for a sweep, else 'plots')\n\n%s",
+           XFER_ARGS_HELP);
+}
 
 int cmd_plot(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "xferlaw plot: not implemented yet\n");
-    return 1;
+    xfer_args a;
+    xfer_args_init(&a);
+    xl_plot_opts po;
+    xl_plot_opts_default(&po);
+    const char *out = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
+            help();
+            return 0;
+        }
+        int r = xfer_args_parse(&a, "plot", argc, argv, &i);
+        if (r < 0)
+            return 2;
+        if (r > 0)
+            continue;
+        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(o, "--logit"))
+            po.logit = 1;
+        else if (!strcmp(o, "--no-render"))
+            po.render = 0;
+        else if (!v)
+            return cli_usage_error("plot", "unknown option '%s' or missing value", o);
+        else if (!strcmp(o, "--out"))
+            out = argv[++i];
+        else if (!strcmp(o, "--curriculum"))
+            po.curriculum = argv[++i];
+        else if (!strcmp(o, "--n") || !strcmp(o, "--df")) {
+            double x;
+            if (xl_parse_double(v, &x) || !(x > 0))
+                return cli_usage_error("plot", "%s needs a positive number", o);
+            *(o[2] == 'n' ? &po.N : &po.DF) = x;
+            i++;
+        } else
+            return cli_usage_error("plot", "unknown option '%s'", o);
+    }
+    if (!a.input)
+        return cli_usage_error("plot", "missing FILE or SWEEPDIR");
+    char dir[4096];
+    struct stat st;
+    if (out)
+        snprintf(dir, sizeof dir, "%s", out);
+    else if (stat(a.input, &st) == 0 && S_ISDIR(st.st_mode))
+        snprintf(dir, sizeof dir, "%s/plots", a.input);
+    else
+        snprintf(dir, sizeof dir, "plots");
+    po.dir = dir;
+    xl_xfer_runs *runs;
+    xl_transfer_result *res;
+    if (xfer_args_run(&a, "plot", &runs, &res))
+        return 1;
+    xl_plot_output po_out;
+    xl_error err;
+    xl_error_clear(&err);
+    int rc = 0;
+    if (xl_plot_all(res, &po, &po_out, &err)) {
+        rc = cli_fail("plot", &err);
+    } else {
+        for (size_t i = 0; i < po_out.n; i++)
+            printf("%s/%s.gp  %s%s\n", dir, po_out.name[i], po_out.title[i],
+                   po_out.rendered[i] ? "  [png, svg]" : "");
+        if (!po_out.gnuplot)
+            printf("(gnuplot not found or --no-render: scripts only; run 'gnuplot fig_a.gp' in %s)\n", dir);
+        else
+            for (size_t i = 0; i < po_out.n; i++)
+                if (!po_out.rendered[i])
+                    fprintf(stderr, "xferlaw plot: warning: %s did not render, see %s/gnuplot.log\n",
+                            po_out.name[i], dir);
+    }
+    xl_transfer_result_free(res);
+    xl_xfer_runs_free(runs);
+    return rc;
 }

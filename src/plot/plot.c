@@ -1,0 +1,162 @@
+/* Figure files, gnuplot detection and rendering. */
+#include "plot_internal.h"
+#include "src/plot/plot_templates.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+void xl_plot_opts_default(xl_plot_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->dir = "plots";
+    o->render = 1;
+}
+
+int xl__fig_open(fig *f, const char *dir, const char *name, xl_error *err)
+{
+    memset(f, 0, sizeof *f);
+    snprintf(f->name, sizeof f->name, "%s", name);
+    char p[4096];
+    snprintf(p, sizeof p, "%s/%s.dat", dir, name);
+    int rc = xl_afile_open(&f->dat, p, err);
+    if (rc)
+        return rc;
+    snprintf(p, sizeof p, "%s/%s.gp", dir, name);
+    if ((rc = xl_afile_open(&f->gp, p, err))) {
+        xl_afile_abort(&f->dat);
+        return rc;
+    }
+    f->open = 1;
+    fprintf(f->gp.fp, "# xferlaw figure %s: data in %s.dat (blocks separated by two blank lines)\n"
+                   "out = '%s'\ndat = '%s.dat'\n",
+            name, name, name, name);
+    return XL_OK;
+}
+
+void xl__fig_block(fig *f, int had_rows)
+{
+    if (!had_rows)
+        fprintf(f->dat.fp, "nan nan\n");
+    fprintf(f->dat.fp, "\n\n");
+    if (f->n_blocks < sizeof f->block_has)
+        f->block_has[f->n_blocks++] = had_rows != 0;
+}
+
+int xl__fig_finish(fig *f, const char *body, xl_error *err)
+{
+    int any = 0;
+    fprintf(f->gp.fp, "array has_block[%zu] = [", f->n_blocks ? f->n_blocks : 1);
+    for (size_t i = 0; i < f->n_blocks; i++) {
+        fprintf(f->gp.fp, "%s%d", i ? ", " : "", f->block_has[i]);
+        any |= f->block_has[i];
+    }
+    fprintf(f->gp.fp, "%s]\nhas_data = %d\n", f->n_blocks ? "" : "0", any);
+    fputs(TMPL_COMMON, f->gp.fp);
+    fputs(body, f->gp.fp);
+    f->open = 0;
+    int rc = xl_afile_commit(&f->dat, err);
+    if (rc) {
+        xl_afile_abort(&f->gp);
+        return rc;
+    }
+    return xl_afile_commit(&f->gp, err);
+}
+
+void xl__fig_abort(fig *f)
+{
+    if (f->open) {
+        xl_afile_abort(&f->dat);
+        xl_afile_abort(&f->gp);
+        f->open = 0;
+    }
+}
+
+int xl_plot_gnuplot_available(char *version, size_t n)
+{
+    FILE *p = popen("gnuplot --version 2>/dev/null", "r");
+    if (!p)
+        return 0;
+    char buf[128] = "";
+    if (!fgets(buf, sizeof buf, p))
+        buf[0] = 0;
+    int st = pclose(p);
+    buf[strcspn(buf, "\n")] = 0;
+    if (version && n)
+        snprintf(version, n, "%s", buf);
+    return st == 0 && buf[0];
+}
+
+static int file_nonempty(const char *dir, const char *name, const char *ext)
+{
+    char p[4096];
+    struct stat st;
+    snprintf(p, sizeof p, "%s/%s.%s", dir, name, ext);
+    return stat(p, &st) == 0 && st.st_size > 0;
+}
+
+static int render(const char *dir, const char *name)
+{
+    if (strchr(dir, '\'') || strchr(name, '\''))
+        return 0;
+    static const char *fmts[2] = {"png", "svg"};
+    for (int i = 0; i < 2; i++) {
+        char cmd[4400];
+        /* gnuplot prints nothing on stdout; its warnings go to a log beside the figures */
+        snprintf(cmd, sizeof cmd,
+                 "cd '%s' && gnuplot -e \"fmt='%s'\" '%s.gp' >> gnuplot.log 2>&1", dir,
+                 fmts[i], name);
+        int st = system(cmd);
+        if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0 || !file_nonempty(dir, name, fmts[i]))
+            return 0;
+    }
+    return 1;
+}
+
+int xl_plot_all(const xl_transfer_result *r, const xl_plot_opts *o, xl_plot_output *out,
+                xl_error *err)
+{
+    memset(out, 0, sizeof *out);
+    int rc = xl_mkdirs(o->dir, err);
+    if (rc)
+        return rc;
+    typedef int (*fig_fn)(const xl_transfer_result *, const xl_plot_opts *, const char *, xl_error *);
+    static const struct {
+        const char *name, *title;
+        fig_fn fn;
+    } F[] = {
+        {"fig_a", "Loss vs data for one model size, with D_F, D_T and D_E", xl__fig_a},
+        {"fig_b", "Fraction of effective data from transfer vs model size", xl__fig_b},
+        {"fig_c", "Data transferred vs fine-tuning data, per model size", xl__fig_c},
+        {"fig_d", "Loss vs model size at fixed fine-tuning data", xl__fig_d},
+        {"fig_e", "Ossification: fine-tuned minus from-scratch loss", xl__fig_e},
+        {"fig_f", "Curricula side by side: alpha and beta", xl__fig_f},
+        {"fig_g", "Residuals of the fits", xl__fig_g},
+    };
+    out->gnuplot = o->render && xl_plot_gnuplot_available(out->gnuplot_version, sizeof out->gnuplot_version);
+    for (size_t i = 0; i < sizeof F / sizeof F[0]; i++) {
+        if ((rc = F[i].fn(r, o, o->dir, err)))
+            return xl_error_prefix(err, "%s", F[i].name);
+        snprintf(out->name[out->n], sizeof out->name[0], "%s", F[i].name);
+        snprintf(out->title[out->n], sizeof out->title[0], "%s", F[i].title);
+        out->rendered[out->n] = out->gnuplot ? render(o->dir, F[i].name) : 0;
+        out->n++;
+    }
+    return XL_OK;
+}
+
+/* The templates are also reachable for the figures module. */
+const char *xl__fig_template(char which);
+const char *xl__fig_template(char which)
+{
+    switch (which) {
+    case 'a': return TMPL_FIG_A;
+    case 'b': return TMPL_FIG_B;
+    case 'c': return TMPL_FIG_C;
+    case 'd': return TMPL_FIG_D;
+    case 'e': return TMPL_FIG_E;
+    case 'f': return TMPL_FIG_F;
+    default: return TMPL_FIG_G;
+    }
+}

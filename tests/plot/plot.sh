@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# xferlaw plot: every figure's script and data are written; with gnuplot, non-empty PNG
+# (checked by signature) and SVG files exist.
+set -u
+X=$1
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail=0
+check() { if ! eval "$1"; then echo "FAIL: $1"; fail=1; fi; }
+"$X" transfer --make-planted "$T/p.csv" --curricula 2 2>/dev/null
+"$X" plot "$T/p.csv" --out "$T/pl" --bootstrap 20 --quiet --logit > "$T/out.txt"
+check '[ $? -eq 0 ]'
+for f in a b c d e f g; do
+  check '[ -s "$T/pl/fig_$f.gp" ] && [ -s "$T/pl/fig_$f.dat" ]'
+done
+check 'grep -q "use_logit = 1" "$T/pl/fig_b.gp"'
+if gnuplot --version > /dev/null 2>&1; then
+  for f in a b c d e f g; do
+    check '[ -s "$T/pl/fig_$f.svg" ]'
+    check '[ "$(head -c 8 "$T/pl/fig_$f.png" | od -An -tx1 | tr -d " \n")" = "89504e470d0a1a0a" ]'
+  done
+  check '[ ! -s "$T/pl/gnuplot.log" ]'   # no gnuplot warnings
+else
+  echo "gnuplot absent: rendering not checked"
+fi
+"$X" plot "$T/p.csv" --out "$T/pl2" --bootstrap 0 --quiet --no-render > /dev/null
+check '[ -s "$T/pl2/fig_a.gp" ] && [ ! -e "$T/pl2/fig_a.png" ]'
+exit $fail

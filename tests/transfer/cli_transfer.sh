@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# xferlaw transfer / compare on files: outputs, sweep-style JSONL, and bad input errors.
+set -u
+X=$1
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail=0
+check() { if ! eval "$1"; then echo "FAIL: $1"; fail=1; fi; }
+
+"$X" transfer --make-planted "$T/p.csv" --curricula 2 2>/dev/null
+check '[ "$(head -1 "$T/p.csv")" = "curriculum,N,D,loss" ]'
+check '[ "$(wc -l < "$T/p.csv")" -gt 200 ]'
+"$X" transfer "$T/p.csv" -o "$T/t.json" --csv "$T/t.csv" --bootstrap 50 --quiet --at 1e7,1e6 \
+    --target-loss 3.5 --pretrain-tokens 1e10 > "$T/out.txt"
+check '[ $? -eq 0 ]'
+check 'grep -q "fit the fits" "$T/out.txt"'
+check 'grep -q "least fine-tuning data" "$T/out.txt"'
+check 'grep -q "\"loglinear_interp\"" "$T/t.json"'
+check 'grep -q "\"loss_space\"" "$T/t.json"'
+check 'grep -Eq "\"sha256\":[[:space:]]*\"[0-9a-f]{64}\"" "$T/t.json"'
+check '[ "$(wc -l < "$T/t.csv")" -eq 87 ]'   # 86 fine-tuned runs + header
+"$X" compare "$T/p.csv" --bootstrap 0 --quiet --at 1e7,1e6 > "$T/cmp.txt"
+check 'grep -q "alpha       differ" "$T/cmp.txt"'
+check 'grep -q "Loss space" "$T/cmp.txt"'
+"$X" compare "$T/p.csv" --bootstrap 0 --quiet --estimator fit > "$T/cmp2.txt"
+check 'grep -q "on the fit estimator" "$T/cmp2.txt"'
+"$X" transfer "$T/p.csv" --bootstrap 0 --quiet --target-loss 3.3 --compute-curriculum mix > "$T/cmp3.txt"
+check 'grep -q "fine-tuning law of .mix." "$T/cmp3.txt"'
+
+# a sweep's runs.jsonl: kind pretrain is skipped, kind scratch is from scratch
+mkdir -p "$T/sweep"
+awk -F, 'NR > 1 { k = ($1 == "scratch") ? "scratch" : "finetune"; c = ($1 == "scratch") ? "text" : $1;
+  printf "{\"kind\":\"%s\",\"curriculum\":\"%s\",\"N\":%s,\"D\":%s,\"loss\":%s}\n", k, c, $2, $3, $4 }' \
+  "$T/p.csv" > "$T/sweep/runs.jsonl"
+echo '{"kind":"pretrain","curriculum":"text","N":1e6,"D":1e9,"loss":1.0}' >> "$T/sweep/runs.jsonl"
+"$X" transfer "$T/sweep" --bootstrap 0 --quiet -o "$T/s.json" > /dev/null
+check '[ $? -eq 0 ]'
+check 'grep -Eq "\"rows\":[[:space:]]*261$" "$T/s.json"'
+
+# bad input: one line naming file, line and field; non-zero exit; no output file
+printf 'curriculum,N,D,loss\nscratch,1e6,1e5,4.0\nscratch,1e6,2e5,abc\n' > "$T/bad.csv"
+"$X" transfer "$T/bad.csv" -o "$T/bad.json" 2> "$T/err.txt"
+check '[ $? -ne 0 ]'
+check '[ "$(wc -l < "$T/err.txt")" -eq 1 ]'
+check 'grep -q "bad.csv:3: field .loss.: not a finite number" "$T/err.txt"'
+check '[ ! -e "$T/bad.json" ]'
+printf 'curriculum,N,loss\nscratch,1e6,4.0\n' > "$T/nod.csv"
+"$X" transfer "$T/nod.csv" 2> "$T/err.txt"
+check '[ $? -ne 0 ] && grep -q "field .D.: no such column" "$T/err.txt"'
+printf 'curriculum,N,D,loss\nscratch,1e6,1e5,-4.0\n' > "$T/neg.csv"
+"$X" transfer "$T/neg.csv" 2> "$T/err.txt"
+check '[ $? -ne 0 ] && grep -q "neg.csv:2: field .loss.: must be > 0" "$T/err.txt"'
+printf '{"curriculum":"scratch","N":1e6,"D":1e5,"loss":4}\n{"curriculum":"scratch","N":1e6,"D":\n' > "$T/bad.jsonl"
+"$X" transfer "$T/bad.jsonl" 2> "$T/err.txt"
+check '[ $? -ne 0 ] && grep -q "bad.jsonl:2: " "$T/err.txt"'
+"$X" transfer "$T/missing.csv" 2> "$T/err.txt"
+check '[ $? -ne 0 ] && [ "$(wc -l < "$T/err.txt")" -eq 1 ]'
+"$X" transfer "$T/p.csv" --low-data x 2> "$T/err.txt"
+check '[ $? -eq 2 ]'
+# --define / --where through the table module: keep one curriculum, rename D
+"$X" transfer "$T/p.csv" --where 'curriculum != "mix"' --define 'D_F=D' --bootstrap 0 --quiet \
+    -o "$T/w.json" > /dev/null
+check '[ $? -eq 0 ] && ! grep -q "\"mix\"" "$T/w.json" && grep -q "\"text\"" "$T/w.json"'
+"$X" transfer "$T/p.csv" --where 'nosuch > 1' 2> "$T/err.txt"
+check '[ $? -ne 0 ] && [ "$(wc -l < "$T/err.txt")" -eq 1 ]'
+exit $fail

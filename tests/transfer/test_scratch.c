@@ -1,0 +1,140 @@
+/* From-scratch model: Kaplan inverse, Steffen interpolation inverse round trip, monotone
+ * pooling of noisy curves, flags of out-of-range fine-tuned losses. */
+#include "xferlaw/transfer.h"
+#include "xl_test.h"
+
+#include <stdlib.h>
+
+static void test_kaplan(void)
+{
+    xl_kaplan k = XL_KAPLAN_2020;
+    for (double N = 1e5; N <= 1e9; N *= 10)
+        for (double D = 1e5; D <= 1e11; D *= 7) {
+            double L = xl_kaplan_loss(&k, N, D);
+            CHECK_REL(xl_kaplan_invert(&k, N, L), D, 1e-8);
+        }
+    CHECK(isinf(xl_kaplan_invert(&k, 1e6, 0.999 * xl_kaplan_linf(&k, 1e6))));
+    CHECK(isnan(xl_kaplan_invert(&k, 1e6, -1)));
+    /* D(N): within 1% of the infinite-data loss */
+    double DN = xl_kaplan_dn(&k, 1e6, 0.01);
+    CHECK_REL(xl_kaplan_loss(&k, 1e6, DN), 1.01 * xl_kaplan_linf(&k, 1e6), 1e-10);
+    CHECK(DN > 1e8 && DN < 1e9);   /* 3.1e8 by hand */
+}
+
+static void test_interp_round_trip(void)
+{
+    xl_xfer_runs *runs = xl_xfer_runs_alloc(NULL);
+    xl_kaplan k = XL_KAPLAN_2020;
+    for (double D = 1e5; D <= 1.01e10; D *= 3.1622776601683795)
+        xl_xfer_runs_add(runs, "scratch", 1e6, D, xl_kaplan_loss(&k, 1e6, D), 0, NULL);
+    /* a noisy, non-monotone second size: pooling must make it strictly decreasing */
+    double bumps[] = {4.0, 3.5, 3.6, 3.2, 3.0, 3.05, 2.9};
+    for (int i = 0; i < 7; i++)
+        xl_xfer_runs_add(runs, "scratch", 1e7, 1e5 * pow(10, i), bumps[i], 0, NULL);
+    xl_xfer_opts o;
+    xl_xfer_opts_default(&o);
+    xl_scratch_model *m;
+    xl_error err;
+    CHECK(xl_scratch_model_build(runs, &o, &m, &err) == 0);
+    CHECK(m->n_sizes == 2);
+    const xl_scratch_curve *c = xl_scratch_curve_for(m, 1e6);
+    CHECK(c && c->n == 11);
+    /* inside the measured range: eval then invert returns D */
+    for (double D = 1.3e5; D < 1e10; D *= 2.7) {
+        double L = xl_scratch_curve_eval(c, D), DE;
+        unsigned f;
+        CHECK(xl_scratch_curve_invert(c, L, &DE, &f) == 0 && f == 0);
+        CHECK_REL(DE, D, 1e-6);
+        /* the interpolant stays close to the true curve between grid points */
+        CHECK_REL(L, xl_kaplan_loss(&k, 1e6, D), 2e-3);
+    }
+    double DE;
+    unsigned f;
+    CHECK(xl_scratch_curve_invert(c, 0.5 * c->loss[c->n - 1], &DE, &f) == XL_ERANGE);
+    CHECK(f == XL_XF_BELOW_RANGE);
+    CHECK(xl_scratch_curve_invert(c, 2 * c->loss[0], &DE, &f) == XL_ERANGE);
+    CHECK(f == XL_XF_ABOVE_RANGE);
+    const xl_scratch_curve *c2 = xl_scratch_curve_for(m, 1e7);
+    CHECK(c2 && c2->n == 5);
+    for (size_t i = 1; c2 && i < c2->n; i++)
+        CHECK(c2->loss[i] < c2->loss[i - 1] && c2->logD[i] > c2->logD[i - 1]);
+    CHECK(xl_scratch_curve_for(m, 3e6) == NULL);
+    /* the per-N fit of an exact Kaplan curve: Kaplan's L - Linf bends from (Dc/D)^aD to
+     * 1/D, which one power law only approximates, so the asymptote is close, not exact */
+    CHECK(c->fit_ok);
+    CHECK_REL(c->Linf, xl_kaplan_linf(&k, 1e6), 0.1);
+    CHECK(c->Linf < xl_kaplan_linf(&k, 1e6));
+    xl_scratch_model_free(m);
+    xl_xfer_runs_free(runs);
+}
+
+static void test_flags(void)
+{
+    xl_planted_spec s;
+    xl_planted_default(&s);
+    s.noise = 0;
+    s.n_sizes = 4;
+    s.D_max = 1e8;          /* short curves: large transfers fall below the measured range */
+    s.low_data_frac = 0;    /* keep high-data runs too */
+    xl_xfer_runs *runs;
+    xl_error err;
+    CHECK(xl_planted_generate(&s, &runs, &err) == 0);
+    /* a fine-tuned loss below every asymptote */
+    xl_xfer_runs_add(runs, "text", 1e6, 1e5, 0.5 * xl_kaplan_linf(&s.scratch, 1e6), 0, NULL);
+    /* a size without a scratch curve */
+    xl_xfer_runs_add(runs, "text", 5e6, 1e5, 5.0, 0, NULL);
+    xl_xfer_opts o;
+    xl_xfer_opts_default(&o);
+    o.bootstrap = 0;
+    xl_transfer_result *r;
+    CHECK(xl_transfer_analyze(runs, &o, &r, &err) == 0);
+    size_t below = 0, high = 0, unb = 0, nocurve = 0;
+    for (size_t i = 0; i < r->n_est; i++) {
+        const xl_xfer_est *e = &r->est[i];
+        if (e->flags[XL_EST_INTERP] & XL_XF_BELOW_RANGE) {
+            below++;
+            CHECK(!e->used[XL_EST_INTERP]);
+        }
+        if (e->common & XL_XF_HIGH_DATA) {
+            high++;
+            CHECK(!e->used[0] && !e->used[1]);
+            CHECK(e->DF > 0.1 * e->DN);
+        }
+        if (e->flags[XL_EST_FIT] & XL_XF_UNBOUNDED) {
+            unb++;
+            CHECK(isinf(e->DE[XL_EST_FIT]) && !e->used[XL_EST_FIT]);
+        }
+        if (e->flags[XL_EST_INTERP] & XL_XF_NO_CURVE) {
+            nocurve++;
+            CHECK(e->N == 5e6 && isfinite(e->DE[XL_EST_FIT]));
+        }
+    }
+    printf("below %zu high %zu unbounded %zu no_curve %zu of %zu\n", below, high, unb, nocurve,
+           r->n_est);
+    CHECK(below > 0 && high > 0 && unb == 1 && nocurve == 1);
+    char buf[128];
+    xl_xfer_flags_str(XL_XF_BELOW_RANGE | XL_XF_HIGH_DATA, buf, sizeof buf);
+    CHECK(strcmp(buf, "below_range,high_data") == 0);
+    /* asking for extrapolated values brings back below-range runs (not unbounded ones) */
+    o.include_extrapolated = 1;
+    xl_transfer_result *r2;
+    CHECK(xl_transfer_analyze(runs, &o, &r2, &err) == 0);
+    CHECK(r2->cur[0].n_used[XL_EST_INTERP] > r->cur[0].n_used[XL_EST_INTERP]);
+    xl_transfer_result_free(r2);
+    xl_transfer_result_free(r);
+    /* no scratch rows: a one-line error */
+    xl_xfer_runs *ft = xl_xfer_runs_alloc(NULL);
+    xl_xfer_runs_add(ft, "text", 1e6, 1e5, 3.0, 0, NULL);
+    CHECK(xl_transfer_analyze(ft, &o, &r, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "no from-scratch runs");
+    xl_xfer_runs_free(ft);
+    xl_xfer_runs_free(runs);
+}
+
+int main(void)
+{
+    test_kaplan();
+    test_interp_round_trip();
+    test_flags();
+    TEST_MAIN_END();
+}
