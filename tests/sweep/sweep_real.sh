@@ -49,4 +49,7 @@ if s["runs_done"] != len(rs) or abs(s["total_flops"] - sum(r["flops"] for r in r
     print("FAIL: summary.json totals"); bad = 1
 sys.exit(bad)
 PY
+# runs.jsonl feeds the analysis as it is
+"$XL" transfer "$T/s" -o "$T/transfer.json" >/dev/null 2>"$T/err"; rc=$?
+check "xferlaw transfer reads the sweep" '[ $rc -eq 0 ] && [ -s "$T/transfer.json" ]'; [ $rc -eq 0 ] || tail -2 "$T/err"
 exit $fail
