@@ -8,6 +8,7 @@
 # versions + this script + the tokenizer + the binary's corpus format).
 set -euo pipefail
 TRAIN_TOK=0
+SELF=$(realpath "$0")
 if [ "${1:-}" = "--train-tokenizer" ]; then TRAIN_TOK=1; shift; fi
 # paths given by the caller are relative to where it runs
 XL=${1:-}
@@ -32,7 +33,7 @@ files_of() { for p in "$@"; do dpkg -L "$p" 2>/dev/null; done | sort -u | while 
 [ -x "$XL" ] || { echo "build_corpora: no binary $XL (build first)" >&2; exit 1; }
 
 key=$( { for p in $PKGS; do dpkg-query -W -f='${Package} ${Version}\n' "$p" 2>/dev/null || echo "$p missing"; done
-         sha256sum "$0" "$TOK" 2>/dev/null; echo "format 1"; } | sha256sum | cut -c1-16)
+         sha256sum "$SELF" "$TOK" 2>/dev/null | cut -c1-64; echo "format 1"; } | sha256sum | cut -c1-16)
 if [ $TRAIN_TOK -eq 0 ]; then
   ok=1
   for c in text python code; do

@@ -17,6 +17,7 @@ static const char *usage =
     "data:\n"
     "  --data SPEC          corpus name under the corpora root (python, text, code), a\n"
     "                       mixture by tokens 'text:0.5,code:0.5', or a corpus directory\n"
+    "  --mix SPEC           the same as --data\n"
     "  --corpora DIR        corpora root (default $XL_CORPORA, else data/corpora)\n"
     "  --data-size D        cap on unique training tokens, whole documents chosen by the\n"
     "                       seed then trimmed to exactly D (0 = all; default 0)\n"
@@ -109,7 +110,8 @@ int cmd_train(int argc, char **argv)
         }
         if (done) continue;
         struct { const char *name; char *dst; size_t cap; } strs[] = {
-            {"--data", c.data, sizeof c.data}, {"--corpora", c.corpora, sizeof c.corpora},
+            {"--data", c.data, sizeof c.data}, {"--mix", c.data, sizeof c.data},
+            {"--corpora", c.corpora, sizeof c.corpora},
             {"--out", c.out, sizeof c.out}, {"--init-from", c.init_from, sizeof c.init_from},
             {"--trainable", c.trainable, sizeof c.trainable}};
         for (size_t k = 0; k < sizeof strs / sizeof strs[0] && !done; k++) {

@@ -84,7 +84,8 @@ static void act_sizes(const xl_nn_config *c, int B, int T, size_t *s)
     s[A_RES3] = L * BT * C;
     s[A_LNF] = BT * C;
     s[A_LNF_MEAN] = s[A_LNF_RSTD] = BT;
-    s[A_LOGITS] = BT * V;
+    s[A_LOGITS] = (BT < HEAD_ROWS ? BT : HEAD_ROWS) * V;
+    s[A_DWTE] = V * C;
     s[A_DRES] = s[A_DLN] = s[A_DATTY] = BT * C;
     s[A_DQKV] = BT * 3 * C;
     s[A_DFCH] = BT * 4 * C;
@@ -155,6 +156,7 @@ void xl_nn_free(xl_nn_model *m)
     free(m->v);
     free(m->acts_mem);
     free(m->inputs);
+    free(m->logits_full);
     free(m);
 }
 
@@ -163,7 +165,7 @@ size_t xl_nn_memory_bytes(const xl_nn_model *m) { return m->bytes; }
 float *xl_nn_params(xl_nn_model *m) { return m->params; }
 float *xl_nn_grads(xl_nn_model *m) { return m->grads; }
 size_t xl_nn_n_floats(const xl_nn_model *m) { return m->n_floats; }
-const float *xl_nn_logits(const xl_nn_model *m) { return m->acts[A_LOGITS]; }
+const float *xl_nn_logits(const xl_nn_model *m) { return m->logits_full; }
 
 xl_nn_tensor xl_nn_get_tensor(xl_nn_model *m, int i)
 {
@@ -205,8 +207,8 @@ void xl_nn_init(xl_nn_model *m, uint64_t seed)
     memset(m->v, 0, m->n_floats * sizeof(float));
 }
 
-int xl_nn_forward(xl_nn_model *m, const uint16_t *inputs, const uint16_t *targets, int B,
-                  int T, float *loss, xl_error *err)
+static int forward(xl_nn_model *m, const uint16_t *inputs, const uint16_t *targets, int B,
+                   int T, float *loss, int grad, xl_error *err)
 {
     const xl_nn_config *c = &m->cfg;
     int L = c->n_layer, C = c->d_model, H = c->n_head, V = c->vocab_size;
@@ -243,30 +245,68 @@ int xl_nn_forward(xl_nn_model *m, const uint16_t *inputs, const uint16_t *target
         xl_layernorm_forward(ln1, ln1m, ln1r, res, xl_nn_p(m, P_LN1W) + l * C,
                              xl_nn_p(m, P_LN1B) + l * C, (int)BT, C);
         xl_matmul_forward(qkv, ln1, xl_nn_p(m, P_QKVW) + (size_t)l * 3 * C * C,
-                          xl_nn_p(m, P_QKVB) + l * 3 * C, (int)BT, C, 3 * C, 0);
+                          xl_nn_p(m, P_QKVB) + l * 3 * C, NULL, (int)BT, C, 3 * C);
         xl_attention_forward(atty, att, qkv, B, T, C, H);
-        memcpy(res2, res, BT * C * sizeof(float));
         xl_matmul_forward(res2, atty, xl_nn_p(m, P_ATTPROJW) + (size_t)l * C * C,
-                          xl_nn_p(m, P_ATTPROJB) + l * C, (int)BT, C, C, 1);
+                          xl_nn_p(m, P_ATTPROJB) + l * C, res, (int)BT, C, C);
         xl_layernorm_forward(ln2, ln2m, ln2r, res2, xl_nn_p(m, P_LN2W) + l * C,
                              xl_nn_p(m, P_LN2B) + l * C, (int)BT, C);
         xl_matmul_forward(fch, ln2, xl_nn_p(m, P_FCW) + (size_t)l * 4 * C * C,
-                          xl_nn_p(m, P_FCB) + l * 4 * C, (int)BT, C, 4 * C, 0);
+                          xl_nn_p(m, P_FCB) + l * 4 * C, NULL, (int)BT, C, 4 * C);
         xl_gelu_forward(fchg, fch, BT * 4 * C);
-        memcpy(res3, res2, BT * C * sizeof(float));
         xl_matmul_forward(res3, fchg, xl_nn_p(m, P_FCPROJW) + (size_t)l * 4 * C * C,
-                          xl_nn_p(m, P_FCPROJB) + l * C, (int)BT, 4 * C, C, 1);
+                          xl_nn_p(m, P_FCPROJB) + l * C, res2, (int)BT, 4 * C, C);
     }
     xl_layernorm_forward(a[A_LNF], a[A_LNF_MEAN], a[A_LNF_RSTD], a[A_RES3] + (L - 1) * sC,
                          xl_nn_p(m, P_LNFW), xl_nn_p(m, P_LNFB), (int)BT, C);
-    xl_matmul_forward(a[A_LOGITS], a[A_LNF], xl_nn_p(m, P_WTE), NULL, (int)BT, C, V, 0);
-    if (targets) {
-        double total = xl_crossentropy_forward(a[A_LOGITS], targets, (int)BT, V);
-        if (loss)
-            *loss = (float)(total / (double)BT);
-        m->have_targets = 1;
+    if (!targets) {
+        if (!m->logits_full) {
+            m->logits_full = malloc((size_t)m->max_B * m->max_T * V * sizeof(float));
+            if (!m->logits_full)
+                return xl_error_set(err, XL_ENOMEM, "out of memory for (%d, %d, %d) logits",
+                                    m->max_B, m->max_T, V);
+            m->bytes += (size_t)m->max_B * m->max_T * V * sizeof(float);
+        }
+        xl_matmul_forward(m->logits_full, a[A_LNF], xl_nn_p(m, P_WTE), NULL, NULL, (int)BT, C,
+                          V);
+        return XL_OK;
     }
+    /* chunks of rows: logits, loss, and (training) the head's backward while the chunk
+     * is in cache: dlnf rows into A_DLN, dwte into A_DWTE */
+    double total = 0.0;
+    float scale = 1.0f / (float)BT;
+    const float *wte = xl_nn_p(m, P_WTE);
+    for (size_t r0 = 0; r0 < BT; r0 += HEAD_ROWS) {
+        int R = (int)(BT - r0 < HEAD_ROWS ? BT - r0 : HEAD_ROWS);
+        const float *lnf = a[A_LNF] + r0 * C;
+        xl_matmul_forward(a[A_LOGITS], lnf, wte, NULL, NULL, R, C, V);
+        total += xl_crossentropy_forward(a[A_LOGITS], targets + r0, R, V, scale, grad);
+        if (!grad)
+            continue;
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, R, C, V, 1.0f, a[A_LOGITS], V,
+                    wte, C, 0.0f, a[A_DLN] + r0 * C, C);
+        if (m->train_mask[P_WTE])
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, V, C, R, 1.0f, a[A_LOGITS], V,
+                    lnf, C, r0 ? 1.0f : 0.0f, a[A_DWTE], C);
+    }
+    if (loss)
+        *loss = (float)(total / (double)BT);
+    m->have_targets = grad;
     return XL_OK;
+}
+
+int xl_nn_forward(xl_nn_model *m, const uint16_t *inputs, const uint16_t *targets, int B,
+                  int T, float *loss, xl_error *err)
+{
+    return forward(m, inputs, targets, B, T, loss, 1, err);
+}
+
+int xl_nn_loss(xl_nn_model *m, const uint16_t *inputs, const uint16_t *targets, int B, int T,
+               float *loss, xl_error *err)
+{
+    if (!targets)
+        return xl_error_set(err, XL_EINVAL, "xl_nn_loss: targets are required");
+    return forward(m, inputs, targets, B, T, loss, 0, err);
 }
 
 int xl_nn_backward(xl_nn_model *m, xl_error *err)
@@ -282,11 +322,15 @@ int xl_nn_backward(xl_nn_model *m, xl_error *err)
     size_t sAtt = (size_t)m->max_B * H * m->max_T * m->max_T;
     float *dres = a[A_DRES], *dln = a[A_DLN], *dqkv = a[A_DQKV], *datty = a[A_DATTY];
     float *dfch = a[A_DFCH];
-    /* head: logits = lnf . wte^T (the buffer already holds dlogits) */
-    xl_matmul_backward(dln, xl_nn_g(m, P_WTE), NULL, a[A_LOGITS], a[A_LNF],
-                       xl_nn_p(m, P_WTE), BT, C, V);
+    /* gradients of parameters outside the trainable mask are not computed (stay 0): the
+     * weight-gradient sgemms are a third of the work, skipped in partial fine-tuning */
+#define G(t) (m->train_mask[t] ? xl_nn_g(m, t) : NULL)
+#define GO(t, off) (m->train_mask[t] ? xl_nn_g(m, t) + (off) : NULL)
+    /* the head's backward ran during the forward: dlnf is in dln, its dwte in A_DWTE */
+    if (m->train_mask[P_WTE])
+        xl_vadd(G(P_WTE), a[A_DWTE], (size_t)V * C);
     memset(dres, 0, (size_t)BT * C * sizeof(float));
-    xl_layernorm_backward(dres, xl_nn_g(m, P_LNFW), xl_nn_g(m, P_LNFB), dln,
+    xl_layernorm_backward(dres, G(P_LNFW), G(P_LNFB), dln,
                           a[A_RES3] + (L - 1) * sC, xl_nn_p(m, P_LNFW), a[A_LNF_MEAN],
                           a[A_LNF_RSTD], BT, C);
     for (int l = L - 1; l >= 0; l--) {
@@ -299,26 +343,28 @@ int xl_nn_backward(xl_nn_model *m, xl_error *err)
         float *fch = a[A_FCH] + l * 4 * sC, *fchg = a[A_FCH_GELU] + l * 4 * sC;
         size_t C2 = (size_t)C * C;
         /* MLP: res3 = res2 + fcproj(gelu(fc(ln2(res2)))) */
-        xl_matmul_backward(dfch, xl_nn_g(m, P_FCPROJW) + l * 4 * C2,
-                           xl_nn_g(m, P_FCPROJB) + l * C, dres, fchg,
+        xl_matmul_backward(dfch, GO(P_FCPROJW, l * 4 * C2),
+                           GO(P_FCPROJB, l * C), dres, fchg,
                            xl_nn_p(m, P_FCPROJW) + l * 4 * C2, BT, 4 * C, C);
         xl_gelu_backward(dfch, fch, (size_t)BT * 4 * C);
-        xl_matmul_backward(dln, xl_nn_g(m, P_FCW) + l * 4 * C2, xl_nn_g(m, P_FCB) + l * 4 * C,
+        xl_matmul_backward(dln, GO(P_FCW, l * 4 * C2), GO(P_FCB, l * 4 * C),
                            dfch, ln2, xl_nn_p(m, P_FCW) + l * 4 * C2, BT, C, 4 * C);
-        xl_layernorm_backward(dres, xl_nn_g(m, P_LN2W) + l * C, xl_nn_g(m, P_LN2B) + l * C,
+        xl_layernorm_backward(dres, GO(P_LN2W, l * C), GO(P_LN2B, l * C),
                               dln, res2, xl_nn_p(m, P_LN2W) + l * C, ln2m, ln2r, BT, C);
         /* attention: res2 = res + attproj(attn(qkv(ln1(res)))) */
-        xl_matmul_backward(datty, xl_nn_g(m, P_ATTPROJW) + l * C2,
-                           xl_nn_g(m, P_ATTPROJB) + l * C, dres, atty,
+        xl_matmul_backward(datty, GO(P_ATTPROJW, l * C2),
+                           GO(P_ATTPROJB, l * C), dres, atty,
                            xl_nn_p(m, P_ATTPROJW) + l * C2, BT, C, C);
         xl_attention_backward(dqkv, a[A_DATT], datty, att, qkv, B, T, C, H);
-        xl_matmul_backward(dln, xl_nn_g(m, P_QKVW) + l * 3 * C2,
-                           xl_nn_g(m, P_QKVB) + l * 3 * C, dqkv, ln1,
+        xl_matmul_backward(dln, GO(P_QKVW, l * 3 * C2),
+                           GO(P_QKVB, l * 3 * C), dqkv, ln1,
                            xl_nn_p(m, P_QKVW) + l * 3 * C2, BT, C, 3 * C);
-        xl_layernorm_backward(dres, xl_nn_g(m, P_LN1W) + l * C, xl_nn_g(m, P_LN1B) + l * C,
+        xl_layernorm_backward(dres, GO(P_LN1W, l * C), GO(P_LN1B, l * C),
                               dln, res, xl_nn_p(m, P_LN1W) + l * C, ln1m, ln1r, BT, C);
     }
-    xl_encoder_backward(xl_nn_g(m, P_WTE), xl_nn_g(m, P_WPE), dres, m->inputs, B, T, C);
+    xl_encoder_backward(G(P_WTE), G(P_WPE), dres, m->inputs, B, T, C);
+#undef G
+#undef GO
     return XL_OK;
 }
 
@@ -327,16 +373,25 @@ void xl_nn_zero_grad(xl_nn_model *m)
     memset(m->grads, 0, m->n_floats * sizeof(float));
 }
 
+XL_SIMD
 float xl_nn_clip_grad(xl_nn_model *m, float max_norm)
 {
-    double ss = 0.0;
+    /* eight double partial sums (vectorisable, fixed order) */
+    double acc[8] = {0};
     for (int t = 0; t < P_COUNT; t++) {
         if (!m->train_mask[t])
             continue;
         const float *g = xl_nn_g(m, t);
-        for (size_t i = 0; i < m->param_sizes[t]; i++)
-            ss += (double)g[i] * g[i];
+        size_t n = m->param_sizes[t], i = 0;
+        for (; i + 8 <= n; i += 8)
+            for (int k = 0; k < 8; k++)
+                acc[k] += (double)g[i + k] * g[i + k];
+        for (; i < n; i++)
+            acc[0] += (double)g[i] * g[i];
     }
+    double ss = 0.0;
+    for (int k = 0; k < 8; k++)
+        ss += acc[k];
     float norm = (float)sqrt(ss);
     /* torch.nn.utils.clip_grad_norm_'s convention: coefficient max_norm / (norm + 1e-6) */
     if (max_norm > 0.0f && norm > max_norm) {
@@ -358,6 +413,13 @@ static int is_2d(int t)
            t == P_FCPROJW;
 }
 
+/* no-math-errno lets GCC vectorise sqrtf (its argument is never negative here) */
+#if defined(__clang__)
+#define XL_NO_ERRNO
+#else
+#define XL_NO_ERRNO __attribute__((optimize("no-math-errno")))
+#endif
+XL_SIMD XL_NO_ERRNO
 void xl_nn_adamw_step(xl_nn_model *m, float lr, float beta1, float beta2, float eps,
                       float weight_decay, long step)
 {

@@ -6,6 +6,14 @@
 
 #include "xferlaw/nn.h"
 
+/* Hot loops are compiled for AVX-512, AVX2 and baseline x86-64; the loader picks one
+ * per machine (ifunc), so a given machine always runs the same code: determinism holds. */
+#if defined(__clang__) || !defined(__x86_64__)
+#define XL_SIMD /* clang resolves cross-file clones differently; only the fuzz build uses it */
+#else
+#define XL_SIMD __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+
 /* Parameter tensors in storage order (must match xl_nn_tensor names in model.c). */
 enum {
     P_WTE, P_WPE, P_LN1W, P_LN1B, P_QKVW, P_QKVB, P_ATTPROJW, P_ATTPROJB,
@@ -31,7 +39,8 @@ enum {
     A_LNF,       /* (BT, C) */
     A_LNF_MEAN,  /* (BT) */
     A_LNF_RSTD,  /* (BT) */
-    A_LOGITS,    /* (BT, V): logits, or dloss/dlogits after a forward with targets */
+    A_LOGITS,    /* (HEAD_ROWS, V): one chunk of logits, then of dloss/dlogits */
+    A_DWTE,      /* (V, C): the head's part of dwte, computed during the forward */
     /* backward scratch, not per layer */
     A_DRES,      /* (BT, C) */
     A_DLN,       /* (BT, C) */
@@ -55,10 +64,16 @@ struct xl_nn_model {
     int B, T;                 /* of the last forward */
     int have_targets;         /* last forward had targets: backward allowed */
     uint16_t *inputs;         /* (max_B * max_T) copy of the last inputs */
+    float *logits_full;       /* (max_B, max_T, V), allocated on the first forward
+                                 without targets */
     char trainable[16];
     unsigned char train_mask[P_COUNT];
     size_t bytes;
 };
+
+/* The head (logits, cross-entropy and its gradient) runs over chunks of rows so that
+ * the (rows, V) logits stay in cache instead of a (B*T, V) buffer in memory. */
+enum { HEAD_ROWS = 256 };
 
 static inline float *xl_nn_p(const struct xl_nn_model *m, int t)
 {
@@ -78,14 +93,15 @@ void xl_encoder_backward(float *dwte, float *dwpe, const float *dout, const uint
 /* out (N, C), mean/rstd (N) */
 void xl_layernorm_forward(float *out, float *mean, float *rstd, const float *inp,
                           const float *w, const float *b, int N, int C);
-/* dinp += ..., dw += ..., db += ... */
+/* dinp += ..., dw += ..., db += ... (dw, db may be NULL: not trainable) */
 void xl_layernorm_backward(float *dinp, float *dw, float *db, const float *dout,
                            const float *inp, const float *w, const float *mean,
                            const float *rstd, int N, int C);
-/* out (N, OC) = inp (N, C) . w(OC, C)^T + b (OC); with accumulate, out += that. */
-void xl_matmul_forward(float *out, const float *inp, const float *w, const float *b, int N,
-                       int C, int OC, int accumulate);
-/* dinp (N, C) = dout . w (overwrites); dw (OC, C) += dout^T . inp; db (OC) += colsum */
+/* out (N, OC) = inp (N, C) . w(OC, C)^T + b (OC) [+ resid (N, OC)]; b, resid may be NULL */
+void xl_matmul_forward(float *out, const float *inp, const float *w, const float *b,
+                       const float *resid, int N, int C, int OC);
+/* dinp (N, C) = dout . w (overwrites); dw (OC, C) += dout^T . inp; db (OC) += colsum;
+ * any of the three may be NULL (not needed / not trainable) */
 void xl_matmul_backward(float *dinp, float *dw, float *db, const float *dout,
                         const float *inp, const float *w, int N, int C, int OC);
 void xl_gelu_forward(float *out, const float *inp, size_t n);
@@ -97,9 +113,17 @@ void xl_attention_forward(float *out, float *att, const float *qkv, int B, int T
 /* dqkv (B, T, 3C) overwritten; scratch (T, T) */
 void xl_attention_backward(float *dqkv, float *scratch, const float *dout, const float *att,
                            const float *qkv, int B, int T, int C, int H);
-/* logits (BT, V) -> dlogits in place, scaled by 1/BT; returns the summed loss */
-double xl_crossentropy_forward(float *logits, const uint16_t *targets, int BT, int V);
-/* y[i] = exp(x[i]), vectorised, relative error ~1e-7 */
+/* logits (N, V): returns the summed loss; with want_grad, logits become dloss/dlogits
+ * of (scale * summed loss) in place */
+double xl_crossentropy_forward(float *logits, const uint16_t *targets, int N, int V,
+                               float scale, int want_grad);
+/* y[i] = exp(x[i]), vectorised, relative error ~1e-7 (y may be x) */
 void xl_vexp(float *y, const float *x, int n);
+/* y[i] = exp(x[i] - c), returns the sum; max of x; softmax in place */
+float xl_vexp_sum(float *y, const float *x, float c, int n);
+float xl_vmax(const float *x, int n);
+void xl_softmax_inplace(float *x, int n);
+/* y += x */
+void xl_vadd(float *y, const float *x, size_t n);
 
 #endif

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define BETA1 0.9f
@@ -67,21 +68,23 @@ static int check_config(const xl_train_config *c, xl_error *err)
     return XL_OK;
 }
 
-/* Mean loss over the fixed val windows: window j starts at j*T (wrapping if the val
- * split is short), so every eval of every run on this data sees the same tokens. */
+/* Mean loss over the fixed val windows: n = n_batches*B windows spread evenly over the
+ * whole val split (window j starts at j*span/n), so the subset samples every part of it
+ * and every eval of every run on this data sees the same tokens. */
 static int evaluate(xl_nn_model *m, const xl_dataset *ds, int B, int T, int n_batches,
                     uint16_t *in, uint16_t *tg, double *out, xl_error *err)
 {
-    size_t span = ds->n_val - (size_t)T - 1;
+    uint64_t span = ds->n_val - (size_t)T - 1, nw = (uint64_t)n_batches * (uint64_t)B;
     double sum = 0;
     for (int b = 0; b < n_batches; b++) {
         for (int i = 0; i < B; i++) {
-            size_t st = ((size_t)(b * B + i) * (size_t)T) % (span + 1);
+            uint64_t j = (uint64_t)b * (uint64_t)B + (uint64_t)i;
+            size_t st = (size_t)(j * span / nw);
             memcpy(in + (size_t)i * T, ds->val + st, (size_t)T * sizeof *in);
             memcpy(tg + (size_t)i * T, ds->val + st + 1, (size_t)T * sizeof *tg);
         }
         float loss;
-        int rc = xl_nn_forward(m, in, tg, B, T, &loss, err);
+        int rc = xl_nn_loss(m, in, tg, B, T, &loss, err);
         if (rc) return rc;
         sum += loss;
     }
@@ -171,7 +174,10 @@ static int setup_model(loop *L, xl_train_state *st, xl_error *err)
 
 static void fmt_extra(char *buf, size_t n, double train, double val, double best, double tps)
 {
-    snprintf(buf, n, "loss %.3f  val %.3f  best %.3f  %.0f tok/s", train, val, best, tps);
+    char v[32] = "-", b[32] = "-";
+    if (isfinite(val)) snprintf(v, sizeof v, "%.3f", val);
+    if (isfinite(best)) snprintf(b, sizeof b, "%.3f", best);
+    snprintf(buf, n, "loss %.3f  val %s  best %s  %.0f tok/s", train, v, b, tps);
 }
 
 int xl_train_run(const xl_train_config *c, xl_train_result *res, FILE *progress, xl_error *err)
@@ -186,6 +192,9 @@ int xl_train_run(const xl_train_config *c, xl_train_result *res, FILE *progress,
     rc = xl_dataset_load(c->corpora[0] ? c->corpora : xl_corpora_root(), c->data, c->data_size,
                          c->seed, &L.ds, err);
     if (!rc) rc = xl_mkdirs(c->out, err);
+    struct stat sb;
+    if (!rc && (stat(c->out, &sb) != 0 || !S_ISDIR(sb.st_mode)))
+        rc = xl_error_set(err, XL_EIO, "field 'out': %s exists and is not a directory", c->out);
     if (!rc) rc = setup_model(&L, &st, err);
     char path[1100], curve[1100], best[1100];
     snprintf(path, sizeof path, "%s/run.json", c->out);
@@ -206,7 +215,7 @@ int xl_train_run(const xl_train_config *c, xl_train_result *res, FILE *progress,
 
     xl_progress pb;
     if (progress) xl_progress_init(&pb, progress, "train", (double)L.S);
-    double t_start = xl_now(), train_sum = 0, last_val = NAN, tps = 0;
+    double t_start = xl_now(), train_sum = 0, last_val = NAN, last_loss = NAN, tps = 0;
     long train_n = 0, start_step = st.step;
     size_t span = L.ds.n_train - (size_t)L.T; /* window starts in [0, span) */
     char extra[160];
@@ -225,6 +234,7 @@ int xl_train_run(const xl_train_config *c, xl_train_result *res, FILE *progress,
         if (c->clip > 0) xl_nn_clip_grad(L.m, (float)c->clip);
         xl_nn_adamw_step(L.m, (float)lr, BETA1, BETA2, ADAM_EPS, (float)c->weight_decay, s);
         st.step = s;
+        last_loss = loss;
         train_sum += loss;
         train_n++;
         if (!isfinite(loss)) {
@@ -269,7 +279,7 @@ int xl_train_run(const xl_train_config *c, xl_train_result *res, FILE *progress,
         }
     }
     if (progress && !rc) {
-        fmt_extra(extra, sizeof extra, train_n ? train_sum / train_n : NAN, last_val, st.best_val_loss, tps);
+        fmt_extra(extra, sizeof extra, last_loss, last_val, st.best_val_loss, tps);
         xl_progress_finish(&pb, extra);
     }
     if (rc) goto done;

@@ -78,6 +78,7 @@ def main():
     for s in range(-2, steps):
         if s == 0:
             t0 = time.perf_counter()
+            c0 = time.process_time()
         loss = model(idx, tgt)
         first = first if first is not None else loss.item()
         opt.zero_grad(set_to_none=True)
@@ -86,10 +87,12 @@ def main():
         opt.step()
     last = loss.item()
     dt = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     tps = B * T * steps / dt
     fpt = 6 * n_nonemb + 6 * V * C + 6 * L * T * C
     print(json.dumps({"impl": "torch " + torch.__version__, "N": n_nonemb,
-                      "tokens_per_s": round(tps, 1), "step_ms": round(1e3 * dt / steps, 2),
+                      "tokens_per_s": round(tps, 1),
+                      "tokens_per_cpu_s": round(B * T * steps / (cpu / threads), 1), "step_ms": round(1e3 * dt / steps, 2),
                       "flops_per_token": fpt, "gflops": round(tps * fpt / 1e9, 2),
                       "maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                       "first_loss": round(first, 4), "last_loss": round(last, 4)}))

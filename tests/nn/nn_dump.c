@@ -1,6 +1,6 @@
 /* Writes everything the PyTorch comparison (nn_torch.py) needs, computed by our model:
  *   int32 V ctx L H C B T steps; int32 inputs[B*T], targets[B*T];
- *   float params[n] (before any step); float logits[B*T*V]; float loss;
+ *   float params[n] (before any step); float logits[B*T*V]; float loss, eval_loss;
  *   float grads[n] (one backward, unclipped); float losses[steps] of AdamW steps
  *   (clip 1.0, lr 1e-2, betas 0.9/0.95, eps 1e-8, weight decay 0.1; loss before step s+1).
  * Usage: nn_dump OUT.bin */
@@ -24,8 +24,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: nn_dump OUT.bin\n");
         return 2;
     }
-    xl_nn_config cfg = {.vocab_size = 67, .ctx = 12, .n_layer = 2, .n_head = 4, .d_model = 32};
-    int B = 3, T = 10, steps = 6;
+    xl_nn_config cfg = {.vocab_size = 67, .ctx = 80, .n_layer = 2, .n_head = 4, .d_model = 32};
+    /* T = 70: two causal blocks of attention (64 + 6); B*T = 350 rows: two head chunks */
+    enum { B = 5, T = 70 };
+    int steps = 6;
     xl_error err;
     xl_nn_model *m;
     if (xl_nn_alloc(&cfg, B, T, &m, &err)) {
@@ -40,8 +42,8 @@ int main(int argc, char **argv)
     size_t n = xl_nn_n_floats(m);
     for (size_t i = 0; i < n; i++)
         p[i] += (float)(0.15 * xl_rng_normal(&rng));
-    uint16_t in[30], tg[30];
-    int32_t in32[30], tg32[30];
+    uint16_t in[B * T], tg[B * T];
+    int32_t in32[B * T], tg32[B * T];
     for (int i = 0; i < B * T; i++) {
         in[i] = (uint16_t)xl_rng_below(&rng, (uint64_t)cfg.vocab_size);
         tg[i] = (uint16_t)xl_rng_below(&rng, (uint64_t)cfg.vocab_size);
@@ -66,6 +68,10 @@ int main(int argc, char **argv)
     put(fp, xl_nn_logits(m), 4, (size_t)B * T * cfg.vocab_size);
     xl_nn_forward(m, in, tg, B, T, &loss, &err);
     put(fp, &loss, 4, 1);
+    float eval_loss;
+    xl_nn_loss(m, in, tg, B, T, &eval_loss, &err);
+    put(fp, &eval_loss, 4, 1);
+    xl_nn_forward(m, in, tg, B, T, &loss, &err);
     xl_nn_zero_grad(m);
     xl_nn_backward(m, &err);
     put(fp, xl_nn_grads(m), 4, n);

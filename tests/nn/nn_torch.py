@@ -64,6 +64,7 @@ def main():
     flat = take(np.float32, n)
     logits_c = take(np.float32, B * T * V).reshape(B, T, V)
     loss_c = take(np.float32, 1)[0]
+    eval_loss_c = take(np.float32, 1)[0]
     grads_c = take(np.float32, n)
     losses_c = take(np.float32, steps)
     assert off == len(raw), "dump size mismatch"
@@ -90,6 +91,7 @@ def main():
     loss = F.cross_entropy(logits.view(-1, V), tgt.view(-1))
     check("logits", logits_c, logits.detach().numpy())
     check("loss", np.array([loss_c]), np.array([loss.item()]))
+    check("eval loss", np.array([eval_loss_c]), np.array([loss.item()]))
     loss.backward()
     for name in NAMES:
         check("d" + name, G[name], P[name].grad.numpy())

@@ -113,6 +113,61 @@ static void test_finite_differences(void)
     xl_nn_free(m);
 }
 
+/* T = 70: two causal attention blocks; directional FD of every tensor at once and of
+ * qkvw alone (the attention backward is all that reaches it) */
+static void test_long_sequence(void)
+{
+    xl_nn_config cfg = {.vocab_size = 11, .ctx = 72, .n_layer = 1, .n_head = 2, .d_model = 8};
+    enum { LT = 70 };
+    xl_error err;
+    xl_nn_model *m;
+    CHECK(xl_nn_alloc(&cfg, 1, LT, &m, &err) == 0);
+    xl_nn_init(m, 3);
+    xl_rng r;
+    xl_rng_seed(&r, 4);
+    float *p = xl_nn_params(m);
+    size_t n = xl_nn_n_floats(m);
+    for (size_t i = 0; i < n; i++)
+        p[i] += (float)(0.3 * xl_rng_normal(&r));
+    uint16_t in[LT], tg[LT];
+    for (int i = 0; i < LT; i++) {
+        in[i] = (uint16_t)xl_rng_below(&r, 11);
+        tg[i] = (uint16_t)xl_rng_below(&r, 11);
+    }
+    float l;
+    CHECK(xl_nn_forward(m, in, tg, 1, LT, &l, &err) == 0);
+    xl_nn_zero_grad(m);
+    CHECK(xl_nn_backward(m, &err) == 0);
+    xl_nn_tensor qkv = xl_nn_get_tensor(m, 4);
+    CHECK(strcmp(qkv.name, "qkvw") == 0);
+    float *save = malloc(n * sizeof *save);
+    memcpy(save, p, n * sizeof *save);
+    double *u = malloc(n * sizeof *u);
+    for (int pass = 0; pass < 2; pass++) {
+        size_t lo = pass ? (size_t)(qkv.data - p) : 0, hi = pass ? lo + qkv.size : n;
+        double gu = 0.0, h = 1e-3, lp, lm;
+        for (size_t i = lo; i < hi; i++) {
+            u[i] = xl_rng_normal(&r);
+            gu += xl_nn_grads(m)[i] * u[i];
+        }
+        for (size_t i = lo; i < hi; i++)
+            p[i] = (float)(save[i] + h * u[i]);
+        xl_nn_loss(m, in, tg, 1, LT, &l, &err);
+        lp = l;
+        for (size_t i = lo; i < hi; i++)
+            p[i] = (float)(save[i] - h * u[i]);
+        xl_nn_loss(m, in, tg, 1, LT, &l, &err);
+        lm = l;
+        memcpy(p, save, n * sizeof *save);
+        double fd = (lp - lm) / (2 * h);
+        CHECK_MSG(fabs(fd - gu) <= 1e-3 * fabs(gu) + 5e-4, "T=70 pass %d: fd %.6g vs grad %.6g",
+                  pass, fd, gu);
+    }
+    free(u);
+    free(save);
+    xl_nn_free(m);
+}
+
 /* n steps of clipped AdamW; returns losses in out */
 static void train(xl_nn_model *m, int steps, float *out)
 {
@@ -167,6 +222,41 @@ static void test_trainable_mask(void)
         int is_ln = strstr(tt.name, "ln") == tt.name;
         CHECK_MSG(changed == is_ln, "tensor %s changed=%d", tt.name, changed);
     }
+    /* masked gradients are the full ones restricted to the mask (others not computed) */
+    {
+        uint16_t in[B * T], tg[B * T];
+        batch(in, tg, 11, 5);
+        CHECK(xl_nn_set_trainable(m, "all", &err) == 0);
+        xl_nn_forward(m, in, tg, B, T, NULL, &err);
+        xl_nn_zero_grad(m);
+        xl_nn_backward(m, &err);
+        float *full = malloc(n * sizeof *full);
+        memcpy(full, xl_nn_grads(m), n * sizeof *full);
+        const char *masks[4] = {"ln", "head", "bias", "ln+head"};
+        for (int k = 0; k < 4; k++) {
+            CHECK(xl_nn_set_trainable(m, masks[k], &err) == 0);
+            xl_nn_forward(m, in, tg, B, T, NULL, &err);
+            xl_nn_zero_grad(m);
+            xl_nn_backward(m, &err);
+            uint64_t n_tr = 0;
+            for (int t = 0; t < XL_NN_N_TENSORS; t++) {
+                xl_nn_tensor tt = xl_nn_get_tensor(m, t);
+                const float *ref = full + (tt.grad - xl_nn_grads(m));
+                int in_mask = 0;
+                for (size_t i = 0; i < tt.size; i++)
+                    in_mask |= tt.grad[i] != 0.0f;
+                if (in_mask) {
+                    n_tr += tt.size;
+                    CHECK_MSG(memcmp(tt.grad, ref, tt.size * sizeof(float)) == 0,
+                              "mask %s tensor %s", masks[k], tt.name);
+                }
+            }
+            CHECK_MSG(n_tr == xl_nn_n_trainable(m), "mask %s: %llu gradients, %llu trainable",
+                      masks[k], (unsigned long long)n_tr,
+                      (unsigned long long)xl_nn_n_trainable(m));
+        }
+        free(full);
+    }
     CHECK(xl_nn_set_trainable(m, "bias", &err) == 0);
     CHECK(xl_nn_n_trainable(m) == L * (C + 3 * C + C + C + 4 * C + C) + C);
     CHECK(xl_nn_set_trainable(m, "ln+head", &err) == 0);
@@ -189,6 +279,9 @@ static void test_counts_and_errors(void)
     CHECK(xl_nn_alloc(&c, 1, 8, &m, &err) == XL_EINVAL);
     CHECK_STR_CONTAINS(err.msg, "field 'n_head': 3 must be >= 1 and divide d_model 128");
     m = make(&TINY, 1, 0.0);
+    /* N is exactly what the model holds besides the two embeddings */
+    CHECK(xl_nn_n_floats(m) - (11 + 7) * 8 == xl_nn_n_params_nonembedding(&TINY));
+    CHECK(xl_nn_n_floats(m) == xl_nn_n_params_total(&TINY));
     uint16_t in[B * T] = {0}, tg[B * T] = {0};
     in[3] = 11;
     CHECK(xl_nn_forward(m, in, tg, B, T, NULL, &err) == XL_EINVAL);
@@ -196,6 +289,14 @@ static void test_counts_and_errors(void)
     CHECK(xl_nn_backward(m, &err) == XL_EINVAL);
     CHECK(xl_nn_forward(m, in, tg, B, T + 1, NULL, &err) == XL_EINVAL);
     CHECK_STR_CONTAINS(err.msg, "field 'T': 7 is outside [1, 6]");
+    /* evaluation: the same loss, and no backward after it */
+    in[3] = 1;
+    float lf, le;
+    CHECK(xl_nn_forward(m, in, tg, B, T, &lf, &err) == 0);
+    CHECK(xl_nn_loss(m, in, tg, B, T, &le, &err) == 0);
+    CHECK(lf == le);
+    CHECK(xl_nn_backward(m, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "no forward pass with targets");
     /* a shorter prefix works and matches the full run's first positions (causality) */
     in[3] = 1;
     CHECK(xl_nn_forward(m, in, NULL, 1, T, NULL, &err) == 0);
@@ -305,6 +406,35 @@ static void test_checkpoints(void)
     CHECK(xl_nn_checkpoint_load(r, bad, tok, 0, &h, NULL, NULL, &err) == 0);
     CHECK(h.step == 7 && h.has_optimizer == 0);
     CHECK(xl_nn_checkpoint_load(r, "/nonexistent/x.ckpt", NULL, 0, NULL, NULL, NULL, &err) == XL_EIO);
+    /* every mutation (a flipped byte anywhere, a cut anywhere) is refused, never crashes,
+     * and leaves the model as it was */
+    CHECK(xl_read_file(path, &data, &n, &err) == 0);
+    size_t nf = xl_nn_n_floats(r);
+    float *keep = malloc(nf * sizeof *keep);
+    memcpy(keep, xl_nn_params(r), nf * sizeof *keep);
+    xl_rng mr;
+    xl_rng_seed(&mr, 77);
+    int refused = 0;
+    for (int k = 0; k < 300; k++) {
+        size_t at = (size_t)xl_rng_below(&mr, n);
+        int cut = k % 3 == 0;
+        unsigned char old = (unsigned char)data[at];
+        if (cut)
+            write_bytes(bad, data, at);
+        else {
+            data[at] = (char)(old ^ (1u + xl_rng_below(&mr, 255)));
+            write_bytes(bad, data, n);
+            data[at] = (char)old;
+        }
+        char *ex2 = NULL;
+        int rc = xl_nn_checkpoint_load(r, bad, NULL, 1, NULL, &ex2, NULL, &err);
+        refused += rc == XL_EFORMAT;
+        free(ex2);
+    }
+    CHECK_MSG(refused == 300, "%d of 300 mutated checkpoints refused", refused);
+    CHECK(memcmp(keep, xl_nn_params(r), nf * sizeof *keep) == 0);
+    free(keep);
+    free(data);
     unlink(path);
     unlink(bad);
     rmdir(dir);
@@ -317,6 +447,7 @@ int main(void)
 {
     xl_nn_set_threads(1);
     test_finite_differences();
+    test_long_sequence();
     test_determinism_and_learning();
     test_trainable_mask();
     test_counts_and_errors();

@@ -1,0 +1,261 @@
+/* The training loop on tiny generated corpora (fast; also under ASan): schedule, run
+ * record, determinism, resume reproducing the curve, init-from, trainable, early
+ * stopping, refusals. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wformat-truncation" /* test paths are short */
+#endif
+#include "xl_test.h"
+#include "xferlaw/corpus.h"
+#include "xferlaw/nn.h"
+#include "xferlaw/train.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char tmp[256];
+
+/* Documents of a tiny language: repeated "words" over an alphabet, so a model learns. */
+static void build_corpus(const char *name, char first, const xl_tokenizer *tok)
+{
+    int n = 300;
+    char **texts = calloc((size_t)n, sizeof *texts);
+    size_t *lens = calloc((size_t)n, sizeof *lens);
+    xl_rng r;
+    xl_rng_seed(&r, (uint64_t)first);
+    const char *words[6] = {"lorem", "ipsum", "dolor", "sit", "amet", "elit"};
+    for (int i = 0; i < n; i++) {
+        char *s = malloc(400);
+        size_t w = 0;
+        while (w < 300) {
+            const char *wd = words[xl_rng_below(&r, 6)];
+            for (const char *p = wd; *p; p++) s[w++] = (char)(first + (*p - 'a'));
+            s[w++] = xl_rng_below(&r, 8) ? ' ' : '\n';
+        }
+        texts[i] = s;
+        lens[i] = w;
+    }
+    xl_corpus_build_opts o = {.root = tmp, .name = name, .val_frac = 0.1, .test_frac = 0.05, .threads = 1};
+    xl_corpus_stats st;
+    xl_error err;
+    CHECK(xl_corpus_build_docs(&o, tok, texts, lens, (size_t)n, &st, &err) == 0);
+    for (int i = 0; i < n; i++) free(texts[i]);
+    free(texts);
+    free(lens);
+}
+
+static void tiny(xl_train_config *c, const char *data, const char *out)
+{
+    xl_train_config_default(c);
+    snprintf(c->data, sizeof c->data, "%s", data);
+    snprintf(c->corpora, sizeof c->corpora, "%s", tmp);
+    snprintf(c->out, sizeof c->out, "%s/%s", tmp, out);
+    c->n_layer = 1;
+    c->d_model = 16;
+    c->n_head = 2;
+    c->ctx = 16;
+    c->batch = 4;
+    c->max_steps = 40;
+    c->eval_every = 10;
+    c->eval_tokens = 256;
+    c->warmup = 5;
+    c->lr = 1e-2;
+    c->patience = 0;
+}
+
+/* the curve without the wall-clock field */
+static char *curve_of(const char *out)
+{
+    char path[1200], *data = NULL;
+    size_t n;
+    xl_error err;
+    snprintf(path, sizeof path, "%s/curve.jsonl", out);
+    if (xl_read_file(path, &data, &n, &err)) return NULL;
+    for (char *p = data; (p = strstr(p, ",\"seconds\":"));) {
+        char *e = strchr(p, '}');
+        memmove(p, e, strlen(e) + 1);
+    }
+    return data;
+}
+
+static void test_schedule(void)
+{
+    xl_train_config c;
+    xl_train_config_default(&c);
+    c.lr = 1e-3;
+    c.warmup = 10;
+    c.min_lr_frac = 0.1;
+    CHECK_NEAR(xl_train_lr(&c, 1, 110), 1e-4, 1e-12);
+    CHECK_NEAR(xl_train_lr(&c, 10, 110), 1e-3, 1e-12);
+    CHECK_NEAR(xl_train_lr(&c, 60, 110), 0.55e-3, 1e-12);   /* half way: mean of ends */
+    CHECK_NEAR(xl_train_lr(&c, 110, 110), 1e-4, 1e-12);
+    CHECK(xl_train_lr(&c, 30, 110) > xl_train_lr(&c, 31, 110));
+}
+
+static void test_runs(void)
+{
+    xl_train_config c;
+    xl_train_result r, r2;
+    xl_error err;
+    tiny(&c, "alpha", "a");
+    CHECK(xl_train_run(&c, &r, NULL, &err) == 0);
+    CHECK(r.steps == 40 && r.tokens_seen == 40 * 64);
+    CHECK(r.best_val_loss < log(1024.0) - 1.0);       /* learned something */
+    CHECK(r.N == xl_nn_n_params_nonembedding(&(xl_nn_config){1024, 16, 1, 2, 16}));
+    CHECK_NEAR(r.flops, (6.0 * (double)r.N + 6.0 * 16 * 16) * 2560, 1e-12);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/run.json", c.out);
+    cJSON *j = NULL;
+    CHECK(xl_json_read_file(path, &j, &err) == 0);
+    if (j) {
+        CHECK_NEAR(cJSON_GetObjectItem(j, "best_val_loss")->valuedouble, r.best_val_loss, 1e-12);
+        CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "D")->valuedouble > 1000);
+        CHECK(strcmp(cJSON_GetObjectItem(j, "id")->valuestring, r.id) == 0);
+        CHECK(cJSON_IsNull(cJSON_GetObjectItem(j, "init_from")));
+        cJSON_Delete(j);
+    }
+    char *ca = curve_of(c.out);
+    CHECK(ca && strstr(ca, "\"step\":40,") && !strstr(ca, "\"step\":50,"));
+
+    /* same seed: identical curve; different seed: different */
+    tiny(&c, "alpha", "a2");
+    CHECK(xl_train_run(&c, &r2, NULL, &err) == 0);
+    char *cb = curve_of(c.out);
+    CHECK(ca && cb && strcmp(ca, cb) == 0);
+    CHECK(strcmp(r.id, r2.id) == 0);
+    free(cb);
+    tiny(&c, "alpha", "a3");
+    c.seed = 2;
+    CHECK(xl_train_run(&c, &r2, NULL, &err) == 0);
+    cb = curve_of(c.out);
+    CHECK(ca && cb && strcmp(ca, cb) != 0);
+    CHECK(strcmp(r.id, r2.id) != 0);
+    free(cb);
+
+    /* halted at step 20 (as if killed), then resumed: the same curve */
+    tiny(&c, "alpha", "r");
+    c.halt_at_step = 20;
+    CHECK(xl_train_run(&c, &r2, NULL, &err) == 0 && r2.halted);
+    snprintf(path, sizeof path, "%s/run.json", c.out);
+    CHECK(!xl_file_exists(path));
+    /* a line written after last.ckpt (killed mid-way) must not survive the resume */
+    snprintf(path, sizeof path, "%s/curve.jsonl", c.out);
+    xl_append_line(path, "{\"step\":30,\"junk\":1}\n", &err);
+    c.halt_at_step = 0;
+    c.resume = 1;
+    CHECK(xl_train_run(&c, &r2, NULL, &err) == 0);
+    cb = curve_of(c.out);
+    CHECK_MSG(ca && cb && strcmp(ca, cb) == 0, "resumed curve:\n%s\nuninterrupted:\n%s", cb, ca);
+    CHECK(r2.best_val_loss == r.best_val_loss && r2.best_step == r.best_step);
+    free(cb);
+    /* resuming with other options is refused */
+    c.lr = 5e-3;
+    CHECK(xl_train_run(&c, &r2, NULL, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "resume with the same options");
+
+    /* fine-tune from a's best checkpoint on beta: shape from the checkpoint */
+    char ck[1200];
+    snprintf(ck, sizeof ck, "%s/a/best.ckpt", tmp);
+    tiny(&c, "beta", "ft");
+    snprintf(c.init_from, sizeof c.init_from, "%s", ck);
+    c.d_model = 999; /* ignored */
+    c.max_steps = 20;
+    CHECK(xl_train_run(&c, &r2, NULL, &err) == 0);
+    CHECK(r2.N == r.N);
+    xl_train_result r3;
+    tiny(&c, "beta", "ft_ln");
+    snprintf(c.init_from, sizeof c.init_from, "%s", ck);
+    c.max_steps = 20;
+    snprintf(c.trainable, sizeof c.trainable, "ln");
+    CHECK(xl_train_run(&c, &r3, NULL, &err) == 0);
+    CHECK(r3.trainable_fraction > 0 && r3.trainable_fraction < 0.05);
+    CHECK(r2.trainable_fraction == 1.0);
+    /* a foreign checkpoint is refused with nn's error */
+    snprintf(path, sizeof path, "%s/junk.ckpt", tmp);
+    xl_write_file_atomic(path, "hello, world, this is not a checkpoint", 38, &err);
+    snprintf(c.init_from, sizeof c.init_from, "%s", path);
+    CHECK(xl_train_run(&c, &r3, NULL, &err) == XL_EFORMAT);
+    free(ca);
+}
+
+static void test_early_stop_and_errors(void)
+{
+    xl_train_config c;
+    xl_train_result r;
+    xl_error err;
+    /* 40 tokens of data: memorised fast, then val gets worse and patience stops it */
+    tiny(&c, "alpha", "es");
+    c.data_size = 40;
+    c.max_steps = 400;
+    c.eval_every = 10;
+    c.patience = 2;
+    c.lr = 3e-2;
+    CHECK(xl_train_run(&c, &r, NULL, &err) == 0);
+    CHECK_MSG(r.stopped_early && r.steps < 400 && r.best_step == r.steps - 20,
+              "stopped %d at %ld, best %ld", r.stopped_early, r.steps, r.best_step);
+    CHECK(r.D == 40);
+
+    tiny(&c, "nope", "e1");
+    CHECK(xl_train_run(&c, &r, NULL, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "unknown corpus 'nope'");
+    tiny(&c, "alpha", "e2");
+    c.data_size = 100000000;
+    CHECK(xl_train_run(&c, &r, NULL, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "larger than corpus 'alpha'");
+    tiny(&c, "alpha", "e3");
+    c.data_size = 10;
+    CHECK(xl_train_run(&c, &r, NULL, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "shorter than one window");
+    tiny(&c, "alpha", "e4");
+    c.n_head = 3;
+    CHECK(xl_train_run(&c, &r, NULL, &err) == XL_EINVAL);
+    tiny(&c, "alpha", "e5");
+    c.resume = 1;
+    CHECK(xl_train_run(&c, &r, NULL, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "no ");
+    tiny(&c, "alpha", "e6");
+    snprintf(c.trainable, sizeof c.trainable, "wings");
+    CHECK(xl_train_run(&c, &r, NULL, &err) != 0);
+    /* a checkpoint made with another tokenizer */
+    tiny(&c, "gamma", "e7");
+    snprintf(c.init_from, sizeof c.init_from, "%s/a/best.ckpt", tmp);
+    CHECK(xl_train_run(&c, &r, NULL, &err) == XL_EFORMAT);
+    CHECK_STR_CONTAINS(err.msg, "tokenizer");
+}
+
+int main(void)
+{
+    snprintf(tmp, sizeof tmp, "/tmp/xl_test_train_%d", (int)getpid());
+    xl_error err;
+    xl_mkdirs(tmp, &err);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data/tokenizer.txt", getenv("XL_SRCDIR") ? getenv("XL_SRCDIR") : ".");
+    xl_tokenizer *tok = NULL, *tok2 = NULL;
+    CHECK(xl_tokenizer_load(path, &tok, &err) == 0);
+    if (!tok) TEST_MAIN_END();
+    build_corpus("alpha", 'a', tok);
+    build_corpus("beta", 'j', tok);
+    /* gamma: same vocab size, another tokenizer */
+    const char *t = "some other sample text for another tokenizer, another sample";
+    size_t tl = strlen(t);
+    CHECK(xl_tokenizer_train(&t, &tl, 1, 300, &tok2, &err) != 0); /* too few merges */
+    uint16_t merges[2 * 767];
+    for (int i = 0; i < 767; i++) { merges[2 * i] = (uint16_t)('a' + i % 20); merges[2 * i + 1] = (uint16_t)(256 + i - 1 >= 256 ? 256 + i - 1 : 'b'); }
+    snprintf(path, sizeof path, "%s/tok2.txt", tmp);
+    FILE *f = fopen(path, "w");
+    fprintf(f, "xferlaw-bpe 1\nvocab 1024\neot 1023\n");
+    for (int i = 0; i < 767; i++) fprintf(f, "%d %d\n", merges[2 * i], merges[2 * i + 1]);
+    fclose(f);
+    CHECK(xl_tokenizer_load(path, &tok2, &err) == 0);
+    if (tok2) build_corpus("gamma", 'a', tok2);
+    test_schedule();
+    test_runs();
+    test_early_stop_and_errors();
+    xl_tokenizer_free(tok);
+    xl_tokenizer_free(tok2);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+    if (system(cmd)) {}
+    TEST_MAIN_END();
+}

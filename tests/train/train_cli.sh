@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# xferlaw corpus build + xferlaw train through the CLI on a generated corpus: outputs,
+# exit codes and one-line errors.
+set -u
+XL=$1
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; fi; }
+one_line_err() {  # NAME EXPECTED-SUBSTRING ARGS...
+  local name=$1 want=$2; shift 2
+  local err rc
+  err=$("$XL" train "$@" 2>&1 >/dev/null); rc=$?
+  [ $rc -eq 1 ] || { echo "FAIL: $name: exit $rc, want 1"; fail=1; }
+  [ "$(wc -l <<<"$err")" -eq 1 ] || { echo "FAIL: $name: error is not one line: $err"; fail=1; }
+  grep -q -- "$want" <<<"$err" || { echo "FAIL: $name: '$err' lacks '$want'"; fail=1; }
+}
+mkdir -p "$tmp/docs"
+for i in $(seq 1 120); do
+  for j in $(seq 1 30); do printf 'the cat %d sat on mat %d and the dog ran\n' $i $((i * j % 17)); done > "$tmp/docs/d$i.txt"
+done
+"$XL" corpus build tiny "$tmp/docs" --root "$tmp/c" --tokenizer "$XL_SRCDIR/data/tokenizer.txt" \
+  --val 0.1 --test 0.05 --threads 1 > "$tmp/build.txt" 2>&1
+check "corpus build" '[ -f "$tmp/c/tiny/manifest.json" ] && grep -q "^train" "$tmp/build.txt"'
+out=$("$XL" train --help); check "--help" '[ $? -eq 0 ] && grep -q -- "--init-from" <<<"$out"'
+T=(--corpora "$tmp/c" --n-layer 1 --d-model 16 --n-head 2 --ctx 16 --batch 4 --eval-tokens 128 --threads 1)
+"$XL" train --data tiny --out "$tmp/run" "${T[@]}" --max-steps 30 --eval-every 10 > "$tmp/out.txt" 2> "$tmp/err.txt"
+check "train exit 0" '[ $? -eq 0 ]'
+for f in run.json curve.jsonl best.ckpt last.ckpt; do check "$f written" '[ -s "$tmp/run/$f" ]'; done
+check "3 curve lines" '[ $(wc -l < "$tmp/run/curve.jsonl") -eq 3 ]'
+check "summary printed" 'grep -q "best val loss" "$tmp/out.txt"'
+check "progress on stderr" 'grep -q "train" "$tmp/err.txt"'
+"$XL" train --data tiny --out "$tmp/q" "${T[@]}" --max-steps 10 --quiet > /dev/null 2> "$tmp/qerr.txt"
+check "--quiet is quiet" '[ ! -s "$tmp/qerr.txt" ]'
+check "max-tokens budget" '"$XL" train --data tiny --out "$tmp/mt" "${T[@]}" --max-tokens 640 --quiet | grep -q "^10 steps"'
+check "init-from" '"$XL" train --data tiny --out "$tmp/ft" "${T[@]}" --max-steps 5 --quiet --init-from "$tmp/run/best.ckpt" --trainable ln+head >/dev/null'
+check "init_from recorded" 'grep -q "\"init_from\":.*best.ckpt" "$tmp/ft/run.json"'
+
+one_line_err "no data" "--data SPEC is required" --out "$tmp/x"
+one_line_err "unknown corpus" "unknown corpus 'nope'" --data nope --out "$tmp/x" "${T[@]}"
+one_line_err "bad weight" "bad mixture weight 'x'" --data tiny:x --out "$tmp/x" "${T[@]}"
+one_line_err "zero weight" "bad mixture weight '0'" --data tiny:0,tiny2:1 --out "$tmp/x" "${T[@]}"
+one_line_err "D too large" "larger than corpus 'tiny'" --data tiny --data-size 99999999 --out "$tmp/x" "${T[@]}"
+one_line_err "negative size" "field 'd-model'" --data tiny --out "$tmp/x" --d-model -4
+one_line_err "negative D" "field 'data-size'" --data tiny --out "$tmp/x" --data-size -1
+one_line_err "bad number" "field 'lr'" --data tiny --out "$tmp/x" --lr abc
+one_line_err "unknown option" "unknown option '--frob'" --data tiny --out "$tmp/x" --frob 1
+one_line_err "resume nothing" "no $tmp/x2/last.ckpt" --data tiny --out "$tmp/x2" --resume "${T[@]}"
+head -c 1000 "$tmp/run/best.ckpt" > "$tmp/trunc.ckpt"
+one_line_err "truncated ckpt" "trunc.ckpt" --data tiny --out "$tmp/x" --init-from "$tmp/trunc.ckpt" "${T[@]}"
+check "no run.json after errors" '[ ! -e "$tmp/x/run.json" ]'
+exit $fail
