@@ -16,7 +16,9 @@
  * Memory: parameters, gradients and the two AdamW moments are four equally laid out
  * buffers (one allocation each); activations for (B, T) are one allocation with named
  * views.  Attention keeps, per layer, only the softmax probabilities P (B, H, T, T) that
- * backward needs; scores and the backward's dP/dS use one (T, T) scratch per thread.
+ * backward needs (scores are computed into P in place); the backward's dP/dS share one
+ * (T, T) scratch.  Attention works in 64-row causal blocks, skipping the products above
+ * the diagonal blocks.
  *
  * Determinism: with the same seed, inputs and thread count, every call produces bitwise
  * identical results (no atomics; every reduction has a fixed order).
@@ -48,8 +50,9 @@ uint64_t xl_nn_n_params_total(const xl_nn_config *cfg);
 /* Training FLOPs per token for sequences of length T, forward + backward, Kaplan's
  * convention: 6*N + 6*L*T*C (attention scores and mixing over the causal half) plus
  * 6*V*C for the tied head matmul (Kaplan leave it out with the embeddings; it is real
- * work here and dominates small models).  The sgemms compute the full (T, T) squares,
- * so actual work is 6*L*T*C higher: this count never flatters the hardware. */
+ * work here and dominates small models).  The attention sgemms compute whole 64-row
+ * causal blocks (3/4 of the square at T = 128), so the actual work is somewhat higher:
+ * this count never flatters the hardware. */
 double xl_nn_flops_per_token(const xl_nn_config *cfg, int T);
 
 typedef struct xl_nn_model xl_nn_model;
@@ -68,8 +71,9 @@ size_t xl_nn_memory_bytes(const xl_nn_model *m);
  * LayerNorm weight 1, bias 0.  Also zeroes gradients and AdamW moments. */
 void xl_nn_init(xl_nn_model *m, uint64_t seed);
 
-/* Number of threads for OpenBLAS and for the model's own loops (0 = all cores).
- * Results are deterministic for a given thread count. */
+/* Number of OpenBLAS threads (0 = all cores); the model's token-wise loops (LayerNorm,
+ * GELU, softmax, AdamW) run on the calling thread.  Results are deterministic for a
+ * given thread count. */
 void xl_nn_set_threads(int n_threads);
 
 /* Forward pass over inputs[B*T] (row-major (B, T) token ids).

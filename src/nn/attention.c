@@ -6,7 +6,8 @@
  * Causality is exploited by blocks of ATT_BLOCK rows: row block [r0, r0+rn) only meets
  * keys [0, r0+rn), so the products skip the blocks above the diagonal (a quarter of the
  * work at T = 2 blocks, approaching half for long T).  Entries above the diagonal of P and
- * dS are kept at 0 so that the diagonal blocks can be multiplied whole. */
+ * dS are set to 0 inside the diagonal blocks, which are multiplied whole; entries right of
+ * a row's block are never read and never written. */
 #include "nn_internal.h"
 
 #include <cblas.h>
@@ -40,7 +41,7 @@ void xl_attention_forward(float *out, float *att, const float *qkv, int B, int T
                 for (int i = r0; i < cols; i++) {
                     float *row = p + (size_t)i * T;
                     xl_softmax_inplace(row, i + 1);
-                    memset(row + i + 1, 0, (size_t)(T - i - 1) * sizeof *row);
+                    memset(row + i + 1, 0, (size_t)(cols - i - 1) * sizeof *row);
                 }
                 /* out_rows (rn, hs) = P (rn, cols) . V (cols, hs) */
                 cblas_sgemm(NN, rn, hs, cols, 1.0f, pr, T, v, C3, 0.0f, o + (size_t)r0 * C, C);
@@ -72,12 +73,8 @@ void xl_attention_backward(float *dqkv, float *scratch, const float *dout, const
                 for (int i = r0; i < cols; i++) {
                     const float *pr = p + (size_t)i * T;
                     float *dr = ds + (size_t)i * T;
-                    float s = 0.0f;
-                    for (int j = 0; j <= i; j++)
-                        s += pr[j] * dr[j];
-                    for (int j = 0; j <= i; j++)
-                        dr[j] = pr[j] * (dr[j] - s);
-                    memset(dr + i + 1, 0, (size_t)(T - i - 1) * sizeof *dr);
+                    xl_softmax_backward_row(dr, pr, i + 1);
+                    memset(dr + i + 1, 0, (size_t)(cols - i - 1) * sizeof *dr);
                 }
                 cblas_sgemm(NN, rn, hs, cols, scale, ds + (size_t)r0 * T, T, k, C3, 0.0f,
                             dq + (size_t)r0 * C3, C3);

@@ -316,3 +316,18 @@ void xl_vadd(float *y, const float *x, size_t n)
     for (size_t i = 0; i < n; i++)
         y[i] += x[i];
 }
+
+/* dr[0..n) = pr * (dr - sum(pr * dr)): the softmax backward of one row, O(n) */
+XL_SIMD
+void xl_softmax_backward_row(float *dr, const float *pr, int n)
+{
+    v16f acc = SPLAT(0.0f);
+    int j = 0;
+    for (; j + 16 <= n; j += 16)
+        acc += LOAD16(pr + j) * LOAD16(dr + j);
+    float s = HSUM16(acc);
+    for (; j < n; j++)
+        s += pr[j] * dr[j];
+    for (j = 0; j < n; j++)
+        dr[j] = pr[j] * (dr[j] - s);
+}

@@ -28,7 +28,7 @@ enum {
     A_LN1_RSTD,  /* (L, BT) */
     A_QKV,       /* (L, BT, 3C) */
     A_ATTY,      /* (L, BT, C) */
-    A_ATT,       /* (L, B, H, T, T) softmax probabilities, upper triangle 0 */
+    A_ATT,       /* (L, B, H, T, T) softmax probabilities (causal blocks only, see attention.c) */
     A_RES2,      /* (L, BT, C) */
     A_LN2,       /* (L, BT, C) */
     A_LN2_MEAN,  /* (L, BT) */
@@ -123,6 +123,8 @@ void xl_vexp(float *y, const float *x, int n);
 float xl_vexp_sum(float *y, const float *x, float c, int n);
 float xl_vmax(const float *x, int n);
 void xl_softmax_inplace(float *x, int n);
+/* dr = pr * (dr - sum(pr * dr)) over n entries */
+void xl_softmax_backward_row(float *dr, const float *pr, int n);
 /* y += x */
 void xl_vadd(float *y, const float *x, size_t n);
 
