@@ -12,6 +12,7 @@
 #include "xferlaw/sweep.h"
 
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -90,6 +91,17 @@ int xl_sweep_launch(const xl_sweep_plan *plan, size_t i, const xl_sweep_opts *o,
     int resume = o->resume && xl_file_exists(path);
     if (!resume && xl_file_exists(dir) && nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
         return xl_error_set(err, XL_EIO, "%s: cannot clear partial run: %s", dir, strerror(errno));
+    if (resume) {   /* temporaries of the killed trainer's unfinished atomic writes */
+        DIR *d = opendir(dir);
+        struct dirent *e;
+        while (d && (e = readdir(d)))
+            if (strstr(e->d_name, ".tmp")) {
+                snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+                unlink(path);
+            }
+        if (d)
+            closedir(d);
+    }
     int rc = xl_mkdirs(dir, err);
     if (rc)
         return rc;
