@@ -139,7 +139,9 @@ int xl_train_write_record(const xl_train_config *c, const xl_nn_config *m, const
     cJSON_AddNumberToObject(o, "tokens_seen", (double)r->tokens_seen);
     cJSON_AddBoolToObject(o, "stopped_early", r->stopped_early);
     cJSON_AddNumberToObject(o, "flops", r->flops);
-    cJSON_AddStringToObject(o, "flops_convention", "6*N*tokens + 6*n_layer*ctx*d_model*tokens (attention); the tied head's 6*V*d_model per token is in flops_with_head");
+    cJSON_AddStringToObject(o, "flops_convention",
+                            "6*N*tokens + 6*n_layer*ctx*d_model*tokens (attention); "
+                            "the tied head's 6*V*d_model per token is in flops_with_head");
     cJSON_AddNumberToObject(o, "flops_with_head", r->flops_with_head);
     cJSON_AddNumberToObject(o, "tokens_per_s", r->tokens_per_s);
     cJSON_AddNumberToObject(o, "seconds", r->seconds);
