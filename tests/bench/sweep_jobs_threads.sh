@@ -22,7 +22,7 @@ if [ "${MODE:-nn}" = train ]; then
       --batch $B --max-tokens $TOKENS --eval-every 1000 --patience 0 --threads $2 --quiet >/dev/null
   }
   printf '%-10s %9s %12s %12s %7s\n' "L,C,H" N "pool wall" "threads wall" "threads/pool"
-  for shape in "1 32 2" "2 64 4" "4 128 4"; do
+  for shape in "1 32 2" "2 64 4" "3 96 4"; do
     set -- $shape
     bp=1e9; bt=1e9
     for r in $(seq "$REPEAT"); do
