@@ -106,7 +106,7 @@ typedef struct xl_fit_param {
     char name[XL_FIT_NAME_MAX];
     double value;             /* natural units */
     double se;                /* NaN when not available (e.g. fixed) */
-    double ci_lo, ci_hi;      /* bootstrap percentile 95%; NaN without --bootstrap */
+    double ci_lo, ci_hi;      /* bootstrap (expanded) percentile 95%; NaN without --bootstrap */
     int fixed;
     int log_scale;
 } xl_fit_param;
@@ -141,6 +141,8 @@ typedef struct xl_fit_result {
     const char *se_method;    /* "jacobian" (lsq) or "sandwich" (huber) */
     size_t bootstrap;         /* B requested */
     size_t bootstrap_converged;
+    double ci_tail;           /* quantile level used for ci_lo (1 - it for ci_hi): 0.025
+                                 expanded for small samples, see README */
     double *boot;             /* [bootstrap_converged][n_params], natural units, or NULL */
     xl_fit_diagnostics diag;
     /* residual table over every row (fitted and held out) */

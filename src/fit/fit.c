@@ -240,31 +240,22 @@ static int resolve_law(const fit_src *src, const xl_fit_options *o, xl_fit_resul
         if (plain)
             pb->kernel = KERNEL_CHINCHILLA;
     }
+    if (info && strncmp(info->name, "bnsl:", 5) == 0) {
+        int plain = 1;
+        for (size_t k = 0; k < pb->np; k++)
+            plain &= pb->tr[k].kind == (info->params[k].log_scale ? TR_LOG : TR_IDENT);
+        if (plain)
+            pb->kernel = KERNEL_BNSL;
+    }
     return XL_OK;
-}
-
-static long xl_table_col_index(const xl_table *t, const char *name)
-{
-    for (size_t c = 0; c < t->n_cols; c++)
-        if (strcmp(t->names[c], name) == 0)
-            return (long)c;
-    return -1;
 }
 
 /* ---- rows ---------------------------------------------------------------------------- */
 static int value_error(const fit_src *src, size_t i, const char *col, double v, xl_error *err)
 {
-    const xl_table *t = src->table;
-    long c = t ? xl_table_col_index(t, col) : -1;
-    if (c >= 0 && t->text && t->text[c] && t->text[c][i]) {
-        const char *cell = t->text[c][i];
-        double d;
-        if (!*cell)
-            return xl_error_at(err, XL_EINVAL, src->path, src_line(src, i), col, "value is missing");
-        if (xl_parse_double(cell, &d))
-            return xl_error_at(err, XL_EINVAL, src->path, src_line(src, i), col,
-                               "'%.40s' is not a number", cell);
-    }
+    const double *d;
+    if (src->table && xl_table_numeric(src->table, col, &d, err))
+        return err->code;   /* names the cell: empty, not a number, NaN or infinite */
     return xl_error_at(err, XL_EDOM, src->path, src_line(src, i), col,
                        isnan(v) ? "value is NaN" : "value %g is not finite", v);
 }

@@ -19,7 +19,7 @@ double fit_u_from_p(const fit_ptrans *t, double p);
 double fit_dp_du(const fit_ptrans *t, double u);
 
 /* Native kernels for named laws (skip the expression interpreter in the hot loop). */
-enum { KERNEL_EXPR = 0, KERNEL_CHINCHILLA };
+enum { KERNEL_EXPR = 0, KERNEL_CHINCHILLA, KERNEL_BNSL };
 
 /* The problem as the optimiser sees it: rows, residual space, loss, parameterisation. */
 typedef struct fit_problem {
@@ -53,10 +53,12 @@ typedef struct fit_work {
     double *vals, *grad;      /* [n_sym] */
     double *gf;               /* [n] g(f) */
     double *dg;               /* [n][np] d g(f) / d u (all params) */
+    double *col;              /* [np + 1][n] kernel scratch */
     double *cache_x;          /* [nf] where J below was computed */
     double *cache_J;          /* [n][nf] */
     int cache_ok;
     long n_eval;
+    double xtol;              /* step/gradient tolerance; 0 = the default (1e-11, 1e-12) */
 } fit_work;
 
 fit_work *fit_work_alloc(const fit_problem *pb, xl_error *err);

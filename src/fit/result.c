@@ -127,6 +127,7 @@ cJSON *xl_fit_result_to_json(const xl_fit_result *r)
     cJSON *b = cJSON_AddObjectToObject(j, "bootstrap");
     cJSON_AddNumberToObject(b, "B", (double)r->bootstrap);
     cJSON_AddNumberToObject(b, "converged", (double)r->bootstrap_converged);
+    cJSON_AddItemToObject(b, "quantiles", cJSON_CreateDoubleArray((double[]){r->ci_tail, 1 - r->ci_tail}, 2));
     cJSON *d = cJSON_AddObjectToObject(j, "diagnostics");
     cJSON_AddItemToObject(d, "rmse_log", xl_json_number(r->diag.rmse_log));
     cJSON_AddItemToObject(d, "rmse", xl_json_number(r->diag.rmse));

@@ -25,6 +25,7 @@ fit_work *fit_work_alloc(const fit_problem *pb, xl_error *err)
     w->grad = calloc(pb->n_sym + 1, sizeof(double));
     w->gf = calloc(n, sizeof(double));
     w->dg = calloc(n * np + 1, sizeof(double));
+    w->col = calloc((np + 1) * n + 1, sizeof(double));
     w->cache_x = calloc(nf, sizeof(double));
     w->cache_J = calloc(n * nf, sizeof(double));
     if (pb->nf) {
@@ -33,7 +34,7 @@ fit_work *fit_work_alloc(const fit_problem *pb, xl_error *err)
         fp.solver = gsl_multifit_nlinear_solver_cholesky;
         w->w = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &fp, n, pb->nf);
     }
-    if (!w->scratch || !w->vals || !w->grad || !w->gf || !w->dg || !w->cache_x ||
+    if (!w->scratch || !w->vals || !w->grad || !w->gf || !w->dg || !w->col || !w->cache_x ||
         !w->cache_J || (pb->nf && !w->w)) {
         fit_work_free(w);
         xl_error_set(err, XL_ENOMEM, "out of memory for a fit workspace");
@@ -53,6 +54,7 @@ void fit_work_free(fit_work *w)
     free(w->grad);
     free(w->gf);
     free(w->dg);
+    free(w->col);
     free(w->cache_x);
     free(w->cache_J);
     free(w);
@@ -79,9 +81,17 @@ static void resid_jac(fit_work *w, const double *th, double *fv, int want_J)
         fv[i] = sw * s;
         if (want_J) {
             const double *d = w->dg + i * pb->np;
-            double *J = w->cache_J + i * pb->nf;
-            for (size_t k = 0; k < pb->nf; k++)
+            double *J = w->cache_J + i * pb->nf, bad = 0;
+            for (size_t k = 0; k < pb->nf; k++) {
                 J[k] = sw * ds * d[pb->free_idx[k]];
+                bad += J[k] - J[k];   /* NaN when any entry is not finite */
+            }
+            if (bad != 0 || isnan(bad)) {
+                /* derivatives overflow (e.g. a break sharper than the data can resolve):
+                   treated as outside the domain, so steps there are rejected */
+                fv[i] = m > 0 ? BAD_RESID : 0;
+                memset(J, 0, pb->nf * sizeof(double));
+            }
         }
     }
     if (want_J) {
@@ -188,7 +198,8 @@ int fit_minimise(fit_work *w, double *th, int max_iter, double *obj)
         if (st != GSL_SUCCESS)
             break;
         int info = 0;
-        if (gsl_multifit_nlinear_test(1e-11, 1e-12, 0.0, &info, w->w) == GSL_SUCCESS) {
+        if (gsl_multifit_nlinear_test(w->xtol > 0 ? w->xtol : 1e-11, w->xtol > 0 ? w->xtol : 1e-12, 0.0,
+                                      &info, w->w) == GSL_SUCCESS) {
             converged = 1;
             break;
         }

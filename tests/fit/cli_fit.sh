@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# xferlaw fit from the command line: the Epoch fit, outputs, and every bad-input message
+# (exact text, exit status 1, no output file left behind).
+set -u
+XL=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")   # absolute: the test runs in a temp dir
+DATA=$XL_SRCDIR/data/chinchilla.csv
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 1
+fail=0
+check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; fi; }
+
+out=$("$XL" fit --help); rc=$?
+check "--help exits 0" '[ $rc -eq 0 ]'
+check "--help lists the laws" 'grep -q "^  bnsl:3 " <<<"$out" && grep -q "^  chinchilla " <<<"$out"'
+check "--help says where -o goes" 'grep -q "goes to fits/" <<<"$out"'
+
+# Epoch AI's fit; a bare -o name goes to fits/NAME.json
+out=$("$XL" fit "$DATA" --define 'D=C/(6*N)' --where 'loss < 3.44' --law chinchilla \
+      --loss huber:1e-3 --bootstrap 50 --quiet -o epoch --residuals res.csv); rc=$?
+check "epoch fit exits 0" '[ $rc -eq 0 ]'
+check "epoch E" 'grep -Eq "^E +1\.817" <<<"$out"'
+check "epoch alpha" 'grep -Eq "^alpha +0\.3473" <<<"$out"'
+check "epoch beta" 'grep -Eq "^beta +0\.3671" <<<"$out"'
+check "epoch rows and starts" 'grep -q "240 rows of .*4500 starts" <<<"$out"'
+check "fits/epoch.json written" '[ -f fits/epoch.json ]'
+j=$(cat fits/epoch.json 2>/dev/null)
+for key in '"law":' '"formula":' '"params":' '"ci95":' '"objective":' '"n":' '"starts":' \
+           '"distinct_optima":' '"converged":' '"diagnostics":' '"sha256":'; do
+  check "json has $key" 'grep -q "$key" <<<"$j"'
+done
+check "json sha256 of the input" 'grep -q "$(sha256sum "$DATA" | cut -c1-64)" <<<"$j"'
+check "residual table" '[ "$(head -1 res.csv)" = "line,loss,pred,resid,heldout" ] && [ $(wc -l < res.csv) -eq 241 ]'
+
+# holdout: fit the small models, report RMSLE on the largest ones
+out=$("$XL" fit "$DATA" --define 'D=C/(6*N)' --where 'loss < 3.44' --law chinchilla \
+      --loss huber:1e-3 --holdout 'N > 5e9' --quiet); rc=$?
+check "holdout exits 0" '[ $rc -eq 0 ]'
+check "holdout reported" 'grep -Eq "^holdout: [0-9]+ rows, RMSLE 0\.0" <<<"$out"'
+
+# JSONL input, formula law
+printf '{"x": 1, "y": 3}\n{"x": 10, "y": 1.5}\n{"x": 100, "y": 0.75}\n' > p.jsonl
+out=$("$XL" fit p.jsonl --law 'a*x^b' --y y --quiet); rc=$?
+check "jsonl formula fit" '[ $rc -eq 0 ] && grep -Eq "^b +-0\.30103" <<<"$out"'
+
+bad() {  # NAME EXPECTED_MESSAGE FILE_CONTENT ARGS...
+  local name=$1 msg=$2 content=$3; shift 3
+  printf '%b' "$content" > in.csv
+  rm -f out.json
+  local err; err=$("$XL" fit in.csv "$@" -o ./out.json --quiet 2>&1 >/dev/null); local rc=$?
+  check "$name: exit 1 (got $rc)" '[ $rc -eq 1 ]'
+  check "$name: message (got: $err)" '[ "$err" = "$msg" ]'
+  check "$name: no output file" '[ ! -e out.json ]'
+}
+bad "non-numeric" "xferlaw fit: error: in.csv:3: field 'y': not a number: 'abc'" \
+    'x,y\n1,2\n2,abc\n3,5\n' --law power
+bad "NaN" "xferlaw fit: error: in.csv:3: field 'y': NaN is not allowed" \
+    'x,y\n1,2\n2,nan\n3,5\n' --law power
+bad "inf" "xferlaw fit: error: in.csv:4: field 'x': infinite value 'inf' is not allowed" \
+    'x,y\n1,2\n2,3\ninf,5\n' --law power
+bad "y <= 0 in log space" "xferlaw fit: error: in.csv:3: field 'y': value 0 is not > 0 (residuals are in log space; use --space linear)" \
+    'x,y\n1,2\n2,0\n3,5\n' --law power
+bad "column <= 0 under a power" "xferlaw fit: error: in.csv:2: field 'x': value -1 is not > 0 (it is raised to a fitted power)" \
+    'x,y\n-1,2\n2,3\n3,5\n' --law 'a*x^b' --y y --space linear
+bad "unknown column" "xferlaw fit: error: in.csv: field 'D': column not found (law 'chinchilla' needs columns N, D)" \
+    'N,loss\n1,2\n2,3\n' --law chinchilla
+bad "unknown function" "xferlaw fit: error: formula 'a*frob(x)': unknown function 'frob'" \
+    'x,y\n1,2\n2,3\n' --law 'a*frob(x)' --y y
+bad "fewer points than parameters" "xferlaw fit: error: in.csv: 4 data points to fit but law 'chinchilla' has 5 free parameters" \
+    'N,D,loss\n1e8,1e9,3\n2e8,1e9,2.9\n1e8,3e9,2.8\n4e8,1e10,2.5\n' --law chinchilla
+bad "no convergence" "xferlaw fit: error: law 'formula': the fit did not converge from any of 64 starts (best objective 2)" \
+    'x,y\n1,2\n2,0\n3,5\n' --law 'a*x^b' --y y --space linear
+err=$("$XL" fit in.csv --law power --loss huber 2>&1); rc=$?
+check "bad --loss is a usage error" '[ $rc -eq 2 ] && grep -q "huber:DELTA" <<<"$err"'
+exit $fail
