@@ -128,17 +128,19 @@ typedef struct xl_fit_result {
     char **columns;           /* data columns used by the formula, in the order that
                                  xl_fit_eval takes them */
     size_t n_params;
-    xl_fit_param *params;     /* free parameters and fixed ones, in formula order */
+    xl_fit_param *params;     /* free and fixed parameters: registry order for named laws,
+                                 first appearance in the formula otherwise */
     xl_fit_loss loss;
     double huber_delta;
     xl_fit_space space;       /* resolved (never DEFAULT) */
     double objective;         /* at the optimum, per the header comment */
     size_t n;                 /* rows fitted */
     size_t starts;            /* starts tried */
-    size_t distinct_optima;   /* clusters of converged starts (relative tol 1e-6 on objective) */
+    size_t distinct_optima;   /* different end points of converged starts (objectives more
+                                 than 1e-6 apart, relative) */
     int converged;
     double se_scale;          /* sigma^2 used for the covariance */
-    const char *se_method;    /* "jacobian" (lsq) or "sandwich" (huber) */
+    const char *se_method;    /* "jacobian" (lsq) or "huber-sandwich" (huber) */
     size_t bootstrap;         /* B requested */
     size_t bootstrap_converged;
     double ci_tail;           /* quantile level used for ci_lo (1 - it for ci_hi): 0.025
@@ -178,7 +180,7 @@ double xl_fit_eval_params(const xl_fit_result *r, const double *params, const do
                           double *dfdx);
 
 /* JSON: {law, formula, y, columns, space, loss, params:{NAME:{value,se,ci95:[lo,hi]}},
- * objective, n, starts, distinct_optima, converged, bootstrap:{B, converged},
+ * objective, n, starts, distinct_optima, converged, se_method, bootstrap:{B, converged, quantiles},
  * diagnostics:{rmse_log, rmse, r2, aic, bic, holdout_rmsle, n_holdout}, input:{path,sha256}} */
 struct cJSON *xl_fit_result_to_json(const xl_fit_result *r);
 /* Write the JSON atomically. */

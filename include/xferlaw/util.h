@@ -136,6 +136,9 @@ typedef struct xl_progress {
 
 void xl_progress_init(xl_progress *p, FILE *fp, const char *label, double total);
 void xl_progress_update(xl_progress *p, double done, const char *extra);
+/* Same, but the bar and ETA follow frac in [0, 1] (e.g. work done, when items differ
+ * in size) while "done/total" still counts items. */
+void xl_progress_update_frac(xl_progress *p, double done, double frac, const char *extra);
 void xl_progress_finish(xl_progress *p, const char *extra);
 /* "1h02m", "3m05s", "12.3s" */
 void xl_format_duration(double seconds, char *buf, size_t n);

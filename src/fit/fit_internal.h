@@ -54,8 +54,7 @@ typedef struct fit_work {
     double *gf;               /* [n] g(f) */
     double *dg;               /* [n][np] d g(f) / d u (all params) */
     double *col;              /* [np + 1][n] kernel scratch */
-    double *cache_x;          /* [nf] where J below was computed */
-    double *cache_J;          /* [n][nf] */
+    double *cache_x;          /* [nf] where gf and dg were last computed by the solver */
     int cache_ok;
     long n_eval;
     double xtol;              /* step/gradient tolerance; 0 = the default (1e-11, 1e-12) */

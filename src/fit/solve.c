@@ -27,15 +27,13 @@ fit_work *fit_work_alloc(const fit_problem *pb, xl_error *err)
     w->dg = calloc(n * np + 1, sizeof(double));
     w->col = calloc((np + 1) * n + 1, sizeof(double));
     w->cache_x = calloc(nf, sizeof(double));
-    w->cache_J = calloc(n * nf, sizeof(double));
     if (pb->nf) {
         gsl_multifit_nlinear_parameters fp = gsl_multifit_nlinear_default_parameters();
         fp.trs = gsl_multifit_nlinear_trs_lm;
         fp.solver = gsl_multifit_nlinear_solver_cholesky;
         w->w = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &fp, n, pb->nf);
     }
-    if (!w->scratch || !w->vals || !w->grad || !w->gf || !w->dg || !w->col || !w->cache_x ||
-        !w->cache_J || (pb->nf && !w->w)) {
+    if (!w->scratch || !w->vals || !w->grad || !w->gf || !w->dg || !w->col || !w->cache_x || (pb->nf && !w->w)) {
         fit_work_free(w);
         xl_error_set(err, XL_ENOMEM, "out of memory for a fit workspace");
         return NULL;
@@ -56,47 +54,71 @@ void fit_work_free(fit_work *w)
     free(w->dg);
     free(w->col);
     free(w->cache_x);
-    free(w->cache_J);
     free(w);
 }
 
-/* Residuals (and Jacobian into cache_J) at free vector th. */
-static void resid_jac(fit_work *w, const double *th, double *fv, int want_J)
+/* Residuals at free vector th; the model's derivatives (w->dg) stay valid for th, which is
+ * remembered in cache_x, so a Jacobian request at the same point costs no evaluation. */
+static void resid(fit_work *w, const double *th, double *fv)
 {
     const fit_problem *pb = w->pb;
     double u[XL_FIT_MAX_PARAMS];
     fit_full_u(pb, th, u);
-    fit_model_eval(w, u, want_J);
+    fit_model_eval(w, u, 1);
+    const double delta = pb->delta;
     for (size_t i = 0; i < pb->n; i++) {
         double m = pb->w[i] * (w->mult ? w->mult[i] : 1.0);
-        double sw = sqrt(m), r = w->gf[i] - pb->gy[i], ds = 1.0, s = r;
+        double sw = m == 1.0 ? 1.0 : sqrt(m), r = w->gf[i] - pb->gy[i], ds, s = r;
         if (!isfinite(r)) {
             fv[i] = m > 0 ? BAD_RESID : 0;
-            if (want_J)
-                memset(w->cache_J + i * pb->nf, 0, pb->nf * sizeof(double));
             continue;
         }
         if (pb->huber)
-            s = fit_huber_s(r, pb->delta, &ds);
+            s = fit_huber_s(r, delta, &ds);
         fv[i] = sw * s;
-        if (want_J) {
-            const double *d = w->dg + i * pb->np;
-            double *J = w->cache_J + i * pb->nf, bad = 0;
-            for (size_t k = 0; k < pb->nf; k++) {
-                J[k] = sw * ds * d[pb->free_idx[k]];
-                bad += J[k] - J[k];   /* NaN when any entry is not finite */
-            }
-            if (bad != 0 || isnan(bad)) {
-                /* derivatives overflow (e.g. a break sharper than the data can resolve):
-                   treated as outside the domain, so steps there are rejected */
-                fv[i] = m > 0 ? BAD_RESID : 0;
-                memset(J, 0, pb->nf * sizeof(double));
-            }
-        }
     }
-    if (want_J) {
-        memcpy(w->cache_x, th, pb->nf * sizeof *th);
-        w->cache_ok = 1;
+    memcpy(w->cache_x, th, pb->nf * sizeof *th);
+    w->cache_ok = 1;
+}
+
+/* Jacobian rows (n x nf, row stride tda) from the last evaluation. */
+static void jac_from_cache(fit_work *w, double *J0, size_t tda)
+{
+    const fit_problem *pb = w->pb;
+    const size_t np = pb->np, nf = pb->nf;
+    for (size_t i = 0; i < pb->n; i++) {
+        double m = pb->w[i] * (w->mult ? w->mult[i] : 1.0);
+        double sw = m == 1.0 ? 1.0 : sqrt(m), r = w->gf[i] - pb->gy[i], ds = 1.0;
+        double *J = J0 + i * tda;
+        if (!isfinite(r)) {
+            memset(J, 0, nf * sizeof(double));
+            continue;
+        }
+        if (pb->huber)
+            fit_huber_s(r, pb->delta, &ds);
+        const double *d = w->dg + i * np;
+        double sc = sw * ds, bad = 0;
+        for (size_t k = 0; k < nf; k++) {
+            J[k] = sc * d[pb->free_idx[k]];
+            bad += J[k] - J[k];   /* NaN when any entry is not finite */
+        }
+        if (bad != 0 || isnan(bad))
+            memset(J, 0, nf * sizeof(double));
+    }
+}
+
+/* A row whose derivatives are not finite (e.g. a break sharper than the data resolve) is
+ * outside the domain: its residual becomes BAD_RESID so that steps there are rejected. */
+static void reject_bad_rows(fit_work *w, double *fv)
+{
+    const fit_problem *pb = w->pb;
+    for (size_t i = 0; i < pb->n; i++) {
+        const double *d = w->dg + i * pb->np;
+        double bad = 0;
+        for (size_t k = 0; k < pb->nf; k++)
+            bad += d[pb->free_idx[k]] - d[pb->free_idx[k]];
+        if ((bad != 0 || isnan(bad)) && fv[i] != 0)
+            fv[i] = BAD_RESID;
     }
 }
 
@@ -106,18 +128,15 @@ static int cb_f(const gsl_vector *x, void *params, gsl_vector *f)
     double th[XL_FIT_MAX_PARAMS];
     for (size_t k = 0; k < w->pb->nf; k++)
         th[k] = gsl_vector_get(x, k);
-    /* The Jacobian comes almost for free with the values (shared exps), so keep it. */
-    double *fv = f->stride == 1 ? f->data : NULL;
-    if (fv) {
-        resid_jac(w, th, fv, 1);
-    } else {
-        double *tmp = malloc(w->pb->n * sizeof *tmp);
-        if (!tmp)
-            return GSL_ENOMEM;
-        resid_jac(w, th, tmp, 1);
+    double *fv = f->stride == 1 ? f->data : malloc(w->pb->n * sizeof *fv);
+    if (!fv)
+        return GSL_ENOMEM;
+    resid(w, th, fv);
+    reject_bad_rows(w, fv);
+    if (f->stride != 1) {
         for (size_t i = 0; i < w->pb->n; i++)
-            gsl_vector_set(f, i, tmp[i]);
-        free(tmp);
+            gsl_vector_set(f, i, fv[i]);
+        free(fv);
     }
     return GSL_SUCCESS;
 }
@@ -136,16 +155,10 @@ static int cb_df(const gsl_vector *x, void *params, gsl_matrix *J)
         double *tmp = malloc(pb->n * sizeof *tmp);
         if (!tmp)
             return GSL_ENOMEM;
-        resid_jac(w, th, tmp, 1);
+        resid(w, th, tmp);
         free(tmp);
     }
-    if (J->tda == pb->nf) {
-        memcpy(J->data, w->cache_J, pb->n * pb->nf * sizeof(double));
-    } else {
-        for (size_t i = 0; i < pb->n; i++)
-            for (size_t k = 0; k < pb->nf; k++)
-                gsl_matrix_set(J, i, k, w->cache_J[i * pb->nf + k]);
-    }
+    jac_from_cache(w, J->data, J->tda);
     return GSL_SUCCESS;
 }
 

@@ -40,10 +40,9 @@ void xl_progress_init(xl_progress *p, FILE *fp, const char *label, double total)
     p->min_interval = p->is_tty ? 0.1 : 10.0;
 }
 
-static void draw(xl_progress *p, double done, const char *extra, int final)
+static void draw_frac(xl_progress *p, double done, double frac, const char *extra, int final)
 {
     double now = xl_now(), el = now - p->start;
-    double frac = p->total > 0 ? done / p->total : 0;
     if (frac > 1)
         frac = 1;
     char eta[32], elapsed[32];
@@ -65,6 +64,22 @@ static void draw(xl_progress *p, double done, const char *extra, int final)
                 extra && *extra ? "  " : "", extra ? extra : "");
     }
     fflush(p->fp);
+}
+
+static void draw(xl_progress *p, double done, const char *extra, int final)
+{
+    draw_frac(p, done, p->total > 0 ? done / p->total : 0, extra, final);
+}
+
+void xl_progress_update_frac(xl_progress *p, double done, double frac, const char *extra)
+{
+    if (!p->fp || p->finished)
+        return;
+    double now = xl_now();
+    if (now - p->last_print < p->min_interval)
+        return;
+    p->last_print = now;
+    draw_frac(p, done, frac, extra, 0);
 }
 
 void xl_progress_update(xl_progress *p, double done, const char *extra)

@@ -71,7 +71,11 @@ elif mode == "boot":
     for _ in range(B):
         idx = rng.integers(0, len(L), len(L))
         o = make_obj(logN[idx], logD[idx], logL[idx])
-        ests.append(minimize(o, best.x, jac=True, method="L-BFGS-B").x)
+        # scipy's default tolerances stop a warm-started refit at once (the objective is
+        # ~1e-3, below ftol's reach), which gives a near-zero-width interval; these make it
+        # converge like xferlaw's refits do.
+        ests.append(minimize(o, best.x, jac=True, method="L-BFGS-B",
+                             options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 15000}).x)
     ests = np.array(ests)
     if B == 0:
         print("scipy seconds %.3f" % (time.time() - t0))

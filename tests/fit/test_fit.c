@@ -130,6 +130,38 @@ static void test_linear_lsq(void)
     xl_fit_result_free(r);
 }
 
+/* A zero weight removes a row (here an outlier); weights 2 everywhere change nothing. */
+static void test_weights(void)
+{
+    double x[6] = {1, 2, 3, 4, 5, 6}, y[6], w0[6] = {1, 1, 1, 1, 1, 0}, w2[6];
+    for (int i = 0; i < 6; i++) {
+        y[i] = 2 * sqrt(x[i]) * (i % 2 ? 1.01 : 0.99);
+        w2[i] = 2;
+    }
+    y[5] = 100;
+    const char *names[] = {"x", "y", "w"};
+    const double *cols[] = {x, y, w0};
+    xl_fit_options o;
+    xl_fit_options_init(&o);
+    o.law = "power";
+    o.weight = "w";
+    xl_error err;
+    xl_fit_result *a = NULL, *b = NULL, *c = NULL;
+    CHECK(xl_fit_arrays(6, 3, names, cols, &o, &a, &err) == 0);
+    CHECK(xl_fit_arrays(5, 3, names, cols, &o, &b, &err) == 0);   /* the outlier dropped */
+    cols[2] = w2;
+    CHECK(xl_fit_arrays(5, 3, names, cols, &o, &c, &err) == 0);
+    if (a && b && c) {
+        CHECK_REL(xl_fit_param_get(a, "b")->value, xl_fit_param_get(b, "b")->value, 1e-8);
+        CHECK_REL(xl_fit_param_get(c, "b")->value, xl_fit_param_get(b, "b")->value, 1e-8);
+        CHECK_REL(c->objective, 2 * b->objective, 1e-8);
+        CHECK(fabs(xl_fit_param_get(b, "b")->value - 0.5) < 0.02);
+    }
+    xl_fit_result_free(a);
+    xl_fit_result_free(b);
+    xl_fit_result_free(c);
+}
+
 static void test_errors(void)
 {
     double x[3] = {1, 2, 3}, y[3] = {1, 0, 2}, yy[3] = {1, 2, 4};
@@ -258,6 +290,7 @@ int main(void)
     test_noise_free();
     test_kernel_vs_formula();
     test_linear_lsq();
+    test_weights();
     test_errors();
     test_json_roundtrip();
     TEST_MAIN_END();

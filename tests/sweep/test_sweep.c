@@ -1,0 +1,279 @@
+/* sweep: spec validation messages, plan structure and id stability, shards, store. */
+#include "xferlaw/sweep.h"
+#include "xferlaw/table.h"
+#include "xl_test.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static const char *GOOD =
+    "{\"name\":\"t\",\"target\":\"python\","
+    "\"models\":[{\"n_layer\":1,\"d_model\":16,\"n_head\":2,\"ctx\":32},"
+    "{\"n_layer\":2,\"d_model\":32,\"n_head\":4,\"ctx\":32,\"lr\":1e-3}],"
+    "\"curricula\":[\"scratch\",\"text\",{\"name\":\"tc\",\"data\":\"text:0.5,code:0.5\"}],"
+    "\"pretrain\":{\"tokens\":50000},"
+    "\"finetune\":{\"D_F\":{\"from\":1000,\"to\":100000,\"count\":5},\"epochs\":2,"
+    "\"min_tokens\":4096},"
+    "\"scratch\":{\"D\":[1000,3000,10000,1000],\"max_steps\":100},"
+    "\"seeds\":[1,2],\"lr\":{\"base\":3e-3,\"ref_d_model\":16,\"exponent\":-1},"
+    "\"early_stopping\":{\"eval_every\":10,\"patience\":2}}";
+
+/* GOOD with one substitution applied: FROM -> TO. */
+static char *mutate(const char *from, const char *to)
+{
+    const char *p = strstr(GOOD, from);
+    if (!p)
+        return NULL;
+    size_t a = (size_t)(p - GOOD), n = strlen(GOOD) - strlen(from) + strlen(to) + 1;
+    char *s = malloc(n);
+    snprintf(s, n, "%.*s%s%s", (int)a, GOOD, to, p + strlen(from));
+    return s;
+}
+
+static void expect_error(const char *from, const char *to, const char *msg)
+{
+    char *text = mutate(from, to);
+    CHECK_MSG(text != NULL, "pattern %s not in GOOD", from);
+    if (!text)
+        return;
+    xl_sweep_spec s;
+    xl_error e;
+    xl_error_clear(&e);
+    int rc = xl_sweep_spec_parse(text, "spec.json", &s, &e);
+    CHECK_MSG(rc != 0, "accepted: %s", text);
+    CHECK_STR_CONTAINS(e.msg, msg);
+    CHECK(strchr(e.msg, '\n') == NULL);
+    free(text);
+}
+
+static void test_spec(void)
+{
+    xl_sweep_spec s;
+    xl_error e;
+    xl_error_clear(&e);
+    CHECK(xl_sweep_spec_parse(GOOD, "spec.json", &s, &e) == 0);
+    CHECK_STR_CONTAINS(s.name, "t");
+    CHECK(s.n_models == 2 && s.n_curricula == 3 && s.n_seeds == 2);
+    /* lr rule: 3e-3 (16/16)^-1 for the first model, own lr for the second */
+    CHECK_NEAR(s.models[0].lr, 3e-3, 1e-12);
+    CHECK_NEAR(s.models[1].lr, 1e-3, 1e-12);
+    /* geometric D_F: 1000 .. 100000 in 5 steps = factor sqrt(10) */
+    CHECK(s.n_d_f == 5);
+    CHECK_NEAR(s.d_f[0], 1000, 0);
+    CHECK_NEAR(s.d_f[2], 10000, 0);
+    CHECK_NEAR(s.d_f[1], 3162, 0);
+    CHECK_NEAR(s.d_f[4], 100000, 0);
+    /* scratch D sorted and de-duplicated */
+    CHECK(s.n_d_scratch == 3 && s.d_scratch[0] == 1000 && s.d_scratch[2] == 10000);
+    CHECK(s.curricula[0].data == NULL);
+    CHECK(strcmp(s.curricula[2].data, "text:0.5,code:0.5") == 0);
+    CHECK(s.models[1].pretrain_tokens == 50000);
+    xl_sweep_spec_free(&s);
+
+    expect_error("\"d_model\":32", "\"d_model\":-3",
+                 "spec.json: field 'models[1].d_model': must be a positive integer");
+    expect_error("\"d_model\":32", "\"d_model\":32.5",
+                 "spec.json: field 'models[1].d_model': must be a positive integer");
+    expect_error("\"n_head\":4", "\"n_head\":5", "field 'models[1].n_head': must divide d_model");
+    expect_error("\"target\":\"python\",", "", "field 'target': missing required field");
+    expect_error("\"count\":5", "\"count\":0", "field 'finetune.D_F.count': must be a positive");
+    expect_error("\"epochs\":2", "\"epoch\":2", "field 'finetune.epoch': unknown field");
+    expect_error("[1000,3000", "[1000,-3", "field 'scratch.D[1]': must be a positive number");
+    expect_error("\"seeds\":[1,2]", "\"seeds\":[1,\"x\"]", "field 'seeds[1]'");
+    expect_error("\"patience\":2", "\"patience\":-1", "field 'early_stopping.patience'");
+    expect_error("\"text\",{", "\"scratch\",{", "field 'curricula[1]': duplicate curriculum");
+    expect_error("\"pretrain\":{\"tokens\":50000},", "",
+                 "field 'models[0].pretrain_tokens': no pre-training budget");
+    expect_error("\"epochs\":2,", "", "field 'finetune': needs a budget");
+    expect_error("\"exponent\":-1", "\"exponent\":\"x\"", "field 'lr.exponent'");
+    expect_error("{\"name\"", "[{\"name\"", "spec.json:1: malformed JSON");
+    expect_error("\"models\":[{", "\"models\":[7,{", "field 'models[0]': must be an object");
+}
+
+static void test_plan(void)
+{
+    xl_sweep_spec s, s2;
+    xl_error e;
+    xl_sweep_plan p, p2;
+    CHECK(xl_sweep_spec_parse(GOOD, "spec.json", &s, &e) == 0);
+    CHECK(xl_sweep_plan_build(&s, &p, &e) == 0);
+    /* 2 curricula x 2 models x (1 pretrain + 2 seeds x 5 D_F) + 2 models x 2 seeds x 3 D */
+    CHECK(p.n == 2 * 2 * 11 + 2 * 2 * 3);
+    size_t pre = 0, ft = 0;
+    for (size_t i = 0; i < p.n; i++) {
+        const xl_sweep_run *r = &p.runs[i];
+        CHECK(strlen(r->id) == 16);
+        if (r->kind == XL_SWEEP_PRETRAIN) {
+            pre++;
+            CHECK(r->dep == -1);
+        } else if (r->kind == XL_SWEEP_FINETUNE) {
+            ft++;
+            CHECK(r->dep >= 0 && (size_t)r->dep < i);
+            CHECK(p.runs[r->dep].kind == XL_SWEEP_PRETRAIN);
+            CHECK(p.runs[r->dep].curriculum == r->curriculum);
+            CHECK(p.runs[r->dep].model == r->model);
+            CHECK(p.runs[r->dep].group == r->group);
+        } else {
+            CHECK(r->dep == -1);
+            CHECK(s.curricula[r->curriculum].data == NULL);
+        }
+        CHECK(r->est_flops > 0 && r->est_cost > r->est_flops);
+    }
+    CHECK(pre == 4 && ft == 40);
+    CHECK_NEAR(p.runs[0].N, 12.0 * 16 * 16 + 13 * 16 + 2 * 16, 0);
+    /* ids are stable: a second parse of the same text plans the same ids */
+    CHECK(xl_sweep_spec_parse(GOOD, "other/path.json", &s2, &e) == 0);
+    CHECK(xl_sweep_plan_build(&s2, &p2, &e) == 0);
+    int same = p.n == p2.n;
+    for (size_t i = 0; same && i < p.n; i++)
+        same = strcmp(p.runs[i].id, p2.runs[i].id) == 0;
+    CHECK(same);
+    xl_sweep_plan_free(&p2);
+    xl_sweep_spec_free(&s2);
+    /* ... and change with what determines a result: a new pre-training budget changes
+     * the pre-training ids and, through init_from, their fine-tunes, not scratch runs */
+    char *t = mutate("\"tokens\":50000", "\"tokens\":60000");
+    CHECK(xl_sweep_spec_parse(t, "spec.json", &s2, &e) == 0);
+    CHECK(xl_sweep_plan_build(&s2, &p2, &e) == 0);
+    for (size_t i = 0; i < p.n; i++) {
+        int eq = strcmp(p.runs[i].id, p2.runs[i].id) == 0;
+        CHECK(eq == (p.runs[i].kind == XL_SWEEP_SCRATCH));
+    }
+    free(t);
+    /* fine-tune budget: epochs x D_F clamped below by min_tokens */
+    for (size_t i = 0; i < p.n; i++) {
+        const xl_sweep_run *r = &p.runs[i];
+        if (r->kind == XL_SWEEP_FINETUNE && r->D == 1000)
+            CHECK_NEAR(r->est_tokens, 4096, 0);
+        if (r->kind == XL_SWEEP_FINETUNE && r->D == 100000)
+            CHECK_NEAR(r->est_tokens, 200000, 0);
+        if (r->kind == XL_SWEEP_SCRATCH)
+            CHECK_NEAR(r->est_tokens, 100.0 * 16 * 32, 0);
+    }
+    /* shards: whole groups, every run in exactly one shard, deterministic, balanced */
+    int *sh = calloc(p.n, sizeof *sh), *sh2 = calloc(p.n, sizeof *sh2);
+    CHECK(xl_sweep_plan_shard(&p, 3, sh, &e) == 0);
+    CHECK(xl_sweep_plan_shard(&p, 3, sh2, &e) == 0);
+    double load[3] = {0, 0, 0};
+    for (size_t i = 0; i < p.n; i++) {
+        CHECK(sh[i] >= 0 && sh[i] < 3 && sh[i] == sh2[i]);
+        if (p.runs[i].dep >= 0)
+            CHECK(sh[p.runs[i].dep] == sh[i]);
+        load[sh[i]] += p.runs[i].est_flops;
+    }
+    for (int k = 0; k < 3; k++)
+        CHECK(load[k] > 0);
+    /* makespan: one job = sum of run times; more jobs never slower; deps respected */
+    double total = xl_sweep_plan_cost(&p, NULL);
+    CHECK_NEAR(xl_sweep_plan_makespan(&p, NULL, NULL, 1, 1e9), total / 1e9, 1e-9);
+    double m2 = xl_sweep_plan_makespan(&p, NULL, NULL, 2, 1e9);
+    CHECK(m2 < total / 1e9 && m2 >= total / 2e9);
+    free(sh);
+    free(sh2);
+    xl_sweep_plan_free(&p2);
+    xl_sweep_spec_free(&s2);
+    xl_sweep_plan_free(&p);
+    xl_sweep_spec_free(&s);
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+    fputs(text, fp);
+    fclose(fp);
+}
+
+static void test_store(void)
+{
+    xl_sweep_spec s;
+    xl_sweep_plan p;
+    xl_error e;
+    CHECK(xl_sweep_spec_parse(GOOD, "spec.json", &s, &e) == 0);
+    CHECK(xl_sweep_plan_build(&s, &p, &e) == 0);
+    char dir[] = "/tmp/xl_sweep_test_XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[256], path2[256], out[256], text[1024];
+    snprintf(path, sizeof path, "%s/runs.jsonl", dir);
+    /* two complete lines and a torn one: the torn tail is cut, the file repaired */
+    snprintf(text, sizeof text, "{\"id\":\"%s\",\"loss\":1}\n{\"id\":\"zzz\"}\n{\"id\":\"%s\",\"lo",
+             p.runs[0].id, p.runs[1].id);
+    write_text(path, text);
+    unsigned char *done = calloc(p.n, 1);
+    CHECK(xl_sweep_store_load(path, &p, done, &e) == 0);
+    CHECK(done[0] == 1 && done[1] == 0);
+    char *back;
+    size_t n;
+    CHECK(xl_read_file(path, &back, &n, &e) == 0);
+    CHECK(n > 0 && back[n - 1] == '\n' && strstr(back, p.runs[1].id) == NULL);
+    free(back);
+    /* a garbage line is an error naming the file and line */
+    snprintf(path2, sizeof path2, "%s/bad.jsonl", dir);
+    write_text(path2, "{\"id\":\"a\"}\nnot json\n");
+    CHECK(xl_sweep_store_load(path2, &p, done, &e) != 0);
+    CHECK_STR_CONTAINS(e.msg, "bad.jsonl:2:");
+    /* merge: duplicates across shard files collapse, plan order, missing counted */
+    snprintf(text, sizeof text, "{\"id\":\"%s\",\"loss\":2}\n{\"id\":\"%s\",\"loss\":3}\n",
+             p.runs[2].id, p.runs[0].id);
+    write_text(path2, text);
+    snprintf(out, sizeof out, "%s/merged.jsonl", dir);
+    const char *in[2] = {path, path2};
+    size_t missing = 0;
+    CHECK(xl_sweep_store_merge(&p, in, 2, out, &missing, &e) == 0);
+    CHECK(missing == p.n - 2);
+    CHECK(xl_read_file(out, &back, &n, &e) == 0);
+    char expect[512];
+    snprintf(expect, sizeof expect, "{\"id\":\"%s\",\"loss\":1}\n{\"id\":\"%s\",\"loss\":2}\n"
+             "{\"id\":\"zzz\"}\n", p.runs[0].id, p.runs[2].id);
+    CHECK_MSG(strcmp(back, expect) == 0, "merged:\n%s", back);
+    free(back);
+    /* a record line from a trainer's run.json reads as a measurement table row */
+    long ft = -1;
+    for (size_t i = 0; i < p.n && ft < 0; i++)
+        if (p.runs[i].kind == XL_SWEEP_FINETUNE)
+            ft = (long)i;
+    char rdir[300], rjson[400];
+    snprintf(rdir, sizeof rdir, "%s/runs/%s", dir, p.runs[ft].id);
+    CHECK(xl_mkdirs(rdir, &e) == 0);
+    snprintf(rjson, sizeof rjson, "%s/run.json", rdir);
+    write_text(rjson, "{\"id\":\"trainerid\",\"config\":{\"lr\":0.003},\"data\":{\"D\":1000},"
+                      "\"N\":3312,\"best_val_loss\":4.25,\"flops\":1e9,\"init_from\":\"x\"}");
+    char *line = NULL;
+    CHECK(xl_sweep_record_line(&p, (size_t)ft, dir, &line, &e) == 0);
+    CHECK(line && line[strlen(line) - 1] == '\n' && strchr(line, '\n') == line + strlen(line) - 1);
+    xl_table *t = NULL;
+    CHECK(line && xl_table_parse_jsonl("runs.jsonl", line, strlen(line), &t, &e) == 0);
+    if (t) {
+        const double *col;
+        CHECK(xl_table_numeric(t, "N", &col, &e) == 0 && col[0] == 3312);
+        CHECK(xl_table_numeric(t, "D", &col, &e) == 0 && col[0] == 1000);
+        CHECK(xl_table_numeric(t, "loss", &col, &e) == 0 && col[0] == 4.25);
+        long c = xl_table_col(t, "curriculum"), k = xl_table_col(t, "kind");
+        CHECK(c >= 0 && strcmp(t->text[c][0], "text") == 0);
+        CHECK(k >= 0 && strcmp(t->text[k][0], "finetune") == 0);
+        long id = xl_table_col(t, "id"), tid = xl_table_col(t, "train_id");
+        CHECK(id >= 0 && strcmp(t->text[id][0], p.runs[ft].id) == 0);
+        CHECK(tid >= 0 && strcmp(t->text[tid][0], "trainerid") == 0);
+        xl_table_free(t);
+    }
+    free(line);
+    unlink(rjson);
+    rmdir(rdir);
+    snprintf(rdir, sizeof rdir, "%s/runs", dir);
+    rmdir(rdir);
+    free(done);
+    unlink(path);
+    unlink(path2);
+    unlink(out);
+    rmdir(dir);
+    xl_sweep_plan_free(&p);
+    xl_sweep_spec_free(&s);
+}
+
+int main(void)
+{
+    test_spec();
+    test_plan();
+    test_store();
+    TEST_MAIN_END();
+}
