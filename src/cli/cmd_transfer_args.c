@@ -15,7 +15,7 @@ const char XFER_ARGS_HELP[] =
     "  --include-extrapolated  fit D_T that needed extrapolation beyond the scratch curve\n"
     "  --include-high-data     fit runs outside the low-data regime too\n"
     "  --include-flat          fit D_T whose D_E lies beyond D(N), where the scratch curve\n"
-    "                          is within 1%% of its asymptote (ill-conditioned inverse)\n"
+    "                          is within 1% of its asymptote (ill-conditioned inverse)\n"
     "  --bootstrap B           pipeline bootstrap replicates for intervals (default 400)\n"
     "  --seed S, --threads K   bootstrap seed (default 1), threads (default all cores)\n"
     "  --at N,DF               report the data multiplier D_E/D_F there (repeatable)\n"
