@@ -155,9 +155,10 @@ static void enc_one(void *vctx, size_t i, int worker)
 
 static const char *split_names[3] = {"train", "val", "test"};
 
+/* With mem set, the splits are returned in memory (host byte order) and nothing is written. */
 static int build_docs(const xl_corpus_build_opts *o, const xl_tokenizer *tok, char **texts,
                       const size_t *lens, const int *src, const uint64_t *caps, int n_src,
-                      size_t n_docs, xl_corpus_stats *stats, xl_error *err)
+                      size_t n_docs, xl_corpus_stats *stats, xl_corpus_mem *mem, xl_error *err)
 {
     uint64_t src_bytes[XL_CORPUS_MAX_SOURCES] = {0};
     int rc = XL_OK;
@@ -206,7 +207,7 @@ static int build_docs(const xl_corpus_build_opts *o, const xl_tokenizer *tok, ch
     if (!rc && ec.failed) rc = xl_error_set(err, XL_ENOMEM, "out of memory tokenizing");
     char dir[4096], path[4200];
     snprintf(dir, sizeof dir, "%s/%s", o->root, o->name);
-    if (!rc) rc = xl_mkdirs(dir, err);
+    if (!rc && !mem) rc = xl_mkdirs(dir, err);
     cJSON *man = cJSON_CreateObject(), *splits = cJSON_CreateObject();
     cJSON_AddStringToObject(man, "name", o->name);
     cJSON_AddStringToObject(man, "format", "uint16 little-endian token ids; EOT after each document");
@@ -232,6 +233,14 @@ static int build_docs(const xl_corpus_build_opts *o, const xl_tokenizer *tok, ch
                 for (size_t k = 0; k < docs[i].n_ids; k++) buf[w++] = docs[i].ids[k];
                 buf[w++] = eot;
             }
+        stats->documents[s] = ndoc;
+        stats->bytes[s] = nb;
+        stats->tokens[s] = ntok;
+        if (mem) {
+            mem->ids[s] = buf;
+            mem->n[s] = w;
+            continue;
+        }
         /* token files are little-endian; convert on big-endian hosts */
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
         for (size_t k = 0; k < w; k++) buf[k] = (uint16_t)((buf[k] >> 8) | (buf[k] << 8));
@@ -247,11 +256,8 @@ static int build_docs(const xl_corpus_build_opts *o, const xl_tokenizer *tok, ch
         cJSON_AddNumberToObject(js, "tokens", (double)ntok);
         cJSON_AddStringToObject(js, "sha256", hex);
         cJSON_AddItemToObject(splits, split_names[s], js);
-        stats->documents[s] = ndoc;
-        stats->bytes[s] = nb;
-        stats->tokens[s] = ntok;
     }
-    if (!rc) {
+    if (!rc && !mem) {
         snprintf(path, sizeof path, "%s/manifest.json", dir);
         rc = xl_json_write_file(path, man, err);
     }
@@ -265,7 +271,7 @@ int xl_corpus_build_docs(const xl_corpus_build_opts *o, const xl_tokenizer *tok,
                          char **texts, const size_t *lens, size_t n_docs,
                          xl_corpus_stats *stats, xl_error *err)
 {
-    return build_docs(o, tok, texts, lens, NULL, NULL, 0, n_docs, stats, err);
+    return build_docs(o, tok, texts, lens, NULL, NULL, 0, n_docs, stats, NULL, err);
 }
 
 int xl_corpus_build(const xl_corpus_build_opts *o, const xl_tokenizer *tok,
@@ -285,12 +291,108 @@ int xl_corpus_build(const xl_corpus_build_opts *o, const xl_tokenizer *tok,
         if (!rc && o->strip_rst && (ends_with(paths.v[i], ".rst") || ends_with(paths.v[i], ".rst.txt")))
             lens[i] = xl_corpus_strip_rst(texts[i], lens[i]);
     }
-    if (!rc) rc = build_docs(o, tok, texts, lens, paths.src, caps, n_sources, paths.n, stats, err);
+    if (!rc) rc = build_docs(o, tok, texts, lens, paths.src, caps, n_sources, paths.n, stats, NULL, err);
     for (size_t i = 0; i < paths.n; i++) free(texts ? texts[i] : NULL);
     free(texts);
     free(lens);
     sv_free(&paths);
     return rc;
+}
+
+/* Split one file's text into paragraphs: runs of lines separated by one or more blank
+ * (whitespace-only) lines.  Pointers go into text; a paragraph keeps its inner newlines
+ * but not the newline ending its last line, so a file written as documents joined by
+ * "\n\n" gives back exactly those documents (if none holds a blank line). */
+static int split_paragraphs(char *text, size_t n, char ***docs, size_t **lens,
+                            size_t *n_docs)
+{
+    size_t cap = 64, nd = 0;
+    char **d = malloc(cap * sizeof *d);
+    size_t *l = malloc(cap * sizeof *l);
+    if (!d || !l) { free(d); free(l); return -1; }
+    size_t i = 0, start = SIZE_MAX, end = 0;
+    while (i <= n) {
+        size_t e = i;
+        while (e < n && text[e] != '\n') e++;
+        int blank = 1;
+        for (size_t k = i; k < e && blank; k++)
+            blank = text[k] == ' ' || text[k] == '\t' || text[k] == '\r' || text[k] == '\f' || text[k] == '\v';
+        if (!blank && start == SIZE_MAX) start = i;
+        if (!blank) end = e;
+        if ((blank || e >= n) && start != SIZE_MAX) {
+            if (nd == cap) {
+                cap *= 2;
+                char **nd2 = realloc(d, cap * sizeof *d);
+                size_t *nl = nd2 ? realloc(l, cap * sizeof *l) : NULL;
+                if (nd2) d = nd2;
+                if (nl) l = nl;
+                if (!nd2 || !nl) { free(d); free(l); return -1; }
+            }
+            d[nd] = text + start;
+            l[nd++] = end - start;
+            start = SIZE_MAX;
+        }
+        i = e + 1;
+    }
+    *docs = d;
+    *lens = l;
+    *n_docs = nd;
+    return 0;
+}
+
+int xl_corpus_load_raw(const char *path, const xl_tokenizer *tok, int threads,
+                       xl_corpus_mem *mem, xl_corpus_stats *stats, xl_error *err)
+{
+    memset(mem, 0, sizeof *mem);
+    struct stat st;
+    if (stat(path, &st)) return xl_error_at(err, XL_EIO, path, 0, "data", "no such file or directory");
+    strvec files = {0};
+    int rc = XL_OK, single = !S_ISDIR(st.st_mode);
+    if (single) {
+        if (sv_push(&files, path)) rc = xl_error_set(err, XL_ENOMEM, "out of memory");
+    } else {
+        rc = list_dir(path, &files, err);
+        if (!rc && files.n == 0)
+            rc = xl_error_at(err, XL_EINVAL, path, 0, "data", "directory holds no files");
+        if (!rc) qsort(files.v, files.n, sizeof *files.v, cmp_str);
+    }
+    char **texts = calloc(files.n + 1, sizeof *texts), **docs = NULL;
+    size_t *lens = calloc(files.n + 1, sizeof *lens), *dlens = NULL, nd = 0;
+    if (!rc && (!texts || !lens)) rc = xl_error_set(err, XL_ENOMEM, "out of memory");
+    for (size_t i = 0; !rc && i < files.n; i++) {
+        rc = xl_read_file(files.v[i], &texts[i], &lens[i], err);
+        if (!rc && memchr(texts[i], 0, lens[i]))
+            rc = xl_error_at(err, XL_EFORMAT, files.v[i], 0, "data",
+                             "binary file (contains NUL bytes); want UTF-8 or ASCII text");
+    }
+    if (!rc && single) {
+        if (split_paragraphs(texts[0], lens[0], &docs, &dlens, &nd))
+            rc = xl_error_set(err, XL_ENOMEM, "out of memory");
+    } else if (!rc) {
+        docs = texts;
+        dlens = lens;
+        nd = files.n;
+    }
+    if (!rc && nd == 0) rc = xl_error_at(err, XL_EINVAL, path, 0, "data", "no text (only blank lines)");
+    xl_corpus_build_opts o = {.root = "", .name = path, .val_frac = 0.05, .test_frac = 0.05,
+                              .threads = threads};
+    if (!rc) rc = build_docs(&o, tok, docs, dlens, NULL, NULL, 0, nd, stats, mem, err);
+    if (rc) xl_corpus_mem_free(mem);
+    if (single) { free(docs); free(dlens); }
+    for (size_t i = 0; i < files.n; i++) free(texts ? texts[i] : NULL);
+    free(texts);
+    free(lens);
+    sv_free(&files);
+    return rc;
+}
+
+void xl_corpus_mem_free(xl_corpus_mem *mem)
+{
+    for (int s = 0; s < 3; s++) {
+        free(mem->ids[s]);
+        mem->ids[s] = NULL;
+        mem->n[s] = 0;
+    }
 }
 
 /* The same documents, read and filtered exactly as `build` does, for training the

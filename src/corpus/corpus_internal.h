@@ -20,4 +20,17 @@ size_t xl_bpe_next_chunk(const unsigned char *s, size_t n, size_t i);
 int xl_tokenizer_from_merges(const uint16_t *merges, int n_merges, xl_tokenizer **out,
                              xl_error *err);
 
+/* A dataset from raw text (`xferlaw train --data PATH`): PATH is a directory (every file
+ * below it is one document) or one file (documents are paragraphs separated by blank
+ * lines).  Split, deduplicated and tokenized exactly as `xferlaw corpus build` does with
+ * val = test = 5%, in memory (nothing cached on disk).  ids[s] in host byte order, EOT
+ * after each document; s = train, val, test. */
+typedef struct xl_corpus_mem {
+    uint16_t *ids[3];
+    size_t n[3];
+} xl_corpus_mem;
+int xl_corpus_load_raw(const char *path, const xl_tokenizer *tok, int threads,
+                       xl_corpus_mem *mem, xl_corpus_stats *stats, xl_error *err);
+void xl_corpus_mem_free(xl_corpus_mem *mem);
+
 #endif

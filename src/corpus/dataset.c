@@ -67,10 +67,47 @@ static int read_tokens(const char *dir, const char *split, const char *want_sha,
     return XL_OK;
 }
 
+/* Raw text (a file or a directory without manifest.json): built in memory with the
+ * shipped tokenizer, split exactly as `xferlaw corpus build` would. */
+static int load_raw(part *p, xl_error *err)
+{
+    xl_tokenizer *tok = NULL;
+    int rc = xl_tokenizer_load(xl_tokenizer_default_path(), &tok, err);
+    if (rc) return rc;
+    xl_corpus_mem mem;
+    xl_corpus_stats st;
+    rc = xl_corpus_load_raw(p->dir, tok, 0, &mem, &st, err);
+    if (!rc && (mem.n[0] == 0 || mem.n[1] == 0))
+        rc = xl_error_at(err, XL_EINVAL, p->dir, 0, "data",
+                         "too few documents: %zu train, %zu val after the 5%% hash split (want >= 1 each)",
+                         st.documents[0], st.documents[1]);
+    if (!rc) {
+        p->train = mem.ids[0];
+        p->n_train = mem.n[0];
+        p->val = mem.ids[1];
+        p->n_val = mem.n[1];
+        free(mem.ids[2]);
+        p->val_bytes = (double)st.bytes[1];
+        p->vocab = xl_tokenizer_vocab_size(tok);
+        p->eot = xl_tokenizer_eot(tok);
+        snprintf(p->tok_id, sizeof p->tok_id, "%s", xl_tokenizer_id(tok));
+    } else {
+        xl_corpus_mem_free(&mem);
+    }
+    xl_tokenizer_free(tok);
+    return rc;
+}
+
 static int load_part(part *p, xl_error *err)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/manifest.json", p->dir);
+    struct stat st;
+    if (!xl_file_exists(path) && stat(p->dir, &st) == 0) return load_raw(p, err);
+    if (!xl_file_exists(path) && strchr(p->name, '/') == NULL && stat(p->name, &st) == 0) {
+        memcpy(p->dir, p->name, strlen(p->name) + 1);   /* name[128] fits dir[4096] */
+        return load_raw(p, err);
+    }
     if (!xl_file_exists(path))
         return xl_error_set(err, XL_EINVAL,
                             "field 'data': unknown corpus '%s' (no %s; build it with data/build_corpora.sh)",
