@@ -80,6 +80,13 @@ int xl_write_file_atomic(const char *path, const void *data, size_t n, xl_error 
 /* Append one record (a line) with a single write(2) on an O_APPEND fd, then fsync.
  * A kill leaves either the whole line or none of it (the line must end in '\n'). */
 int xl_append_line(const char *path, const char *line, xl_error *err);
+/* Walk a mutable NUL-terminated buffer line by line, in place: returns the next line (its
+ * '\n' replaced by NUL) and advances *cursor; *line counts physical lines (1-based), so
+ * errors can name them.  NULL at the end.  Flags: */
+#define XL_LINE_SKIP_BLANK 1  /* skip lines of only spaces, tabs and CR */
+#define XL_LINE_COMPLETE 2    /* drop a last line without its '\n': a record being appended
+                                 when its writer was killed was never committed */
+char *xl_next_line(char **cursor, long *line, int flags);
 /* Read a whole file into a NUL-terminated malloc'ed buffer. */
 int xl_read_file(const char *path, char **data, size_t *n, xl_error *err);
 /* mkdir -p */

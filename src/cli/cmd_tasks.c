@@ -91,14 +91,8 @@ static int read_preds(const char *path, const xl_task_example *gold, size_t n_go
     size_t k = 0;
     long line = 0;
     *correct = 0;
-    for (char *p = data, *next; p && *p; p = next) {
-        line++;
-        char *nl = strchr(p, '\n');
-        next = nl ? nl + 1 : NULL;
-        if (nl)
-            *nl = '\0';
-        if (strspn(p, " \t\r") == strlen(p))
-            continue;
+    char *cursor = data;
+    for (char *p; (p = xl_next_line(&cursor, &line, XL_LINE_SKIP_BLANK));) {
         cJSON *o = cJSON_Parse(p);
         const cJSON *pr = cJSON_GetObjectItemCaseSensitive(o, "pred");
         const cJSON *pp = cJSON_GetObjectItemCaseSensitive(o, "prompt");

@@ -327,14 +327,8 @@ int xl_tasks_read_jsonl(const char *path, xl_task_example **out, size_t *n, char
     size_t cap = 0, have = 0;
     xl_task_example *ex = NULL;
     long line = 0;
-    for (char *p = data, *next; p && *p; p = next) {
-        line++;
-        char *nl = strchr(p, '\n');
-        next = nl ? nl + 1 : NULL;
-        if (nl)
-            *nl = '\0';
-        if (strspn(p, " \t\r") == strlen(p))
-            continue;
+    char *cursor = data;
+    for (char *p; (p = xl_next_line(&cursor, &line, XL_LINE_SKIP_BLANK));) {
         cJSON *o = cJSON_Parse(p);
         if (!cJSON_IsObject(o)) {
             cJSON_Delete(o);

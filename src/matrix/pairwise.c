@@ -48,13 +48,9 @@ static int load_done(run_ctx *c, const char *path, xl_error *err)
         return rc;
     size_t cap = 0;
     long line = 0;
-    for (char *p = data, *next; p && *p && !rc; p = next) {
-        line++;
-        char *nl = strchr(p, '\n');
-        next = nl ? nl + 1 : NULL;
-        if (!nl)
-            break; /* a line without its newline was never committed */
-        *nl = '\0';
+    char *cursor = data;
+    /* a last line without its newline was never committed: XL_LINE_COMPLETE drops it */
+    for (char *p; !rc && (p = xl_next_line(&cursor, &line, XL_LINE_COMPLETE));) {
         cJSON *o = cJSON_Parse(p);
         const cJSON *k = cJSON_GetObjectItemCaseSensitive(o, "key");
         if (!cJSON_IsString(k)) {

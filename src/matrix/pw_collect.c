@@ -32,13 +32,8 @@ static int load_cells(const xl_pw_spec *s, double *acc, double *nll, xl_error *e
     for (size_t i = 0; i < s->n_sizes; i++)
         sizes[i] = s->sizes[i].name;
     long line = 0;
-    for (char *p = data, *next; p && *p && !rc; p = next) {
-        line++;
-        char *nl = strchr(p, '\n');
-        next = nl ? nl + 1 : NULL;
-        if (!nl)
-            break;
-        *nl = '\0';
+    char *cursor = data;
+    for (char *p; !rc && (p = xl_next_line(&cursor, &line, XL_LINE_COMPLETE));) {
         cJSON *o = cJSON_Parse(p);
         const char *sz = NULL, *src = NULL, *dst = NULL;
         double seed = NAN, a = NAN, l = NAN;

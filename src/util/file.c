@@ -142,6 +142,27 @@ int xl_read_file(const char *path, char **data, size_t *n, xl_error *err)
     return XL_OK;
 }
 
+char *xl_next_line(char **cursor, long *line, int flags)
+{
+    for (;;) {
+        char *p = *cursor;
+        if (!p || !*p)
+            return NULL;
+        char *nl = strchr(p, '\n');
+        if (!nl && (flags & XL_LINE_COMPLETE)) {
+            *cursor = NULL;
+            return NULL;
+        }
+        (*line)++;
+        *cursor = nl ? nl + 1 : NULL;
+        if (nl)
+            *nl = '\0';
+        if ((flags & XL_LINE_SKIP_BLANK) && strspn(p, " \t\r") == strlen(p))
+            continue;
+        return p;
+    }
+}
+
 int xl_mkdirs(const char *path, xl_error *err)
 {
     char *p = strdup(path);

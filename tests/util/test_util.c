@@ -160,8 +160,28 @@ static void test_json(void)
     unlink(path);
 }
 
+static void test_next_line(void)
+{
+    char buf[] = "a\n\n  \t\r\nb\r\nc";
+    char *cur = buf, *p;
+    long line = 0;
+    CHECK((p = xl_next_line(&cur, &line, XL_LINE_SKIP_BLANK)) && strcmp(p, "a") == 0 && line == 1);
+    CHECK((p = xl_next_line(&cur, &line, XL_LINE_SKIP_BLANK)) && strcmp(p, "b\r") == 0 && line == 4);
+    CHECK((p = xl_next_line(&cur, &line, XL_LINE_SKIP_BLANK)) && strcmp(p, "c") == 0 && line == 5);
+    CHECK(xl_next_line(&cur, &line, XL_LINE_SKIP_BLANK) == NULL);
+    /* complete lines only: the unterminated tail (a killed append) is not a record */
+    char log[] = "{\"x\":1}\n\n{\"x\":";
+    cur = log;
+    line = 0;
+    CHECK((p = xl_next_line(&cur, &line, XL_LINE_COMPLETE)) && strcmp(p, "{\"x\":1}") == 0);
+    CHECK((p = xl_next_line(&cur, &line, XL_LINE_COMPLETE)) && *p == '\0' && line == 2);
+    CHECK(xl_next_line(&cur, &line, XL_LINE_COMPLETE) == NULL);
+    CHECK(xl_next_line(&cur, &line, XL_LINE_COMPLETE) == NULL);
+}
+
 int main(void)
 {
+    test_next_line();
     test_sha256();
     test_atomic();
     test_rng();
