@@ -193,14 +193,8 @@ static int read_long(const char *path, char *body, char **hdr, int nh, const cha
     int rc = XL_OK;
     long line = 1;
     char *f[MAX_FIELDS];
-    for (char *p = body, *next; p && *p && !rc; p = next) {
-        line++;
-        char *nlc = strchr(p, '\n');
-        next = nlc ? nlc + 1 : NULL;
-        if (nlc)
-            *nlc = '\0';
-        if (strspn(p, " \t\r") == strlen(p))
-            continue;
+    char *cursor = body;
+    for (char *p; !rc && (p = xl_next_line(&cursor, &line, XL_LINE_SKIP_BLANK));) {
         int k = split_csv(p, f, MAX_FIELDS);
         if (k != nh) {
             rc = xl_error_at(err, XL_EPARSE, path, line, NULL, "%d fields, header has %d", k, nh);
@@ -284,14 +278,8 @@ static int read_square(const char *path, char *body, char **hdr, int nh, xl_tmat
     long line = 1;
     size_t rows = 0;
     char *f[MAX_FIELDS];
-    for (char *p = body, *next; p && *p && !rc; p = next) {
-        line++;
-        char *nlc = strchr(p, '\n');
-        next = nlc ? nlc + 1 : NULL;
-        if (nlc)
-            *nlc = '\0';
-        if (strspn(p, " \t\r") == strlen(p))
-            continue;
+    char *cursor = body;
+    for (char *p; !rc && (p = xl_next_line(&cursor, &line, XL_LINE_SKIP_BLANK));) {
         int k = split_csv(p, f, MAX_FIELDS);
         if (k != nh) {
             rc = xl_error_at(err, XL_EPARSE, path, line, NULL, "%d fields, header has %d", k, nh);

@@ -32,14 +32,10 @@ static int each_line(const char *path, int repair, int (*fn)(void *, const char 
         text[keep] = '\0';
     }
     long lineno = 0;
-    for (char *p = text; *p && !rc;) {
-        char *e = strchr(p, '\n');
-        *e = '\0';
-        lineno++;
+    char *cursor = text;
+    for (char *p; !rc && (p = xl_next_line(&cursor, &lineno, XL_LINE_COMPLETE));)
         if (*p)
             rc = fn(ctx, p, lineno);
-        p = e + 1;
-    }
     free(text);
     return rc;
 }
