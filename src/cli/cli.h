@@ -26,5 +26,9 @@ int cli_fail(const char *cmd, const xl_error *err);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* True when argv[i] is -h or --help. */
 int cli_is_help(const char *arg);
+/* For commands with sub-commands (xferlaw CMD SUB ...): with no SUB, prints usage to stderr
+ * and sets *code = 2; with -h/--help anywhere, prints usage to stdout and sets *code = 0.
+ * Returns 1 when the caller should return *code, 0 to go on. */
+int cli_subcommand_help(int argc, char **argv, const char *usage, int *code);
 
 #endif

@@ -230,13 +230,10 @@ static int do_info(int argc, char **argv)
 
 int cmd_corpus(int argc, char **argv)
 {
-    if (argc < 2 || cli_is_help(argv[1])) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
+    int code;
+    if (cli_subcommand_help(argc, argv, usage, &code))
+        return code;
     const char *sub = argv[1];
-    for (int i = 2; i < argc; i++)
-        if (cli_is_help(argv[i])) { fputs(usage, stdout); return 0; }
     if (!strcmp(sub, "build")) return do_build(argc - 2, argv + 2);
     if (!strcmp(sub, "tokenizer")) return do_tokenizer(argc - 2, argv + 2);
     if (!strcmp(sub, "encode")) return do_encode(argc - 2, argv + 2);

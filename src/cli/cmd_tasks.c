@@ -166,15 +166,9 @@ static int do_score(int argc, char **argv)
 
 int cmd_tasks(int argc, char **argv)
 {
-    if (argc < 2 || cli_is_help(argv[1])) {
-        fputs(USAGE, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    for (int i = 2; i < argc; i++)
-        if (cli_is_help(argv[i])) {
-            fputs(USAGE, stdout);
-            return 0;
-        }
+    int code;
+    if (cli_subcommand_help(argc, argv, USAGE, &code))
+        return code;
     if (strcmp(argv[1], "list") == 0)
         return do_list();
     if (strcmp(argv[1], "gen") == 0)

@@ -25,3 +25,19 @@ int cli_is_help(const char *arg)
 {
     return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
 }
+
+int cli_subcommand_help(int argc, char **argv, const char *usage, int *code)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        *code = 2;
+        return 1;
+    }
+    for (int i = 1; i < argc; i++)
+        if (cli_is_help(argv[i])) {
+            fputs(usage, stdout);
+            *code = 0;
+            return 1;
+        }
+    return 0;
+}
