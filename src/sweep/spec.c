@@ -478,7 +478,10 @@ int xl_sweep_spec_parse(const char *text, const char *path, xl_sweep_spec *s, xl
         has_scratch |= s->curricula[i].data == NULL;
         has_pre |= s->curricula[i].data != NULL;
     }
-    if (has_pre) {
+    /* No "finetune" section at all: a pre-training-only sweep, whose runs are base
+     * models for other protocols (the task suite of `xferlaw matrix`). */
+    int pretrain_only = has_pre && !cJSON_GetObjectItemCaseSensitive(root, "finetune");
+    if (has_pre && !pretrain_only) {
         if (!s->n_d_f) {
             rc = fail(&c, "finetune.D_F", "missing: curricula with pre-training need fine-tune"
                                           " sizes%s", NULL);
@@ -489,14 +492,14 @@ int xl_sweep_spec_parse(const char *text, const char *path, xl_sweep_spec *s, xl
                       NULL);
             goto out;
         }
-        for (size_t i = 0; i < s->n_models; i++)
-            if (s->models[i].pretrain_tokens == 0 && s->models[i].pretrain_steps == 0) {
-                char f[64];
-                snprintf(f, sizeof f, "models[%zu].pretrain_tokens", i);
-                rc = fail(&c, f, "no pre-training budget (set it here or in 'pretrain')%s", NULL);
-                goto out;
-            }
     }
+    for (size_t i = 0; has_pre && i < s->n_models; i++)
+        if (s->models[i].pretrain_tokens == 0 && s->models[i].pretrain_steps == 0) {
+            char f[64];
+            snprintf(f, sizeof f, "models[%zu].pretrain_tokens", i);
+            rc = fail(&c, f, "no pre-training budget (set it here or in 'pretrain')%s", NULL);
+            goto out;
+        }
     if (has_scratch) {
         if (!s->n_d_scratch && s->n_d_f) {
             s->n_d_scratch = s->n_d_f;

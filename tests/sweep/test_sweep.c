@@ -87,6 +87,32 @@ static void test_spec(void)
                  "field 'models[0].pretrain_tokens': no pre-training budget");
     expect_error("\"epochs\":2,", "", "field 'finetune': needs a budget");
     expect_error("\"exponent\":-1", "\"exponent\":\"x\"", "field 'lr.exponent'");
+    /* a finetune section without sizes is an error; no finetune section at all is a
+     * pre-training-only sweep (base models for the task suite) */
+    expect_error("\"D_F\":{\"from\":1000,\"to\":100000,\"count\":5},", "",
+                 "field 'finetune.D_F': missing");
+    {
+        const char *pre = "{\"target\":\"python\",\"models\":[{\"n_layer\":1,"
+                          "\"d_model\":16,\"n_head\":2,\"ctx\":32},{\"n_layer\":1,"
+                          "\"d_model\":24,\"n_head\":2,\"ctx\":32}],\"curricula\":[\"text\"],"
+                          "\"pretrain\":{\"tokens\":5000}}";
+        xl_sweep_spec ps;
+        xl_sweep_plan pp;
+        CHECK(xl_sweep_spec_parse(pre, "bases.json", &ps, &e) == 0);
+        CHECK(xl_sweep_plan_build(&ps, &pp, &e) == 0);
+        CHECK(pp.n == 2 && pp.runs[0].kind == XL_SWEEP_PRETRAIN &&
+              pp.runs[1].kind == XL_SWEEP_PRETRAIN);
+        xl_sweep_plan_free(&pp);
+        xl_sweep_spec_free(&ps);
+        char *np = xl_strdup(pre, &e);
+        np[strlen(np) - 1] = '\0';   /* drop the pre-training budget */
+        char *q = strstr(np, ",\"pretrain\"");
+        *q = '\0';
+        strcat(np, "}");
+        CHECK(xl_sweep_spec_parse(np, "bases.json", &ps, &e) != 0);
+        CHECK_STR_CONTAINS(e.msg, "field 'models[0].pretrain_tokens': no pre-training budget");
+        free(np);
+    }
     expect_error("{\"name\"", "[{\"name\"", "spec.json:1: malformed JSON");
     expect_error("\"models\":[{", "\"models\":[7,{", "field 'models[0]': must be an object");
 }
