@@ -41,12 +41,13 @@ enum {
     A_LNF_RSTD,  /* (BT) */
     A_LOGITS,    /* (HEAD_ROWS, V): one chunk of logits, then of dloss/dlogits */
     A_DWTE,      /* (V, C): the head's part of dwte, computed during the forward */
-    /* backward scratch, not per layer */
+    A_DLNF,      /* (BT, C): the head's d loss / d lnf, computed during the forward */
+    /* backward scratch, not per layer; R = rows of a tile (see TILE_ROWS) */
     A_DRES,      /* (BT, C) */
-    A_DLN,       /* (BT, C) */
-    A_DQKV,      /* (BT, 3C) */
-    A_DATTY,     /* (BT, C) */
-    A_DFCH,      /* (BT, 4C) */
+    A_DLN,       /* (R, C) */
+    A_DQKV,      /* (R, 3C) */
+    A_DATTY,     /* (R, C) */
+    A_DFCH,      /* (R, 4C) */
     A_DATT,      /* (T, T) */
     A_COUNT
 };
@@ -74,6 +75,8 @@ struct xl_nn_model {
 /* The head (logits, cross-entropy and its gradient) runs over chunks of rows so that
  * the (rows, V) logits stay in cache instead of a (B*T, V) buffer in memory. */
 enum { HEAD_ROWS = 256 };
+/* The blocks run over tiles of whole sequences of about this many rows (model.c). */
+enum { TILE_ROWS = 256 };
 
 static inline float *xl_nn_p(const struct xl_nn_model *m, int t)
 {
