@@ -317,6 +317,53 @@ void xl_vadd(float *y, const float *x, size_t n)
         y[i] += x[i];
 }
 
+/* Attention rows (attention.c): row[0, n) holds scores, the buffer runs to ncol, a
+ * multiple of 16 >= n.  Softmax of scale * row[0, n) in place, row[n, ncol) = 0; whole
+ * vectors only (the last one masked), so no scalar tail. */
+XL_SIMD
+void xl_softmax_causal_row(float *row, int n, int ncol, float scale)
+{
+    v16i lane = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    v16f mxv = SPLAT(-INFINITY);
+    for (int j = 0; j < ncol; j += 16) {
+        v16f v = LOAD16(row + j) * SPLAT(scale);
+        memcpy(row + j, &v, sizeof v);
+        v16i live = lane < n - j;
+        v = VSEL(live, v, SPLAT(-INFINITY));
+        mxv = VSEL(v > mxv, v, mxv);
+    }
+    float mx = -INFINITY;
+    for (int k = 0; k < 16; k++)
+        mx = mxv[k] > mx ? mxv[k] : mx;
+    v16f acc = SPLAT(0.0f);
+    for (int j = 0; j < ncol; j += 16) {
+        v16f e = VEXP16(LOAD16(row + j) - SPLAT(mx));
+        e = VSEL(lane < n - j, e, SPLAT(0.0f));
+        memcpy(row + j, &e, sizeof e);
+        acc += e;
+    }
+    v16f inv = SPLAT(1.0f / HSUM16(acc));
+    for (int j = 0; j < ncol; j += 16) {
+        v16f e = LOAD16(row + j) * inv;
+        memcpy(row + j, &e, sizeof e);
+    }
+}
+
+/* dr[0, ncol) = scale * pr * (dr - sum(pr * dr)) for a row of P that is 0 beyond the
+ * diagonal (so dr comes out 0 there too); ncol a multiple of 16 */
+XL_SIMD
+void xl_softmax_backward_causal_row(float *dr, const float *pr, int ncol, float scale)
+{
+    v16f acc = SPLAT(0.0f);
+    for (int j = 0; j < ncol; j += 16)
+        acc += LOAD16(pr + j) * LOAD16(dr + j);
+    v16f s = SPLAT(HSUM16(acc));
+    for (int j = 0; j < ncol; j += 16) {
+        v16f d = SPLAT(scale) * LOAD16(pr + j) * (LOAD16(dr + j) - s);
+        memcpy(dr + j, &d, sizeof d);
+    }
+}
+
 /* dr[0..n) = pr * (dr - sum(pr * dr)): the softmax backward of one row, O(n) */
 XL_SIMD
 void xl_softmax_backward_row(float *dr, const float *pr, int n)

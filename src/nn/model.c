@@ -76,7 +76,7 @@ static void act_sizes(const xl_nn_config *c, int B, int T, size_t *s)
     s[A_LN1_MEAN] = s[A_LN1_RSTD] = L * BT;
     s[A_QKV] = L * BT * 3 * C;
     s[A_ATTY] = L * BT * C;
-    s[A_ATT] = L * B * H * (size_t)T * T;
+    s[A_ATT] = L * B * H * (size_t)xl_att_rows(T) * xl_att_cols(T);
     s[A_RES2] = L * BT * C;
     s[A_LN2] = L * BT * C;
     s[A_LN2_MEAN] = s[A_LN2_RSTD] = L * BT;
@@ -93,7 +93,7 @@ static void act_sizes(const xl_nn_config *c, int B, int T, size_t *s)
     s[A_DLN] = s[A_DATTY] = R * C;
     s[A_DQKV] = R * 3 * C;
     s[A_DFCH] = R * 4 * C;
-    s[A_DATT] = (size_t)T * T;
+    s[A_DATT] = xl_attention_scratch_floats(T, (int)(C / H));
 }
 
 int xl_nn_alloc(const xl_nn_config *cfg, int max_B, int max_T, xl_nn_model **out,
@@ -231,7 +231,7 @@ static block_views views(const xl_nn_model *m, int l, int b0, int T)
 {
     int C = m->cfg.d_model, H = m->cfg.n_head;
     size_t sC = (size_t)m->max_B * m->max_T * C, sN = (size_t)m->max_B * m->max_T;
-    size_t sAtt = (size_t)m->max_B * H * m->max_T * m->max_T;
+    size_t sAtt = (size_t)m->max_B * H * xl_att_rows(m->max_T) * xl_att_cols(m->max_T);
     size_t r0 = (size_t)b0 * T;
     float *const *a = m->acts;
     block_views v;
@@ -241,7 +241,7 @@ static block_views views(const xl_nn_model *m, int l, int b0, int T)
     v.ln1r = a[A_LN1_RSTD] + l * sN + r0;
     v.qkv = a[A_QKV] + 3 * (l * sC + r0 * C);
     v.atty = a[A_ATTY] + l * sC + r0 * C;
-    v.att = a[A_ATT] + l * sAtt + (size_t)b0 * H * T * T;
+    v.att = a[A_ATT] + l * sAtt + (size_t)b0 * H * xl_att_rows(T) * xl_att_cols(T);
     v.res2 = a[A_RES2] + l * sC + r0 * C;
     v.ln2 = a[A_LN2] + l * sC + r0 * C;
     v.ln2m = a[A_LN2_MEAN] + l * sN + r0;
@@ -262,7 +262,7 @@ static void block_forward(xl_nn_model *m, int l, int b0, int S, int T)
                          xl_nn_p(m, P_LN1B) + l * C, R, C);
     xl_matmul_forward(v.qkv, v.ln1, xl_nn_p(m, P_QKVW) + l * 3 * C2,
                       xl_nn_p(m, P_QKVB) + l * 3 * C, NULL, R, C, 3 * C);
-    xl_attention_forward(v.atty, v.att, v.qkv, S, T, C, H);
+    xl_attention_forward(v.atty, v.att, m->acts[A_DATT], v.qkv, S, T, C, H);
     xl_matmul_forward(v.res2, v.atty, xl_nn_p(m, P_ATTPROJW) + l * C2,
                       xl_nn_p(m, P_ATTPROJB) + l * C, v.res, R, C, C);
     xl_layernorm_forward(v.ln2, v.ln2m, v.ln2r, v.res2, xl_nn_p(m, P_LN2W) + l * C,
