@@ -111,6 +111,11 @@ float xl_nn_clip_grad(xl_nn_model *m, float max_norm);
  * weights), never to biases or LayerNorms.  step counts from 1 (bias correction). */
 void xl_nn_adamw_step(xl_nn_model *m, float lr, float beta1, float beta2, float eps,
                       float weight_decay, long step);
+/* xl_nn_clip_grad then xl_nn_adamw_step (the same results), in one pass over the
+ * parameters that also zeroes the gradients (the next xl_nn_zero_grad is free).
+ * Returns the norm before clipping. */
+float xl_nn_clip_adamw_step(xl_nn_model *m, float max_norm, float lr, float beta1,
+                            float beta2, float eps, float weight_decay, long step);
 
 /* ---- trainable mask (partial fine-tuning) -------------------------------------------
  * "all"      every parameter

@@ -204,6 +204,10 @@ void xl_attention_backward(float *dqkv, float *scratch, const float *dout, const
             for (int i0 = 0; i0 < T; i0 += RB) {
                 int last = imin(i0 + RB, T), ncol = up(last, CHUNK);
                 float *dr = ds + (size_t)i0 * Tp;
+                /* the kept P is cold: fetch the next block's rows while this one computes */
+                for (int i = i0 + RB; i < imin(i0 + 2 * RB, T); i++)
+                    for (int c = 0; c < up(imin(i0 + 2 * RB, T), CHUNK); c += CHUNK)
+                        __builtin_prefetch(p + (size_t)i * Tp + c);
                 rows_times(dr, Tp, dO + (size_t)i0 * ldo, ldo, 1, vt, Tp, 0, hs, ncol);
                 for (int i = i0; i < last; i++)
                     xl_softmax_backward_causal_row(ds + (size_t)i * Tp, p + (size_t)i * Tp,

@@ -167,7 +167,11 @@ void xl_nn_free(xl_nn_model *m)
 const xl_nn_config *xl_nn_get_config(const xl_nn_model *m) { return &m->cfg; }
 size_t xl_nn_memory_bytes(const xl_nn_model *m) { return m->bytes; }
 float *xl_nn_params(xl_nn_model *m) { return m->params; }
-float *xl_nn_grads(xl_nn_model *m) { return m->grads; }
+float *xl_nn_grads(xl_nn_model *m)
+{
+    m->grads_zero = 0; /* the caller may write them */
+    return m->grads;
+}
 size_t xl_nn_n_floats(const xl_nn_model *m) { return m->n_floats; }
 const float *xl_nn_logits(const xl_nn_model *m) { return m->logits_full; }
 
@@ -180,6 +184,7 @@ xl_nn_tensor xl_nn_get_tensor(xl_nn_model *m, int i)
     t.data = xl_nn_p(m, i);
     t.grad = xl_nn_g(m, i);
     t.size = m->param_sizes[i];
+    m->grads_zero = 0;
     return t;
 }
 
@@ -207,6 +212,7 @@ void xl_nn_init(xl_nn_model *m, uint64_t seed)
             p[i] = std > 0.0f ? (float)(std * xl_rng_normal(&rng)) : fill;
     }
     memset(m->grads, 0, m->n_floats * sizeof(float));
+    m->grads_zero = 1;
     memset(m->m, 0, m->n_floats * sizeof(float));
     memset(m->v, 0, m->n_floats * sizeof(float));
 }
@@ -398,6 +404,7 @@ int xl_nn_backward(xl_nn_model *m, xl_error *err)
     float **a = m->acts;
     size_t sC = (size_t)m->max_B * m->max_T * C;
     float *dres = a[A_DRES];
+    m->grads_zero = 0;
 #define G(t) (m->train_mask[t] ? xl_nn_g(m, t) : NULL)
     /* the head's backward ran during the forward: dlnf is in A_DLNF, its dwte in A_DWTE */
     if (m->train_mask[P_WTE])
@@ -417,13 +424,16 @@ int xl_nn_backward(xl_nn_model *m, xl_error *err)
 
 void xl_nn_zero_grad(xl_nn_model *m)
 {
-    memset(m->grads, 0, m->n_floats * sizeof(float));
+    if (!m->grads_zero) /* a fused clip + AdamW step already zeroed them */
+        memset(m->grads, 0, m->n_floats * sizeof(float));
+    m->grads_zero = 1;
 }
 
+/* global L2 norm of the trainable gradients: eight double partial sums (vectorisable,
+ * fixed order) */
 XL_SIMD
-float xl_nn_clip_grad(xl_nn_model *m, float max_norm)
+static float grad_norm(const xl_nn_model *m)
 {
-    /* eight double partial sums (vectorisable, fixed order) */
     double acc[8] = {0};
     for (int t = 0; t < P_COUNT; t++) {
         if (!m->train_mask[t])
@@ -439,10 +449,20 @@ float xl_nn_clip_grad(xl_nn_model *m, float max_norm)
     double ss = 0.0;
     for (int k = 0; k < 8; k++)
         ss += acc[k];
-    float norm = (float)sqrt(ss);
-    /* torch.nn.utils.clip_grad_norm_'s convention: coefficient max_norm / (norm + 1e-6) */
-    if (max_norm > 0.0f && norm > max_norm) {
-        float s = max_norm / (norm + 1e-6f);
+    return (float)sqrt(ss);
+}
+
+/* torch.nn.utils.clip_grad_norm_'s convention: coefficient max_norm / (norm + 1e-6) */
+static float clip_coef(float norm, float max_norm)
+{
+    return max_norm > 0.0f && norm > max_norm ? max_norm / (norm + 1e-6f) : 1.0f;
+}
+
+XL_SIMD
+float xl_nn_clip_grad(xl_nn_model *m, float max_norm)
+{
+    float norm = grad_norm(m), s = clip_coef(norm, max_norm);
+    if (s != 1.0f)
         for (int t = 0; t < P_COUNT; t++) {
             if (!m->train_mask[t])
                 continue;
@@ -450,7 +470,6 @@ float xl_nn_clip_grad(xl_nn_model *m, float max_norm)
             for (size_t i = 0; i < m->param_sizes[t]; i++)
                 g[i] *= s;
         }
-    }
     return norm;
 }
 
@@ -460,6 +479,25 @@ static int is_2d(int t)
            t == P_FCPROJW;
 }
 
+/* AdamW on n parameters with gradients g * gs (gs = 1 or the clipping coefficient:
+ * the same float product the in-place clipping would store); zero_g: g = 0 after use */
+static inline __attribute__((always_inline)) void
+adamw_span(float *restrict p, float *restrict g, float *restrict mm, float *restrict vv,
+           size_t n, float gs, const int zero_g, float beta1, float beta2, float eps,
+           float decay, float step_size, float bc2_sqrt)
+{
+    /* the same operation order as torch.optim.AdamW (single-tensor path) */
+    for (size_t i = 0; i < n; i++) {
+        float gi = g[i] * gs;
+        mm[i] = mm[i] * beta1 + (1.0f - beta1) * gi;
+        vv[i] = vv[i] * beta2 + (1.0f - beta2) * gi * gi;
+        float denom = sqrtf(vv[i]) / bc2_sqrt + eps;
+        p[i] = p[i] * decay - step_size * (mm[i] / denom);
+        if (zero_g)
+            g[i] = 0.0f;
+    }
+}
+
 /* no-math-errno lets GCC vectorise sqrtf (its argument is never negative here) */
 #if defined(__clang__)
 #define XL_NO_ERRNO
@@ -467,10 +505,9 @@ static int is_2d(int t)
 #define XL_NO_ERRNO __attribute__((optimize("no-math-errno")))
 #endif
 XL_SIMD XL_NO_ERRNO
-void xl_nn_adamw_step(xl_nn_model *m, float lr, float beta1, float beta2, float eps,
-                      float weight_decay, long step)
+static void adamw(xl_nn_model *m, float gs, int zero_g, float lr, float beta1, float beta2,
+                  float eps, float weight_decay, long step)
 {
-    /* the same operation order as torch.optim.AdamW (single-tensor path) */
     float bc1 = 1.0f - powf(beta1, (float)step);
     float bc2 = 1.0f - powf(beta2, (float)step);
     float step_size = lr / bc1, bc2_sqrt = sqrtf(bc2);
@@ -478,16 +515,28 @@ void xl_nn_adamw_step(xl_nn_model *m, float lr, float beta1, float beta2, float 
         if (!m->train_mask[t])
             continue;
         size_t off = m->param_offsets[t], n = m->param_sizes[t];
-        float *p = m->params + off, *g = m->grads + off, *mm = m->m + off, *vv = m->v + off;
         float decay = is_2d(t) ? 1.0f - lr * weight_decay : 1.0f;
-        for (size_t i = 0; i < n; i++) {
-            float gi = g[i];
-            mm[i] = mm[i] * beta1 + (1.0f - beta1) * gi;
-            vv[i] = vv[i] * beta2 + (1.0f - beta2) * gi * gi;
-            float denom = sqrtf(vv[i]) / bc2_sqrt + eps;
-            p[i] = p[i] * decay - step_size * (mm[i] / denom);
-        }
+        float *p = m->params + off, *g = m->grads + off, *mm = m->m + off, *vv = m->v + off;
+        if (zero_g)
+            adamw_span(p, g, mm, vv, n, gs, 1, beta1, beta2, eps, decay, step_size, bc2_sqrt);
+        else
+            adamw_span(p, g, mm, vv, n, gs, 0, beta1, beta2, eps, decay, step_size, bc2_sqrt);
     }
+}
+
+void xl_nn_adamw_step(xl_nn_model *m, float lr, float beta1, float beta2, float eps,
+                      float weight_decay, long step)
+{
+    adamw(m, 1.0f, 0, lr, beta1, beta2, eps, weight_decay, step);
+}
+
+float xl_nn_clip_adamw_step(xl_nn_model *m, float max_norm, float lr, float beta1,
+                            float beta2, float eps, float weight_decay, long step)
+{
+    float norm = grad_norm(m);
+    adamw(m, clip_coef(norm, max_norm), 1, lr, beta1, beta2, eps, weight_decay, step);
+    m->grads_zero = 1;
+    return norm;
 }
 
 int xl_nn_set_trainable(xl_nn_model *m, const char *spec, xl_error *err)

@@ -67,6 +67,7 @@ struct xl_nn_model {
     uint16_t *inputs;         /* (max_B * max_T) copy of the last inputs */
     float *logits_full;       /* (max_B, max_T, V), allocated on the first forward
                                  without targets */
+    int grads_zero;           /* grads known to be all 0 (xl_nn_zero_grad may skip) */
     char trainable[16];
     unsigned char train_mask[P_COUNT];
     size_t bytes;
@@ -130,9 +131,6 @@ void xl_vexp(float *y, const float *x, int n);
 /* y[i] = exp(x[i] - c), returns the sum; max of x; softmax in place */
 float xl_vexp_sum(float *y, const float *x, float c, int n);
 float xl_vmax(const float *x, int n);
-void xl_softmax_inplace(float *x, int n);
-/* dr = pr * (dr - sum(pr * dr)) over n entries */
-void xl_softmax_backward_row(float *dr, const float *pr, int n);
 /* attention rows padded to ncol (a multiple of 16): softmax of scale * row[0, n), zeros
  * after */
 void xl_softmax_causal_row(float *row, int n, int ncol, float scale);
