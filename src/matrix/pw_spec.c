@@ -5,7 +5,6 @@
 #include "xferlaw/tasks.h"
 
 #include <cjson/cJSON.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -94,7 +94,9 @@ for _ in $(seq 1 1000); do
   [ "$(cat "$T/k/runs.jsonl" 2>/dev/null | wc -l)" -ge 8 ] && break
   sleep 0.01
 done
-kill -KILL -- -"$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+kill -KILL -- -"$pid" 2>/dev/null || kill -KILL "$pid"; wait "$pid" 2>/dev/null
+for _ in $(seq 1 100); do pgrep -f "tasks tune.*$T/k/" >/dev/null || break; sleep 0.02; done
+pgrep -f "tasks tune.*$T/k/" >/dev/null && no "a stage outlived its killed matrix run"
 n=$(wc -l <"$T/k/runs.jsonl")
 [ "$n" -lt 30 ] || no "run finished before the kill ($n runs): the kill test tested nothing"
 "$XL" matrix run "$T/k.json" --jobs 2 --quiet --no-analyze >/dev/null || no "rerun after kill"
