@@ -150,6 +150,7 @@ typedef struct xl_pw_spec {
     uint64_t seeds[XL_PW_MAX_SEEDS];
     int n_source, n_target, n_eval, steps_source, steps_target, batch, seq;
     int pairs;            /* XL_PW_ALL or XL_PW_DIAGONAL */
+    int jobs, threads;    /* defaults for the CLI's --jobs/--threads (0 = not given) */
     double lr;
 } xl_pw_spec;
 

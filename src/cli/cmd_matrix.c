@@ -486,7 +486,7 @@ static int do_run(int argc, char **argv, int *main_argc, char ***main_argv)
 {
     const char *spec_path = NULL;
     int quiet = 0, no_analyze = 0, dry = 0;
-    long jobs = 0, threads = 1;
+    long jobs = 0, threads = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--quiet") == 0)
@@ -509,8 +509,6 @@ static int do_run(int argc, char **argv, int *main_argc, char ***main_argv)
     }
     if (!spec_path)
         return cli_usage_error("matrix", "run needs SPEC.json");
-    if (jobs == 0)
-        jobs = xl_num_cores() / threads > 0 ? xl_num_cores() / threads : 1;
     xl_error err;
     xl_error_clear(&err);
     xl_pw_spec *spec = xl_calloc(1, sizeof *spec, &err);
@@ -518,6 +516,13 @@ static int do_run(int argc, char **argv, int *main_argc, char ***main_argv)
         free(spec);
         return cli_fail("matrix", &err);
     }
+    /* the command line wins over the spec's "jobs"/"threads" */
+    if (threads == 0)
+        threads = spec->threads > 0 ? spec->threads : 1;
+    if (jobs == 0)
+        jobs = spec->jobs > 0                  ? spec->jobs
+               : xl_num_cores() / threads > 0 ? xl_num_cores() / threads
+                                               : 1;
     static char exe[4096];
     ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
     exe[k > 0 ? k : 0] = '\0';

@@ -76,4 +76,9 @@ err=$("$XL" matrix run "$T/bad.json" 2>&1); rc=$?
 [ $rc -eq 1 ] && grep -q "runs.jsonl:9: field 'dir': checkpoint .*runs/nowhere/best.ckpt does not exist" <<<"$err" ||
   no "missing checkpoint: $err"
 [ "$(echo "$err" | wc -l)" -eq 1 ] || no "error not on one line: $err"
+# a misspelt field is refused, not silently replaced by its default
+sed 's/"n_source"/"n_sources"/' "$T/spec.json" >"$T/bad.json"
+err=$("$XL" matrix run "$T/bad.json" 2>&1); rc=$?
+[ $rc -eq 1 ] && grep -q "bad.json: field 'n_sources': unknown field" <<<"$err" ||
+  no "unknown field: $err"
 exit $fail
