@@ -112,18 +112,27 @@ int xl_gnuplot_render(const char *script, int *rendered, xl_error *err);
  * held-out B questions; the baseline row (source "none") fine-tunes on the n_target B
  * examples alone.  gain[A][B] = 100 (acc[A][B] - acc[none][B]) percentage points; the
  * diagonal is then "n_source of B then n_target of B" against "n_target of B".
- * Every finished cell is one line appended (atomically) to OUT/cells.jsonl; a rerun skips
- * finished cells and reuses stage-one checkpoints (OUT/SIZE/seedS/after_A.ckpt).
+ *
+ * It runs through the sweep machinery (sweep.h): each stage is one run of the trainer
+ * `xferlaw tasks tune` (xl_pw_tune) in OUT/runs/ID, a stage-two run depends on its
+ * stage-one run (--init-from its best.ckpt), and every finished run is one line of
+ * OUT/runs.jsonl; a rerun after a kill finishes only what is missing.
  *
  * SPEC (JSON): {"out": DIR, "tasks": [..], "seeds": [..],
  *   "sizes": [{"name": "s", "base": CKPT | null, "n_layer": L, "d_model": C, "n_head": H,
- *              "ctx": T}, ..],          (shape fields only when base is null: random init)
- *   "tokenizer": PATH | null (null: bytes, vocab 257; a base checkpoint needs its tokenizer),
+ *              "ctx": T}, ..]          (shape fields only when base is null: random init)
+ *          | {"sweep": DIR, "curriculum": "text"}  (one size per pretrain record of that
+ *             curriculum in DIR/runs.jsonl, named N<N>, ordered by N),
+ *   "pairs": "all" | "diagonal" (only the baseline row and the diagonal),
+ *   "tokenizer": PATH | null (null: bytes, vocab 257, or the shipped tokenizer when the
+ *                base checkpoints were trained with it),
  *   "n_source": 200, "n_target": 10, "n_eval": 100, "steps_source": 200,
- *   "steps_target": 40, "batch": 8, "seq": 64, "lr": 1e-3, "threads": 0} */
+ *   "steps_target": 40, "batch": 8, "seq": 64, "lr": 1e-3} */
 #define XL_PW_MAX_TASKS 16
-#define XL_PW_MAX_SIZES 4
+#define XL_PW_MAX_SIZES 32
 #define XL_PW_MAX_SEEDS 16
+
+enum { XL_PW_ALL = 0, XL_PW_DIAGONAL = 1 };
 
 typedef struct xl_pw_size {
     char name[32];
@@ -132,24 +141,66 @@ typedef struct xl_pw_size {
 } xl_pw_size;
 
 typedef struct xl_pw_spec {
+    char path[1024];      /* the spec file (for messages) */
     char out[1024];
     char tokenizer[1024];
     size_t n_tasks, n_sizes, n_seeds;
     char tasks[XL_PW_MAX_TASKS][16];
     xl_pw_size sizes[XL_PW_MAX_SIZES];
     uint64_t seeds[XL_PW_MAX_SEEDS];
-    int n_source, n_target, n_eval, steps_source, steps_target, batch, seq, threads;
+    int n_source, n_target, n_eval, steps_source, steps_target, batch, seq;
+    int pairs;            /* XL_PW_ALL or XL_PW_DIAGONAL */
+    int jobs, threads;    /* defaults for the CLI's --jobs/--threads (0 = not given) */
     double lr;
 } xl_pw_spec;
 
 int xl_pw_spec_read(const char *path, xl_pw_spec *spec, xl_error *err);
-/* Runs every unfinished cell.  progress may be NULL. */
-int xl_pw_run(const xl_pw_spec *spec, FILE *progress, xl_error *err);
-/* From OUT/cells.jsonl, per size: OUT/SIZE/raw_acc.csv (long, with "none" rows),
- * gain.csv (long: source,target,gain,seed), gain_nll.csv (answer NLL reduction, nats),
- * and square means gain_square.csv, normalised.csv (gain / diagonal gain of the target;
- * empty when that diagonal gain is under 1 point). */
+
+/* How to run the protocol's runs (see xl_sweep_opts). */
+typedef struct xl_pw_exec {
+    char **trainer;       /* argv prefix of `xferlaw tasks tune`, NULL-terminated */
+    int jobs, threads;
+    FILE *log;            /* progress; NULL = silent */
+    int dry_run;          /* only count: *planned, *done */
+} xl_pw_exec;
+
+/* Plans the runs, takes OUT/.lock and runs every unfinished one with the local executor.
+ * planned/done (may be NULL) receive the numbers of runs. */
+int xl_pw_run(const xl_pw_spec *spec, const xl_pw_exec *x, size_t *planned, size_t *done,
+              xl_error *err);
+/* The protocol's plan as a sweep plan (for other executors, e.g. MPI): *plan refers to
+ * *state, which owns the synthesized sweep spec; free both with xl_pw_plan_free. */
+typedef struct xl_pw_plan xl_pw_plan;
+int xl_pw_plan_build(const xl_pw_spec *spec, xl_pw_plan **state, xl_error *err);
+const struct xl_sweep_plan *xl_pw_plan_sweep(const xl_pw_plan *state);
+void xl_pw_plan_free(xl_pw_plan *state);
+
+/* From OUT/runs.jsonl (records of this spec's plan only), per size: OUT/SIZE/raw_acc.csv
+ * (long, with "none" rows), gain.csv (long: source,target,gain,seed), gain_nll.csv
+ * (answer NLL reduction, nats), and square means gain_square.csv, normalised.csv
+ * (gain / diagonal gain of the target; empty when that diagonal gain is under 1 point);
+ * and OUT/scale.csv (long: size,N,seed,task,acc_alone,acc_diag,nll_alone,nll_diag). */
 int xl_pw_collect(const xl_pw_spec *spec, xl_error *err);
+
+/* One stage of the protocol, the trainer of its runs: from a checkpoint (init_from, else
+ * base) or a random init (shape, seed), fine-tune on n_examples of task (training split),
+ * then, when eval_task is set, score n_eval held-out examples of it.  Writes OUT/best.ckpt
+ * (unless no_checkpoint) and, last and atomically, OUT/run.json: best_val_loss (answer NLL
+ * on the eval set, else the final training loss), acc, correct, n_eval, nll, N, task,
+ * eval_task, stage, size, source, seed, seconds.  Deterministic in its options. */
+typedef struct xl_pw_tune_opts {
+    const char *out, *task, *eval_task, *tokenizer, *base, *init_from;
+    const char *stage;        /* "source" or "target": picks the example draw and the
+                               * batch order (the same n_target draw for every source) */
+    const char *size, *source; /* labels copied into run.json */
+    int n_examples, n_eval, steps, batch, seq, threads, no_checkpoint;
+    int n_layer, d_model, n_head, ctx;   /* random init (no checkpoint) */
+    double lr;
+    uint64_t seed;
+} xl_pw_tune_opts;
+
+void xl_pw_tune_opts_init(xl_pw_tune_opts *o);
+int xl_pw_tune(const xl_pw_tune_opts *o, xl_error *err);
 
 /* ---- capability jumps ------------------------------------------------------------------
  * Accuracy (or loss) against scale x: a smooth law (default "power": e = a x^b) against a

@@ -106,6 +106,15 @@ typedef struct xl_sweep_plan {
 } xl_sweep_plan;
 
 int xl_sweep_plan_build(const xl_sweep_spec *spec, xl_sweep_plan *plan, xl_error *err);
+/* For protocols that plan their own runs (the pairwise matrix, src/matrix/pairwise.c):
+ * start with an empty plan over a synthesized spec (what the executors and the store read
+ * of it: name, corpora, curricula[].name as the run's label, models[] for cost per token),
+ * then append runs in dependency order.  r gives kind, curriculum, model, N, D, seed, dep,
+ * est_* and group; args (copied) are the trainer options; the id hashes them as
+ * xl_sweep_plan_build does.  A run identical to one already planned is an error. */
+void xl_sweep_plan_init(const xl_sweep_spec *spec, xl_sweep_plan *plan);
+int xl_sweep_plan_add(xl_sweep_plan *plan, const xl_sweep_run *r, const char *const *args,
+                      size_t n_args, xl_error *err);
 void xl_sweep_plan_free(xl_sweep_plan *plan);
 /* Index of the run with this id, or -1. */
 long xl_sweep_plan_find(const xl_sweep_plan *plan, const char *id);

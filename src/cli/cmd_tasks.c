@@ -1,5 +1,6 @@
 /* xferlaw tasks: list the procedural tasks, generate examples, score predictions. */
 #include "cli.h"
+#include "xferlaw/matrix.h"
 #include "xferlaw/tasks.h"
 
 #include <cjson/cJSON.h>
@@ -11,6 +12,12 @@ static const char *USAGE =
     "       xferlaw tasks gen TASK --n N [--seed S] [--split train|test] -o FILE.jsonl\n"
     "                         [--text FILE.txt]\n"
     "       xferlaw tasks score GOLD.jsonl PRED.jsonl [--json]\n"
+    "       xferlaw tasks tune --task A --out DIR [--n-examples 200] [--steps 200]\n"
+    "                          [--batch 8] [--seq 64] [--lr 1e-3] [--seed 1]\n"
+    "                          [--stage source|target] [--tokenizer PATH]\n"
+    "                          [--base CKPT | --init-from CKPT | --n-layer L --d-model C\n"
+    "                           --n-head H --ctx T] [--eval-task B --n-eval 100]\n"
+    "                          [--no-checkpoint] [--threads K] [--quiet]\n"
     "\n"
     "Procedural tasks with exact-match answers.  An example is a prompt and an answer;\n"
     "a model is trained on the text PROMPT ANSWER\\n and scored by greedy decoding after\n"
@@ -164,6 +171,74 @@ static int do_score(int argc, char **argv)
     return rc ? cli_fail("tasks", &err) : 0;
 }
 
+static int do_tune(int argc, char **argv)
+{
+    xl_pw_tune_opts o;
+    xl_pw_tune_opts_init(&o);
+    const char *ignored = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int has = i + 1 < argc, *ip = NULL;
+        long v;
+        const char **sp = NULL;
+        if (!strcmp(a, "--quiet") || !strcmp(a, "--resume"))
+            continue;   /* nothing to show or resume: a stage takes seconds */
+        if (!strcmp(a, "--no-checkpoint")) {
+            o.no_checkpoint = 1;
+            continue;
+        }
+        if (!has)
+            return cli_usage_error("tasks", "unknown or incomplete option '%s'", a);
+        if (!strcmp(a, "--task")) sp = &o.task;
+        else if (!strcmp(a, "--eval-task")) sp = &o.eval_task;
+        else if (!strcmp(a, "--out")) sp = &o.out;
+        else if (!strcmp(a, "--tokenizer")) sp = &o.tokenizer;
+        else if (!strcmp(a, "--base")) sp = &o.base;
+        else if (!strcmp(a, "--init-from")) sp = &o.init_from;
+        else if (!strcmp(a, "--stage")) sp = &o.stage;
+        else if (!strcmp(a, "--size")) sp = &o.size;
+        else if (!strcmp(a, "--source")) sp = &o.source;
+        else if (!strcmp(a, "--corpora")) sp = &ignored;   /* tasks need no corpus */
+        else if (!strcmp(a, "--n-examples")) ip = &o.n_examples;
+        else if (!strcmp(a, "--n-eval")) ip = &o.n_eval;
+        else if (!strcmp(a, "--steps")) ip = &o.steps;
+        else if (!strcmp(a, "--batch")) ip = &o.batch;
+        else if (!strcmp(a, "--seq")) ip = &o.seq;
+        else if (!strcmp(a, "--threads")) ip = &o.threads;
+        else if (!strcmp(a, "--n-layer")) ip = &o.n_layer;
+        else if (!strcmp(a, "--d-model")) ip = &o.d_model;
+        else if (!strcmp(a, "--n-head")) ip = &o.n_head;
+        else if (!strcmp(a, "--ctx")) ip = &o.ctx;
+        else if (!strcmp(a, "--lr")) {
+            if (xl_parse_double(argv[++i], &o.lr) || !(o.lr > 0))
+                return cli_usage_error("tasks", "--lr: expected a positive number, got '%s'",
+                                       argv[i]);
+            continue;
+        } else if (!strcmp(a, "--seed")) {
+            if (xl_parse_long(argv[++i], &v) || v < 0)
+                return cli_usage_error("tasks", "--seed: expected an integer >= 0, got '%s'",
+                                       argv[i]);
+            o.seed = (uint64_t)v;
+            continue;
+        } else
+            return cli_usage_error("tasks", "unknown option '%s'", a);
+        if (sp) {
+            *sp = argv[++i];
+        } else {
+            if (xl_parse_long(argv[++i], &v) || v < 0 || v > 100000000)
+                return cli_usage_error("tasks", "%s: expected a non-negative integer, got '%s'",
+                                       a, argv[i]);
+            *ip = (int)v;
+        }
+    }
+    (void)ignored;
+    if (!o.task || !o.out)
+        return cli_usage_error("tasks", "tune needs --task and --out");
+    xl_error err;
+    xl_error_clear(&err);
+    return xl_pw_tune(&o, &err) ? cli_fail("tasks", &err) : 0;
+}
+
 int cmd_tasks(int argc, char **argv)
 {
     int code;
@@ -175,5 +250,7 @@ int cmd_tasks(int argc, char **argv)
         return do_gen(argc - 1, argv + 1);
     if (strcmp(argv[1], "score") == 0)
         return do_score(argc - 1, argv + 1);
+    if (strcmp(argv[1], "tune") == 0)
+        return do_tune(argc - 1, argv + 1);
     return cli_usage_error("tasks", "unknown subcommand '%s'", argv[1]);
 }

@@ -1,280 +1,255 @@
-/* The pairwise protocol: fine-tune on n_source examples of A, then n_target of B, score
- * greedy decoding on held-out B; baseline n_target of B alone.  One work unit is
- * (size, seed, source); units run in parallel, each with its own model; every finished
- * cell is appended to OUT/cells.jsonl, which is also what a rerun skips. */
+/* The pairwise protocol planned as a sweep: per size and seed, one stage-one run per source
+ * task (base -> n_source of A), one stage-two run per cell (stage one of A -> n_target of
+ * B, scored on held-out B) and per target a baseline (base -> n_target of B).  The sweep
+ * executor runs them as `xferlaw tasks tune` processes: parallel, resumable after a kill,
+ * one line of OUT/runs.jsonl per finished run.  Run ids hash the runs' options, not OUT,
+ * so the same protocol in two directories has the same ids. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
 #include "pw_internal.h"
 
-#include <cjson/cJSON.h>
-#include <math.h>
-#include <pthread.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
-    const xl_pw_spec *s;
-    pw_enc enc;
-    char **done;          /* keys of finished cells */
-    size_t n_done;
-    size_t total_cells, finished;
-    pthread_mutex_t mu;
-    xl_progress prog;
-    FILE *progress;
-    int failed;
-    xl_error err;
-} run_ctx;
-
-static void cell_key(char *buf, size_t cap, const char *size, uint64_t seed, const char *src,
-                     const char *dst)
-{
-    snprintf(buf, cap, "%s/%llu/%s/%s", size, (unsigned long long)seed, src, dst);
-}
-
-static int is_done(const run_ctx *c, const char *key)
-{
-    for (size_t i = 0; i < c->n_done; i++)
-        if (strcmp(c->done[i], key) == 0)
-            return 1;
-    return 0;
-}
-
-static int load_done(run_ctx *c, const char *path, xl_error *err)
-{
-    if (!xl_file_exists(path))
-        return XL_OK;
-    char *data;
+    char buf[40][1100];
+    const char *v[40];
     size_t n;
-    int rc = xl_read_file(path, &data, &n, err);
-    if (rc)
-        return rc;
-    size_t cap = 0;
-    long line = 0;
-    char *cursor = data;
-    /* a last line without its newline was never committed: XL_LINE_COMPLETE drops it */
-    for (char *p; !rc && (p = xl_next_line(&cursor, &line, XL_LINE_COMPLETE));) {
-        cJSON *o = cJSON_Parse(p);
-        const cJSON *k = cJSON_GetObjectItemCaseSensitive(o, "key");
-        if (!cJSON_IsString(k)) {
-            rc = xl_error_at(err, XL_EPARSE, path, line, "key", "missing; not a cells file?");
-        } else {
-            if (c->n_done == cap) {
-                cap = cap ? 2 * cap : 64;
-                char **g = realloc(c->done, cap * sizeof *g);
-                if (!g)
-                    rc = xl_error_set(err, XL_ENOMEM, "out of memory");
-                else
-                    c->done = g;
-            }
-            if (!rc && !(c->done[c->n_done++] = xl_strdup(k->valuestring, err)))
-                rc = XL_ENOMEM;
-        }
-        cJSON_Delete(o);
-    }
-    free(data);
-    return rc;
+} argv_t;
+
+static void arg(argv_t *a, const char *opt, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void arg(argv_t *a, const char *opt, const char *fmt, ...)
+{
+    if (a->n + 2 > 40)
+        return;   /* cannot happen: at most 34 words below */
+    snprintf(a->buf[a->n], sizeof a->buf[0], "%s", opt);
+    a->v[a->n] = a->buf[a->n];
+    a->n++;
+    if (!fmt)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->buf[a->n], sizeof a->buf[0], fmt, ap);
+    va_end(ap);
+    a->v[a->n] = a->buf[a->n];
+    a->n++;
 }
 
-static void fail(run_ctx *c, const xl_error *e)
+/* Shape of a size (its base checkpoint's when given) and N. */
+static int size_config(const xl_pw_spec *s, size_t z, const pw_enc *enc, xl_nn_config *cfg,
+                       xl_error *err)
 {
-    pthread_mutex_lock(&c->mu);
-    if (!c->failed) {
-        c->failed = 1;
-        c->err = *e;
-    }
-    pthread_mutex_unlock(&c->mu);
-}
-
-/* Model for a size: shape from the base checkpoint or the spec. */
-static int model_for(const run_ctx *c, const xl_pw_size *z, xl_nn_model **m, xl_error *err)
-{
-    xl_nn_config cfg = {.vocab_size = c->enc.vocab, .ctx = z->ctx, .n_layer = z->n_layer,
-                        .n_head = z->n_head, .d_model = z->d_model};
-    if (z->base[0]) {
+    const xl_pw_size *q = &s->sizes[z];
+    *cfg = (xl_nn_config){.vocab_size = enc->vocab, .ctx = q->ctx, .n_layer = q->n_layer,
+                          .n_head = q->n_head, .d_model = q->d_model};
+    if (q->base[0]) {
         xl_nn_checkpoint_header h;
-        int rc = xl_nn_checkpoint_read_header(z->base, &h, err);
+        int rc = xl_nn_checkpoint_read_header(q->base, &h, err);
         if (rc)
             return rc;
-        cfg = h.cfg;
-        if (cfg.vocab_size != c->enc.vocab)
-            return xl_error_set(err, XL_EFORMAT, "%s: vocabulary %d, the tokenizer has %d",
-                                z->base, cfg.vocab_size, c->enc.vocab);
+        *cfg = h.cfg;
+        if (strcmp(h.tokenizer_id, enc->id) != 0)
+            return xl_error_at(err, XL_EINVAL, s->path, 0, "tokenizer", "size '%s': %s was "
+                               "trained with tokenizer %.12s, not %.12s (%s)", q->name, q->base,
+                               h.tokenizer_id, enc->id, s->tokenizer[0] ? s->tokenizer : "bytes");
     }
-    if (c->s->seq > cfg.ctx)
-        return xl_error_set(err, XL_EINVAL, "field 'seq': %d exceeds the context %d of size "
-                            "'%s'", c->s->seq, cfg.ctx, z->name);
-    return xl_nn_alloc(&cfg, c->s->batch, c->s->seq, m, err);
+    if (s->seq > cfg->ctx)
+        return xl_error_at(err, XL_EINVAL, s->path, 0, "seq", "%d exceeds the context %d of "
+                           "size '%s'", s->seq, cfg->ctx, q->name);
+    return XL_OK;
 }
 
-static int load_base(const run_ctx *c, const xl_pw_size *z, uint64_t seed, xl_nn_model *m,
-                     xl_error *err)
+static void common(argv_t *a, const xl_pw_spec *s, size_t z, size_t q, const char *stage,
+                   const char *task, int n, int steps)
 {
-    if (!z->base[0]) {
-        xl_nn_init(m, seed);
-        return XL_OK;
-    }
-    return xl_nn_checkpoint_load(m, z->base, c->enc.id, 0, NULL, NULL, NULL, err);
+    arg(a, "--stage", "%s", stage);
+    arg(a, "--task", "%s", task);
+    arg(a, "--n-examples", "%d", n);
+    arg(a, "--steps", "%d", steps);
+    arg(a, "--batch", "%d", s->batch);
+    arg(a, "--seq", "%d", s->seq);
+    arg(a, "--lr", "%.6g", s->lr);
+    arg(a, "--seed", "%llu", (unsigned long long)s->seeds[q]);
+    arg(a, "--size", "%s", s->sizes[z].name);
+    if (s->tokenizer[0])
+        arg(a, "--tokenizer", "%s", s->tokenizer);
 }
 
-static int record(run_ctx *c, const char *key, const xl_pw_size *z, uint64_t seed,
-                  const char *src, const char *dst, const pw_score *sc, long n_params,
-                  double seconds, xl_error *err)
+static void start_args(argv_t *a, const xl_pw_spec *s, size_t z)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "key", key);
-    cJSON_AddStringToObject(o, "size", z->name);
-    cJSON_AddNumberToObject(o, "N", (double)n_params);
-    cJSON_AddNumberToObject(o, "seed", (double)seed);
-    cJSON_AddStringToObject(o, "source", src);
-    cJSON_AddStringToObject(o, "target", dst);
-    cJSON_AddNumberToObject(o, "acc", sc->acc);
-    cJSON_AddNumberToObject(o, "correct", sc->correct);
-    cJSON_AddNumberToObject(o, "n_eval", sc->n);
-    cJSON_AddItemToObject(o, "nll", xl_json_number(sc->nll));
-    cJSON_AddNumberToObject(o, "n_source", strcmp(src, "none") ? c->s->n_source : 0);
-    cJSON_AddNumberToObject(o, "n_target", c->s->n_target);
-    cJSON_AddNumberToObject(o, "seconds", seconds);
-    char *line = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    if (!line)
-        return xl_error_set(err, XL_ENOMEM, "out of memory");
-    size_t n = strlen(line);
-    char *l2 = realloc(line, n + 2);
-    if (!l2) {
-        free(line);
-        return xl_error_set(err, XL_ENOMEM, "out of memory");
+    const xl_pw_size *q = &s->sizes[z];
+    if (q->base[0]) {
+        arg(a, "--base", "%s", q->base);
+        return;
     }
-    l2[n] = '\n';
-    l2[n + 1] = '\0';
-    char path[1100];
-    snprintf(path, sizeof path, "%s/cells.jsonl", c->s->out);
-    int rc = xl_append_line(path, l2, err);
-    free(l2);
+    arg(a, "--n-layer", "%d", q->n_layer);
+    arg(a, "--d-model", "%d", q->d_model);
+    arg(a, "--n-head", "%d", q->n_head);
+    arg(a, "--ctx", "%d", q->ctx);
+}
+
+static int add(xl_pw_plan *p, const xl_pw_spec *s, const argv_t *a, pw_cell c, long dep,
+               size_t group, const xl_nn_config *cfg, xl_error *err)
+{
+    int steps = c.target < 0 ? s->steps_source : s->steps_target;
+    double tokens = (double)steps * s->batch * s->seq;
+    double fpt = xl_nn_flops_per_token(cfg, s->seq);
+    /* greedy decoding: about a dozen forward passes of up to seq tokens per question */
+    double eval = c.target < 0 ? 0 : (double)s->n_eval * 12 * s->seq / 3;
+    xl_sweep_run r = {.kind = XL_SWEEP_FINETUNE, .curriculum = (size_t)c.source,
+                      .model = (size_t)c.size, .N = p->N[c.size],
+                      .D = c.target < 0 ? s->n_source : s->n_target,
+                      .seed = (long)s->seeds[c.seed], .dep = dep, .est_tokens = tokens,
+                      .est_flops = tokens * 6 * p->N[c.size], .est_cost = (tokens + eval) * fpt,
+                      .group = group};
+    int rc = xl_sweep_plan_add(&p->plan, &r, a->v, a->n, err);
+    if (!rc)
+        p->cell[p->plan.n - 1] = c;
     return rc;
 }
 
-static void unit(void *ctx, size_t u, int worker)
+static int plan_runs(xl_pw_plan *p, const xl_pw_spec *s, const pw_enc *enc, xl_error *err)
 {
-    (void)worker;
-    run_ctx *c = ctx;
-    const xl_pw_spec *s = c->s;
-    size_t nt = s->n_tasks, src_i = u % (nt + 1), rest = u / (nt + 1);
-    size_t seed_i = rest % s->n_seeds, size_i = rest / s->n_seeds;
-    const xl_pw_size *z = &s->sizes[size_i];
-    uint64_t seed = s->seeds[seed_i];
-    const char *src = src_i < nt ? s->tasks[src_i] : "none";
-    char key[256], dir[1200], ckpt[1300];
-    size_t todo = 0;
-    for (size_t b = 0; b < nt; b++) {
-        cell_key(key, sizeof key, z->name, seed, src, s->tasks[b]);
-        todo += !is_done(c, key);
-    }
-    if (todo == 0 || c->failed)
-        return;
-    xl_error err;
-    xl_error_clear(&err);
-    xl_nn_model *m = NULL;
-    pw_examples ex_src = {0}, ex_tgt = {0}, ex_eval = {0};
-    int rc = model_for(c, z, &m, &err);
-    snprintf(dir, sizeof dir, "%s/%s/seed%llu", s->out, z->name, (unsigned long long)seed);
-    snprintf(ckpt, sizeof ckpt, "%s/after_%s.ckpt", dir, src);
-    long n_params = m ? (long)xl_nn_n_params_nonembedding(xl_nn_get_config(m)) : 0;
-    /* stage one: n_source examples of the source task (checkpointed for reruns) */
-    if (!rc && src_i < nt && !xl_file_exists(ckpt)) {
-        rc = load_base(c, z, seed, m, &err);
-        if (!rc)
-            rc = pw_examples_make(&c->enc, src, (size_t)s->n_source, seed, XL_SPLIT_TRAIN,
-                                  &ex_src, &err);
-        if (!rc)
-            rc = pw_finetune(m, &ex_src, s->steps_source, s->batch, s->seq, (float)s->lr,
-                             seed * 1000003u + 17 * src_i + 1, &err);
-        if (!rc)
-            rc = xl_mkdirs(dir, &err);
-        if (!rc)
-            rc = xl_nn_checkpoint_save(m, ckpt, c->enc.id, s->steps_source, 0, NULL, 0, &err);
-    }
-    for (size_t b = 0; b < nt && !rc && !c->failed; b++) {
-        cell_key(key, sizeof key, z->name, seed, src, s->tasks[b]);
-        if (is_done(c, key))
-            continue;
-        double t0 = xl_now();
-        rc = src_i < nt ? xl_nn_checkpoint_load(m, ckpt, c->enc.id, 0, NULL, NULL, NULL, &err)
-                        : load_base(c, z, seed, m, &err);
-        /* the same n_target examples and batch order for every source (common random
-         * numbers: differences between rows come from the source task, not the draw) */
-        if (!rc)
-            rc = pw_examples_make(&c->enc, s->tasks[b], (size_t)s->n_target, seed + 7919,
-                                  XL_SPLIT_TRAIN, &ex_tgt, &err);
-        if (!rc)
-            rc = pw_finetune(m, &ex_tgt, s->steps_target, s->batch, s->seq, (float)s->lr,
-                             seed * 1000003u + 7777 + b, &err);
-        if (!rc)
-            rc = pw_examples_make(&c->enc, s->tasks[b], (size_t)s->n_eval, 424242,
-                                  XL_SPLIT_TEST, &ex_eval, &err);
-        pw_score sc = {0};
-        if (!rc)
-            rc = pw_evaluate(m, &c->enc, &ex_eval, s->seq, &sc, &err);
-        if (!rc)
-            rc = record(c, key, z, seed, src, s->tasks[b], &sc, n_params, xl_now() - t0, &err);
-        pw_examples_free(&ex_tgt);
-        pw_examples_free(&ex_eval);
-        if (!rc) {
-            pthread_mutex_lock(&c->mu);
-            c->finished++;
-            if (c->progress) {
-                char extra[128];
-                snprintf(extra, sizeof extra, "%s %s->%s acc %.2f", z->name, src,
-                         s->tasks[b], sc.acc);
-                xl_progress_update(&c->prog, (double)c->finished, extra);
+    size_t nt = s->n_tasks, group = 0;
+    int rc = XL_OK;
+    for (size_t z = 0; z < s->n_sizes && !rc; z++) {
+        xl_nn_config cfg;
+        if ((rc = size_config(s, z, enc, &cfg, err)))
+            break;
+        for (size_t q = 0; q < s->n_seeds && !rc; q++) {
+            long first[XL_PW_MAX_TASKS];
+            for (size_t a = 0; a < nt && !rc; a++) {
+                argv_t v = {.n = 0};
+                common(&v, s, z, q, "source", s->tasks[a], s->n_source, s->steps_source);
+                start_args(&v, s, z);
+                first[a] = (long)p->plan.n;
+                rc = add(p, s, &v, (pw_cell){(int)z, (int)q, (int)a, -1}, -1, group + a, &cfg,
+                         err);
             }
-            pthread_mutex_unlock(&c->mu);
+            for (size_t a = 0; a <= nt && !rc; a++)
+                for (size_t b = 0; b < nt && !rc; b++) {
+                    if (a < nt && s->pairs == XL_PW_DIAGONAL && a != b)
+                        continue;
+                    argv_t v = {.n = 0};
+                    common(&v, s, z, q, "target", s->tasks[b], s->n_target, s->steps_target);
+                    arg(&v, "--source", "%s", a < nt ? s->tasks[a] : "none");
+                    arg(&v, "--eval-task", "%s", s->tasks[b]);
+                    arg(&v, "--n-eval", "%d", s->n_eval);
+                    arg(&v, "--no-checkpoint", NULL);
+                    if (a == nt)
+                        start_args(&v, s, z);
+                    rc = add(p, s, &v, (pw_cell){(int)z, (int)q, (int)a, (int)b},
+                             a < nt ? first[a] : -1, a < nt ? group + a : group + nt, &cfg, err);
+                }
+            group += nt + 1;
         }
     }
-    pw_examples_free(&ex_src);
-    xl_nn_free(m);
-    if (rc)
-        fail(c, &err);
+    return rc;
 }
 
-int xl_pw_run(const xl_pw_spec *s, FILE *progress, xl_error *err)
+int xl_pw_plan_build(const xl_pw_spec *s, xl_pw_plan **out, xl_error *err)
 {
-    run_ctx c = {.s = s, .progress = progress};
-    int rc = pw_enc_open(&c.enc, s->tokenizer, err);
+    *out = NULL;
+    xl_pw_plan *p = xl_calloc(1, sizeof *p, err);
+    if (!p)
+        return XL_ENOMEM;
+    size_t nt = s->n_tasks;
+    size_t per = nt + (s->pairs == XL_PW_DIAGONAL ? 2 * nt : (nt + 1) * nt);
+    p->cell = xl_calloc(s->n_sizes * s->n_seeds * per + 1, sizeof *p->cell, err);
+    pw_enc enc;
+    int rc = p->cell ? pw_enc_open(&enc, s->tokenizer, err) : XL_ENOMEM;
+    if (rc) {
+        free(p->cell);
+        free(p);
+        return rc;
+    }
+    const char *base = strrchr(s->out, '/');
+    snprintf(p->name, sizeof p->name, "%s", base && base[1] ? base + 1 : s->out);
+    for (size_t a = 0; a <= nt; a++)
+        p->cur[a].name = (char *)(a < nt ? s->tasks[a] : "none");
+    for (size_t z = 0; z < s->n_sizes; z++) {
+        xl_nn_config cfg;
+        if ((rc = size_config(s, z, &enc, &cfg, err)))
+            break;
+        p->N[z] = (double)xl_nn_n_params_nonembedding(&cfg);
+        p->models[z] = (xl_sweep_model){.n_layer = cfg.n_layer, .d_model = cfg.d_model,
+                                        .n_head = cfg.n_head, .ctx = cfg.ctx, .lr = s->lr,
+                                        .batch = s->batch, .pretrain_steps = 1};
+    }
+    p->spec = (xl_sweep_spec){.path = (char *)s->path, .name = p->name, .curricula = p->cur,
+                              .n_curricula = nt + 1, .models = p->models,
+                              .n_models = s->n_sizes, .vocab = enc.vocab, .eval_every = 1};
+    xl_sweep_plan_init(&p->spec, &p->plan);
+    if (!rc)
+        rc = plan_runs(p, s, &enc, err);
+    pw_enc_close(&enc);
+    if (rc) {
+        xl_pw_plan_free(p);
+        return rc;
+    }
+    *out = p;
+    return XL_OK;
+}
+
+const xl_sweep_plan *xl_pw_plan_sweep(const xl_pw_plan *p)
+{
+    return &p->plan;
+}
+
+void xl_pw_plan_free(xl_pw_plan *p)
+{
+    if (!p)
+        return;
+    xl_sweep_plan_free(&p->plan);
+    free(p->cell);
+    free(p);
+}
+
+int xl_pw_run(const xl_pw_spec *s, const xl_pw_exec *x, size_t *planned, size_t *done,
+              xl_error *err)
+{
+    xl_pw_plan *p;
+    int rc = xl_pw_plan_build(s, &p, err);
     if (rc)
         return rc;
-    char path[1100];
-    snprintf(path, sizeof path, "%s/cells.jsonl", s->out);
-    if ((rc = xl_mkdirs(s->out, err)) || (rc = load_done(&c, path, err))) {
-        pw_enc_close(&c.enc);
-        return rc;
+    unsigned char *fin = xl_calloc(p->plan.n + 1, 1, err);
+    int lock = -1;
+    char res[1100];
+    snprintf(res, sizeof res, "%s/runs.jsonl", s->out);
+    if (!fin)
+        rc = XL_ENOMEM;
+    if (!rc && x->dry_run) {
+        rc = xl_sweep_store_load(res, &p->plan, fin, err);
+        size_t k = 0;
+        for (size_t i = 0; i < p->plan.n; i++)
+            k += fin[i];
+        if (planned)
+            *planned = p->plan.n;
+        if (done)
+            *done = k;
+        goto out;
     }
-    size_t units = s->n_sizes * s->n_seeds * (s->n_tasks + 1);
-    c.total_cells = units * s->n_tasks;
-    char key[256];
-    size_t already = 0;
-    for (size_t z = 0; z < s->n_sizes; z++)
-        for (size_t q = 0; q < s->n_seeds; q++)
-            for (size_t a = 0; a <= s->n_tasks; a++)
-                for (size_t b = 0; b < s->n_tasks; b++) {
-                    cell_key(key, sizeof key, s->sizes[z].name, s->seeds[q],
-                             a < s->n_tasks ? s->tasks[a] : "none", s->tasks[b]);
-                    already += is_done(&c, key);
-                }
-    pthread_mutex_init(&c.mu, NULL);
-    if (progress)
-        xl_progress_init(&c.prog, progress, "matrix", (double)(c.total_cells - already));
-    /* one BLAS thread per model; parallelism comes from running units side by side */
-    xl_nn_set_threads(1);
-    int threads = s->threads > 0 ? s->threads : xl_num_cores();
-    rc = xl_parallel_for(units, threads, unit, &c, err);
-    if (progress)
-        xl_progress_finish(&c.prog, NULL);
-    if (!rc && c.failed) {
-        *err = c.err;
-        rc = c.err.code ? c.err.code : XL_EINVAL;
-    }
-    pthread_mutex_destroy(&c.mu);
-    for (size_t i = 0; i < c.n_done; i++)
-        free(c.done[i]);
-    free(c.done);
-    pw_enc_close(&c.enc);
+    if (!rc)
+        rc = xl_mkdirs(s->out, err);
+    if (!rc)
+        rc = xl_sweep_lock(s->out, ".lock", &lock, err);
+    xl_sweep_opts o = {.sweepdir = s->out, .trainer = x->trainer, .jobs = x->jobs,
+                       .threads = x->threads > 0 ? x->threads : 1, .log = x->log};
+    xl_sweep_stats st = {0};
+    if (!rc)
+        rc = xl_sweep_exec_local(&p->plan, &o, &st, err);
+    if (planned)
+        *planned = st.planned;
+    if (done)
+        *done = st.already + st.finished;
+out:
+    if (lock >= 0)
+        close(lock);
+    free(fin);
+    xl_pw_plan_free(p);
     return rc;
 }

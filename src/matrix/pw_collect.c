@@ -1,4 +1,5 @@
-/* Pairwise protocol results: raw, gain and normalised matrices from OUT/cells.jsonl. */
+/* Pairwise protocol results: raw, gain and normalised matrices and the scale table from
+ * OUT/runs.jsonl. */
 #include "pw_internal.h"
 
 #include <cjson/cJSON.h>
@@ -6,64 +7,76 @@
 #include <stdlib.h>
 #include <string.h>
 
-static long index_of(const char *const *names, size_t n, const char *s)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(names[i], s) == 0)
-            return (long)i;
-    return -1;
-}
-
-/* acc/nll: [size][seed][source 0..nt (nt = none)][target] */
-static int load_cells(const xl_pw_spec *s, double *acc, double *nll, xl_error *err)
+/* acc/nll: [size][seed][source 0..nt (nt = none)][target], from the records of p's runs
+ * (lines of other plans in the same file are ignored). */
+static int load_cells(const xl_pw_spec *s, const xl_pw_plan *p, double *acc, double *nll,
+                      xl_error *err)
 {
     char path[1100];
-    snprintf(path, sizeof path, "%s/cells.jsonl", s->out);
+    snprintf(path, sizeof path, "%s/runs.jsonl", s->out);
+    if (!xl_file_exists(path))
+        return XL_OK;
     char *data;
     size_t n;
     int rc = xl_read_file(path, &data, &n, err);
     if (rc)
         return rc;
     size_t nt = s->n_tasks;
-    const char *tasks[XL_PW_MAX_TASKS + 1], *sizes[XL_PW_MAX_SIZES];
-    for (size_t i = 0; i < nt; i++)
-        tasks[i] = s->tasks[i];
-    tasks[nt] = "none";
-    for (size_t i = 0; i < s->n_sizes; i++)
-        sizes[i] = s->sizes[i].name;
     long line = 0;
     char *cursor = data;
-    for (char *p; !rc && (p = xl_next_line(&cursor, &line, XL_LINE_COMPLETE));) {
-        cJSON *o = cJSON_Parse(p);
-        const char *sz = NULL, *src = NULL, *dst = NULL;
-        double seed = NAN, a = NAN, l = NAN;
-        if (!o || xl_json_get_string(o, "size", &sz, 1, path, err) ||
-            xl_json_get_string(o, "source", &src, 1, path, err) ||
-            xl_json_get_string(o, "target", &dst, 1, path, err) ||
-            xl_json_get_double(o, "seed", &seed, 1, path, err) ||
-            xl_json_get_double(o, "acc", &a, 1, path, err)) {
-            rc = xl_error_at(err, XL_EPARSE, path, line, NULL, "malformed cell record");
+    for (char *q; !rc && (q = xl_next_line(&cursor, &line, XL_LINE_COMPLETE | XL_LINE_SKIP_BLANK));) {
+        cJSON *o = cJSON_Parse(q);
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
+        if (!cJSON_IsString(id)) {
+            rc = xl_error_at(err, XL_EPARSE, path, line, "id", "record without a string id");
             cJSON_Delete(o);
             break;
         }
-        const cJSON *jn = cJSON_GetObjectItemCaseSensitive(o, "nll");
-        if (cJSON_IsNumber(jn))
-            l = jn->valuedouble;
-        long zi = index_of(sizes, s->n_sizes, sz), ai = index_of(tasks, nt + 1, src),
-             bi = index_of(tasks, nt, dst), qi = -1;
-        for (size_t q = 0; q < s->n_seeds; q++)
-            if ((double)s->seeds[q] == seed)
-                qi = (long)q;
-        if (zi >= 0 && ai >= 0 && bi >= 0 && qi >= 0) { /* cells of other specs are ignored */
-            size_t k = (((size_t)zi * s->n_seeds + (size_t)qi) * (nt + 1) + (size_t)ai) * nt +
-                       (size_t)bi;
-            acc[k] = a;
-            nll[k] = l;
+        long i = xl_sweep_plan_find(&p->plan, id->valuestring);
+        const pw_cell *c = i >= 0 ? &p->cell[i] : NULL;
+        if (c && c->target >= 0) {
+            const cJSON *ja = cJSON_GetObjectItemCaseSensitive(o, "acc");
+            const cJSON *jn = cJSON_GetObjectItemCaseSensitive(o, "nll");
+            if (!cJSON_IsNumber(ja))
+                rc = xl_error_at(err, XL_EPARSE, path, line, "acc", "missing or not a number");
+            size_t k = (((size_t)c->size * s->n_seeds + (size_t)c->seed) * (nt + 1) +
+                        (size_t)c->source) * nt + (size_t)c->target;
+            if (!rc) {
+                acc[k] = ja->valuedouble;
+                nll[k] = cJSON_IsNumber(jn) ? jn->valuedouble : NAN;
+            }
         }
         cJSON_Delete(o);
     }
     free(data);
     return rc;
+}
+
+/* Long table of the diagonal against the baseline, per size, seed and task: what a
+ * scale study reads (xferlaw jumps OUT/scale.csv --x N --y acc_diag --by task). */
+static int write_scale(const xl_pw_spec *s, const xl_pw_plan *p, const double *acc,
+                       const double *nll, xl_error *err)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/scale.csv", s->out);
+    xl_afile af;
+    int rc = xl_afile_open(&af, path, err);
+    if (rc)
+        return rc;
+    size_t nt = s->n_tasks;
+    fprintf(af.fp, "size,N,seed,task,acc_alone,acc_diag,nll_alone,nll_diag\n");
+    for (size_t z = 0; z < s->n_sizes; z++)
+        for (size_t q = 0; q < s->n_seeds; q++)
+            for (size_t b = 0; b < nt; b++) {
+                size_t base = ((z * s->n_seeds + q) * (nt + 1)) * nt;
+                size_t alone = base + nt * nt + b, diag = base + b * nt + b;
+                if (isnan(acc[alone]) || isnan(acc[diag]))
+                    continue;   /* not finished (yet) */
+                fprintf(af.fp, "%s,%.0f,%llu,%s,%.6g,%.6g,%.6g,%.6g\n", s->sizes[z].name,
+                        p->N[z], (unsigned long long)s->seeds[q], s->tasks[b], acc[alone],
+                        acc[diag], nll[alone], nll[diag]);
+            }
+    return xl_afile_commit(&af, err);
 }
 
 static int write_long(const char *path, const xl_pw_spec *s, const double *v, size_t zi,
@@ -110,7 +123,12 @@ int xl_pw_collect(const xl_pw_spec *s, xl_error *err)
     }
     for (size_t k = 0; k < cells; k++)
         acc[k] = nll[k] = NAN;
-    int rc = load_cells(s, acc, nll, err);
+    xl_pw_plan *p = NULL;
+    int rc = xl_pw_plan_build(s, &p, err);
+    if (!rc)
+        rc = load_cells(s, p, acc, nll, err);
+    if (!rc)
+        rc = write_scale(s, p, acc, nll, err);
     for (size_t z = 0; z < s->n_sizes && !rc; z++) {
         char dir[1100], path[1200];
         snprintf(dir, sizeof dir, "%s/%s", s->out, s->sizes[z].name);
@@ -149,6 +167,7 @@ int xl_pw_collect(const xl_pw_spec *s, xl_error *err)
         free(norm);
         xl_tmatrix_free(g);
     }
+    xl_pw_plan_free(p);
     free(acc);
     free(nll);
     return rc;

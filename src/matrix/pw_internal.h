@@ -4,6 +4,7 @@
 
 #include "xferlaw/matrix.h"
 #include "xferlaw/nn.h"
+#include "xferlaw/sweep.h"
 #include "xferlaw/tasks.h"
 
 /* Text <-> token ids: the corpus tokenizer when a path is given, else raw bytes
@@ -34,9 +35,10 @@ int pw_examples_make(const pw_enc *e, const char *task, size_t n, uint64_t seed,
 void pw_examples_free(pw_examples *x);
 
 /* steps of AdamW (constant lr, no weight decay, clip 1) on random windows of seq+1 tokens
- * from the examples concatenated in shuffled epochs. */
+ * from the examples concatenated in shuffled epochs.  final_loss (may be NULL): mean
+ * training loss of the last tenth of the steps (NaN without steps). */
 int pw_finetune(xl_nn_model *m, const pw_examples *x, int steps, int batch, int seq, float lr,
-                uint64_t seed, xl_error *err);
+                uint64_t seed, double *final_loss, xl_error *err);
 
 typedef struct pw_score {
     double acc;         /* exact match of greedy decoding */
@@ -46,5 +48,23 @@ typedef struct pw_score {
 
 int pw_evaluate(xl_nn_model *m, const pw_enc *e, const pw_examples *x, int max_T,
                 pw_score *out, xl_error *err);
+
+/* The protocol's plan: a sweep plan over a synthesized spec whose curricula are the
+ * source labels (tasks, then "none") and whose models are the sizes. */
+typedef struct pw_cell {
+    int size, seed;       /* indices into the spec */
+    int source;           /* task index, n_tasks = "none" */
+    int target;           /* task index; -1 for a stage-one run */
+} pw_cell;
+
+struct xl_pw_plan {
+    xl_sweep_spec spec;
+    xl_sweep_curriculum cur[XL_PW_MAX_TASKS + 1];
+    xl_sweep_model models[XL_PW_MAX_SIZES];
+    double N[XL_PW_MAX_SIZES];
+    char name[256];
+    xl_sweep_plan plan;
+    pw_cell *cell;        /* [plan.n] */
+};
 
 #endif

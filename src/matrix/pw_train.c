@@ -106,10 +106,14 @@ int pw_examples_make(const pw_enc *e, const char *task, size_t n, uint64_t seed,
 }
 
 int pw_finetune(xl_nn_model *m, const pw_examples *x, int steps, int batch, int seq, float lr,
-                uint64_t seed, xl_error *err)
+                uint64_t seed, double *final_loss, xl_error *err)
 {
+    if (final_loss)
+        *final_loss = NAN;
     if (steps <= 0)
         return XL_OK;
+    double tail = 0;
+    int tail_n = 0, tail_from = steps - (steps >= 10 ? steps / 10 : 1) + 1;
     size_t per_epoch = 0;
     for (size_t i = 0; i < x->n; i++)
         per_epoch += x->n_prompt[i] + x->n_answer[i];
@@ -157,11 +161,17 @@ int pw_finetune(xl_nn_model *m, const pw_examples *x, int steps, int batch, int 
         if (!rc && !isfinite(loss))
             rc = xl_error_set(err, XL_ENOCONV, "fine-tuning diverged (loss %g at step %d)",
                               (double)loss, step);
+        if (!rc && step >= tail_from) {
+            tail += (double)loss;
+            tail_n++;
+        }
         if (!rc) {
             xl_nn_clip_grad(m, 1.0f);
             xl_nn_adamw_step(m, lr, 0.9f, 0.999f, 1e-8f, 0.0f, step);
         }
     }
+    if (!rc && final_loss && tail_n)
+        *final_loss = tail / tail_n;
 done:
     free(stream);
     free(perm);

@@ -261,6 +261,38 @@ int xl_sweep_plan_build(const xl_sweep_spec *s, xl_sweep_plan *p, xl_error *err)
     return XL_OK;
 }
 
+void xl_sweep_plan_init(const xl_sweep_spec *s, xl_sweep_plan *p)
+{
+    memset(p, 0, sizeof *p);
+    p->spec = s;
+}
+
+int xl_sweep_plan_add(xl_sweep_plan *p, const xl_sweep_run *r, const char *const *args,
+                      size_t n_args, xl_error *err)
+{
+    argvec a = {0};
+    for (size_t i = 0; i < n_args; i++)
+        add(&a, args[i], NULL);
+    xl_sweep_run q = *r;
+    size_t cap = p->n;   /* push reallocates on every add: such plans are small */
+    int rc = push(p, &cap, &a, &q, err);
+    if (rc)
+        return rc;
+    const char *id = p->runs[p->n - 1].id;
+    for (size_t i = 0; i + 1 < p->n; i++)
+        if (strcmp(p->runs[i].id, id) == 0) {
+            xl_sweep_run *last = &p->runs[--p->n];
+            for (size_t k = 0; k < last->n_args; k++)
+                free(last->args[k]);
+            free(last->args);
+            return xl_error_set(err, XL_EINVAL, "runs %zu and %zu of the plan are identical "
+                                "(id %s)", i, p->n, id);
+        }
+    if (q.group + 1 > p->n_groups)
+        p->n_groups = q.group + 1;
+    return XL_OK;
+}
+
 void xl_sweep_plan_free(xl_sweep_plan *p)
 {
     if (!p)

@@ -1,7 +1,8 @@
 /* matrix: planted block structure is recovered by average linkage; planted asymmetries
  * come first and beyond their CIs; long and square CSV agree; comparison counts;
- * positioned errors. */
+ * positioned errors; the pairwise protocol's sweep plan (runs, dependencies, stable ids). */
 #include "xferlaw/matrix.h"
+#include "xferlaw/sweep.h"
 #include "xl_test.h"
 
 #include <stdlib.h>
@@ -193,6 +194,65 @@ static void test_errors(void)
     CHECK(m == NULL);
 }
 
+/* The pairwise plan: all pairs = per size and seed n stage-one runs and (n+1)n cells,
+ * diagonal = n + 2n; a cell starts from its source's stage one, "none" from the base; ids
+ * do not depend on OUT (the diagonal's runs are those of the full matrix). */
+static void test_pairwise_plan(void)
+{
+    const char *fmt = "{\"out\": \"%s/%s\", \"tasks\": [\"add\", \"sort\", \"amp\"], "
+                      "\"seeds\": [1, 2], \"pairs\": \"%s\", \"sizes\": [{\"name\": \"a\", "
+                      "\"n_layer\": 1, \"d_model\": 16, \"n_head\": 2, \"ctx\": 64}]}";
+    char text[512], p[512];
+    xl_pw_spec *s = calloc(2, sizeof *s);
+    xl_pw_plan *pl[2] = {NULL, NULL};
+    xl_error err;
+    CHECK(s != NULL);
+    snprintf(text, sizeof text, fmt, dir, "all", "all");
+    put_file("pw_all.json", text, p, sizeof p);
+    CHECK(xl_pw_spec_read(p, &s[0], &err) == XL_OK);
+    snprintf(text, sizeof text, fmt, dir, "diag", "diagonal");
+    put_file("pw_diag.json", text, p, sizeof p);
+    CHECK(xl_pw_spec_read(p, &s[1], &err) == XL_OK);
+    CHECK(s[1].pairs == XL_PW_DIAGONAL);
+    for (int k = 0; k < 2; k++)
+        CHECK_MSG(xl_pw_plan_build(&s[k], &pl[k], &err) == XL_OK, "%s", err.msg);
+    if (!pl[0] || !pl[1])
+        goto out;
+    const xl_sweep_plan *all = xl_pw_plan_sweep(pl[0]), *dg = xl_pw_plan_sweep(pl[1]);
+    CHECK(all->n == 2 * (3 + 4 * 3));
+    CHECK(dg->n == 2 * (3 + 2 * 3));
+    size_t with_dep = 0;
+    for (size_t i = 0; i < all->n; i++) {
+        const xl_sweep_run *r = &all->runs[i];
+        const char *src = all->spec->curricula[r->curriculum].name;
+        if (r->dep >= 0) {
+            with_dep++;
+            CHECK((size_t)r->dep < i);
+            CHECK(all->runs[r->dep].dep < 0 && all->runs[r->dep].curriculum == r->curriculum &&
+                  all->runs[r->dep].seed == r->seed);
+            CHECK(strcmp(src, "none") != 0);
+        }
+    }
+    CHECK(with_dep == 2 * 3 * 3);
+    for (size_t i = 0; i < dg->n; i++)
+        CHECK_MSG(xl_sweep_plan_find(all, dg->runs[i].id) >= 0, "diagonal run %zu", i);
+    /* a run identical to a planned one is refused */
+    xl_sweep_plan copy;
+    xl_sweep_plan_init(all->spec, &copy);
+    const xl_sweep_run *r0 = &all->runs[0];
+    CHECK(xl_sweep_plan_add(&copy, r0, (const char *const *)r0->args, r0->n_args, &err) == XL_OK);
+    CHECK(strcmp(copy.runs[0].id, r0->id) == 0);
+    CHECK(xl_sweep_plan_add(&copy, r0, (const char *const *)r0->args, r0->n_args, &err) ==
+          XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "identical");
+    CHECK(copy.n == 1);
+    xl_sweep_plan_free(&copy);
+out:
+    xl_pw_plan_free(pl[0]);
+    xl_pw_plan_free(pl[1]);
+    free(s);
+}
+
 int main(void)
 {
     CHECK(mkdtemp(dir) != NULL);
@@ -200,6 +260,7 @@ int main(void)
     test_upgma_known();
     test_square_and_compare();
     test_errors();
+    test_pairwise_plan();
     char cmd[256];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     CHECK(system(cmd) == 0);
