@@ -51,6 +51,8 @@ static double rss_of(const xl_fit_result *r)
     return s;
 }
 
+#define C1_MAX "10"
+
 static int fit(size_t n, const double *const *cols, const char *law, const char *fix,
                const char *bound, const char *holdout, size_t B, const xl_jumps_options *jo,
                xl_fit_result **out, xl_error *err)
@@ -70,6 +72,11 @@ static int fit(size_t n, const double *const *cols, const char *law, const char 
         rc = xl_fit_options_add_fixed(&o, fix, err);
     if (!rc && bound)
         rc = xl_fit_options_add_bound(&o, bound, err);
+    /* With c1 free, a step (an offset plus a term that dies) is fitted with c1 -> 1e9 and
+     * the visible break at d1 (c1 f1)^(-f1), far below d1: d1 stops being the break and
+     * its profile goes flat.  |c1| <= C_MAX still drops the term by 10^C_MAX per decade. */
+    if (!rc && strcmp(law, "bnsl:1") == 0)
+        rc = xl_fit_options_add_bound(&o, "c1=-" C1_MAX ":" C1_MAX, err);
     if (!rc)
         rc = xl_fit_arrays(n, 3, names, cols, &o, out, err);
     return rc;

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# jumps on the measured task-suite scale study (data/tasks_scale.csv, 9 sizes x 3 seeds):
+# the README's readings for sort (a step between N = 12.8k and 39.5k, not supported by
+# BIC with 3 seeds) and amp (a smooth rise, no break) must come out of the shipped data.
+XL=$1
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail=0
+no() { echo "FAIL: $*"; fail=1; }
+{ head -1 "$XL_SRCDIR/data/tasks_scale.csv"; grep -E ',(sort|amp),' "$XL_SRCDIR/data/tasks_scale.csv"; } >"$T/s.csv"
+[ "$(wc -l <"$T/s.csv")" -eq 55 ] || no "expected 54 rows of sort and amp"
+"$XL" jumps "$T/s.csv" --x N --y acc_diag --by task --bootstrap 0 --threads 2 --out "$T/j" >"$T/out" 2>&1 ||
+  no "jumps failed: $(cat "$T/out")"
+/usr/bin/python3 - "$T/j/jumps.json" <<'PY' || fail=1
+import json, sys
+g = {x["group"]: x for x in json.load(open(sys.argv[1]))["groups"]}
+ok = True
+def check(c, msg):
+    global ok
+    if not c:
+        print("FAIL:", msg); ok = False
+s, a = g["sort"], g["amp"]
+check(12768 <= s["break"] <= 39520, f"sort break {s['break']} not at the visible step")
+check(not s["supported"] and -8 < s["bic_smooth"] - s["bic_broken"] < -3,
+      f"sort dBIC {s['bic_smooth'] - s['bic_broken']}")
+check(not a["supported"], "amp: false break")
+b = a["smooth_fit"]["params"]["b"]["value"]
+check(-0.05 < b < -0.01, f"amp smooth exponent {b}")
+sys.exit(0 if ok else 1)
+PY
+exit $fail
