@@ -1,5 +1,6 @@
 /* xferlaw nn: a GPT-2 style decoder trained on the CPU, forward and backward written by
- * hand (a forward and a backward function per layer), every matmul through cblas_sgemm.
+ * hand (a forward and a backward function per layer), every matmul through cblas_sgemm
+ * except attention's small per-head products (a register-blocked kernel, attention.c).
  *
  * Architecture: token + learned position embeddings; n_layer pre-LayerNorm blocks
  *   x = x + attn(ln1(x))      causal multi-head self-attention, fused qkv projection
@@ -17,8 +18,9 @@
  * buffers (one allocation each); activations for (B, T) are one allocation with named
  * views.  Attention keeps, per layer, only the softmax probabilities P (B, H, T, T) that
  * backward needs (scores are computed into P in place); the backward's dP/dS share one
- * (T, T) scratch.  Attention works in 64-row causal blocks, skipping the products above
- * the diagonal blocks.
+ * (T, T) scratch.  Attention works in 8-row causal blocks, skipping the 16-column chunks
+ * above the diagonal.  The blocks run over tiles of ~256 rows (whole sequences) so that
+ * a tile's intermediates stay in cache.
  *
  * Determinism: with the same seed, inputs and thread count, every call produces bitwise
  * identical results (no atomics; every reduction has a fixed order).
@@ -50,9 +52,9 @@ uint64_t xl_nn_n_params_total(const xl_nn_config *cfg);
 /* Training FLOPs per token for sequences of length T, forward + backward, Kaplan's
  * convention: 6*N + 6*L*T*C (attention scores and mixing over the causal half) plus
  * 6*V*C for the tied head matmul (Kaplan leave it out with the embeddings; it is real
- * work here and dominates small models).  The attention sgemms compute whole 64-row
- * causal blocks (3/4 of the square at T = 128), so the actual work is somewhat higher:
- * this count never flatters the hardware. */
+ * work here and dominates small models).  Attention computes whole 16-column chunks
+ * along the diagonal (about 56% of the square at T = 128, against the causal half), so
+ * the actual work is somewhat higher: this count never flatters the hardware. */
 double xl_nn_flops_per_token(const xl_nn_config *cfg, int T);
 
 typedef struct xl_nn_model xl_nn_model;
@@ -109,6 +111,11 @@ float xl_nn_clip_grad(xl_nn_model *m, float max_norm);
  * weights), never to biases or LayerNorms.  step counts from 1 (bias correction). */
 void xl_nn_adamw_step(xl_nn_model *m, float lr, float beta1, float beta2, float eps,
                       float weight_decay, long step);
+/* xl_nn_clip_grad then xl_nn_adamw_step (the same results), in one pass over the
+ * parameters that also zeroes the gradients (the next xl_nn_zero_grad is free).
+ * Returns the norm before clipping. */
+float xl_nn_clip_adamw_step(xl_nn_model *m, float max_norm, float lr, float beta1,
+                            float beta2, float eps, float weight_decay, long step);
 
 /* ---- trainable mask (partial fine-tuning) -------------------------------------------
  * "all"      every parameter

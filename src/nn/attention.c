@@ -1,92 +1,230 @@
-/* Causal multi-head self-attention, per (batch, head) with sgemm for Q.K^T, P.V and the
- * four backward products.  The softmax backward uses dS = P * (dP - rowsum(dP * P)),
- * O(T) per row; the only (T, T) buffers are the kept probabilities of each layer (what
- * backward needs) and one scratch square reused across heads.
+/* Causal multi-head self-attention, one (sequence, head) at a time.
  *
- * Causality is exploited by blocks of ATT_BLOCK rows: row block [r0, r0+rn) only meets
- * keys [0, r0+rn), so the products skip the blocks above the diagonal (a quarter of the
- * work at T = 2 blocks, approaching half for long T).  Entries above the diagonal of P and
- * dS are set to 0 inside the diagonal blocks, which are multiplied whole; entries right of
- * a row's block are never read and never written. */
+ * The products are small (T x T x hs, e.g. 128 x 128 x 32) and there are six per
+ * (sequence, head): through cblas_sgemm they ran at 35-80 GFLOP/s, most of the time
+ * going to per-call overhead and OpenBLAS's small-matrix path.  Here one register-blocked
+ * kernel (RB rows x up to NB chunks of 16 floats, accumulators in registers, data in
+ * L1/L2) computes all six, on operands laid out for it: K and V transposed, everything
+ * zero-padded to 16 columns (hs) and RB rows (T), so there are no edge cases in the inner
+ * loop.  The copies are O(T hs) against O(T^2 hs) of arithmetic.  dK and dV read dS and
+ * P transposed (kern's strides), so no (T, T) matrix is ever transposed.
+ *
+ * Causality: row block [i0, i0+RB) only meets keys < i0+RB, so the products skip every
+ * 16-column chunk above the diagonal (close to half the square).  The softmax backward
+ * is dS = P * (dP - rowsum(dP * P)), O(T) per row.  The only (T, T) buffers are the kept
+ * probabilities P of each layer (what backward needs; row stride up16(T), see
+ * xl_att_cols) and one dS scratch reused across heads.
+ *
+ * Entries of a P or dS row right of the diagonal are zeroed up to the row block's last
+ * 16-column chunk; entries further right are never read. */
+/* only static inline helpers pass GCC vectors by value, so ABI notes do not apply */
+#pragma GCC diagnostic ignored "-Wpsabi"
 #include "nn_internal.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <string.h>
 
-enum { ATT_BLOCK = 64 };
+typedef float v16f __attribute__((vector_size(64)));
 
-#define NT CblasRowMajor, CblasNoTrans, CblasTrans
-#define NN CblasRowMajor, CblasNoTrans, CblasNoTrans
-#define TN CblasRowMajor, CblasTrans, CblasNoTrans
+enum { RB = 8, NB = 4, CHUNK = 16 }; /* must match xl_att_rows */
 
-void xl_attention_forward(float *out, float *att, const float *qkv, int B, int T, int C,
-                          int H)
+static inline int up(int n, int m) { return (n + m - 1) / m * m; }
+static inline int imin(int a, int b) { return a < b ? a : b; }
+
+/* Cm[r][0, 16 nb) = sum over k in [k0, k1) of A[r sar + k sak] * B[k ldb + (0, 16 nb)],
+ * for r < rb: A is read row-major (sar = lda, sak = 1) or transposed (sar = 1, sak = lda).
+ * rb and nb are constants at each (inlined) call, so acc lives in registers. */
+static inline __attribute__((always_inline)) void
+kern(float *restrict Cm, int ldc, const float *restrict A, int sar, int sak,
+     const float *restrict B, int ldb, int k0, int k1, const int rb, const int nb)
 {
-    int hs = C / H, C3 = 3 * C;
-    float scale = 1.0f / sqrtf((float)hs);
-    for (int b = 0; b < B; b++)
-        for (int h = 0; h < H; h++) {
-            const float *q = qkv + (size_t)b * T * C3 + h * hs;
-            const float *k = q + C;
-            const float *v = q + 2 * C;
-            float *p = att + ((size_t)b * H + h) * T * T;
-            float *o = out + (size_t)b * T * C + h * hs;
-            for (int r0 = 0; r0 < T; r0 += ATT_BLOCK) {
-                int rn = T - r0 < ATT_BLOCK ? T - r0 : ATT_BLOCK, cols = r0 + rn;
-                float *pr = p + (size_t)r0 * T;
-                /* S (rn, cols) = scale * Q_rows (rn, hs) . K (cols, hs)^T, into P */
-                cblas_sgemm(NT, rn, cols, hs, scale, q + (size_t)r0 * C3, C3, k, C3, 0.0f, pr,
-                            T);
-                for (int i = r0; i < cols; i++) {
-                    float *row = p + (size_t)i * T;
-                    xl_softmax_inplace(row, i + 1);
-                    memset(row + i + 1, 0, (size_t)(cols - i - 1) * sizeof *row);
-                }
-                /* out_rows (rn, hs) = P (rn, cols) . V (cols, hs) */
-                cblas_sgemm(NN, rn, hs, cols, 1.0f, pr, T, v, C3, 0.0f, o + (size_t)r0 * C, C);
+    v16f acc[RB][NB];
+    for (int r = 0; r < rb; r++)
+        for (int c = 0; c < nb; c++)
+            acc[r][c] = (v16f){0};
+    for (int k = k0; k < k1; k++) {
+        v16f b[NB];
+        for (int c = 0; c < nb; c++)
+            memcpy(&b[c], B + (size_t)k * ldb + CHUNK * c, sizeof b[c]);
+        for (int r = 0; r < rb; r++) {
+            float a = A[(size_t)r * sar + (size_t)k * sak];
+            for (int c = 0; c < nb; c++)
+                acc[r][c] += a * b[c];
+        }
+    }
+    for (int r = 0; r < rb; r++)
+        for (int c = 0; c < nb; c++)
+            memcpy(Cm + (size_t)r * ldc + CHUNK * c, &acc[r][c], sizeof acc[r][c]);
+}
+
+/* RB rows of Cm[:, 0, n) (n a multiple of 16) = A . B over k in [k0, k1): narrow
+ * products (hs columns) in one RB x nb tile, wide ones (T columns) in 4 x NB tiles */
+static inline __attribute__((always_inline)) void
+rows_times(float *Cm, int ldc, const float *A, int sar, int sak, const float *B, int ldb,
+           int k0, int k1, int n)
+{
+    switch (n / CHUNK) {
+    case 1: kern(Cm, ldc, A, sar, sak, B, ldb, k0, k1, RB, 1); return;
+    case 2: kern(Cm, ldc, A, sar, sak, B, ldb, k0, k1, RB, 2); return;
+    case 3: kern(Cm, ldc, A, sar, sak, B, ldb, k0, k1, RB, 3); return;
+    default: break;
+    }
+    for (int r0 = 0; r0 < RB; r0 += RB / 2)
+        for (int c0 = 0; c0 < n; c0 += NB * CHUNK) {
+            float *Cr = Cm + (size_t)r0 * ldc + c0;
+            const float *Ar = A + (size_t)r0 * sar, *Bc = B + c0;
+            switch (imin(NB, (n - c0) / CHUNK)) {
+            case 1: kern(Cr, ldc, Ar, sar, sak, Bc, ldb, k0, k1, RB / 2, 1); break;
+            case 2: kern(Cr, ldc, Ar, sar, sak, Bc, ldb, k0, k1, RB / 2, 2); break;
+            case 3: kern(Cr, ldc, Ar, sar, sak, Bc, ldb, k0, k1, RB / 2, 3); break;
+            default: kern(Cr, ldc, Ar, sar, sak, Bc, ldb, k0, k1, RB / 2, NB); break;
             }
         }
 }
 
+/* dst (rows, cols) row stride ldd, zero-padded to (prow, pcol) = src (rows, cols), or
+ * its transpose when tr (then dst is (cols, rows) padded to (pcol, prow)) */
+static inline __attribute__((always_inline)) void
+pad_copy(float *restrict dst, int ldd, const float *restrict src, int lds, int rows,
+         int cols, int prow, int pcol, int tr)
+{
+    if (!tr) {
+        for (int i = 0; i < prow; i++) {
+            float *d = dst + (size_t)i * ldd;
+            const float *s = src + (size_t)i * lds;
+            int n = i < rows ? cols : 0;
+            for (int j = 0; j < n; j++)
+                d[j] = s[j];
+            for (int j = n; j < pcol; j++)
+                d[j] = 0.0f;
+        }
+        return;
+    }
+    for (int i = 0; i < rows; i++) /* src rows are contiguous, dst is small (in L1) */
+        for (int j = 0; j < cols; j++)
+            dst[(size_t)j * ldd + i] = src[(size_t)i * lds + j];
+    for (int j = 0; j < pcol; j++) {
+        float *d = dst + (size_t)j * ldd;
+        for (int i = j < cols ? rows : 0; i < prow; i++)
+            d[i] = 0.0f;
+    }
+}
+
+/* dst (rows, cols) row stride ldd = s * src (rows, cols) row stride lds */
+static inline __attribute__((always_inline)) void
+scaled_rows(float *restrict dst, int ldd, const float *restrict src, int lds, int rows,
+            int cols, float s)
+{
+    for (int i = 0; i < rows; i++)
+        for (int j = 0; j < cols; j++)
+            dst[(size_t)i * ldd + j] = s * src[(size_t)i * lds + j];
+}
+
+size_t xl_attention_scratch_floats(int T, int hs)
+{
+    size_t Tp = up(T, CHUNK), Tr = up(T, RB), hp = up(hs, CHUNK);
+    size_t fwd = Tr * hp + hs * Tp + Tp * hp + Tr * hp;
+    size_t bwd = Tr * Tp + Tr * hp + hs * Tp + 2 * Tp * hp + 3 * Tr * hp;
+    return fwd > bwd ? fwd : bwd;
+}
+
+/* Operands are read in place from qkv, dout and dqkv when the shapes need no padding
+ * (hs a multiple of 16, T of RB: the usual case); otherwise through zero-padded copies. */
+static inline int direct(int T, int hs) { return hs % CHUNK == 0 && T % RB == 0; }
+
+XL_SIMD
+void xl_attention_forward(float *out, float *att, float *scratch, const float *qkv, int B,
+                          int T, int C, int H)
+{
+    int hs = C / H, C3 = 3 * C, Tp = xl_att_cols(T), Tr = xl_att_rows(T), hp = up(hs, CHUNK);
+    int dir = direct(T, hs);
+    float scale = 1.0f / sqrtf((float)hs);
+    float *kt = scratch;           /* (hs, Tp)  K^T */
+    float *qc = kt + hs * Tp;      /* (Tr, hp)  padded Q, V and output (if !dir) */
+    float *vc = qc + Tr * hp;      /* (Tp, hp) */
+    float *oc = vc + Tp * hp;      /* (Tr, hp) */
+    for (int b = 0; b < B; b++)
+        for (int h = 0; h < H; h++) {
+            const float *q = qkv + (size_t)b * T * C3 + h * hs, *v = q + 2 * C;
+            float *o = out + (size_t)b * T * C + h * hs;
+            float *p = att + ((size_t)b * H + h) * Tr * Tp;
+            int ldq = C3, ldv = C3, ldo = C;
+            pad_copy(kt, Tp, q + C, C3, T, hs, Tp, hs, 1);
+            if (!dir) {
+                pad_copy(qc, hp, q, C3, T, hs, Tr, hp, 0);
+                pad_copy(vc, hp, v, C3, T, hs, Tp, hp, 0);
+                q = qc, v = vc, o = oc, ldq = ldv = ldo = hp;
+            }
+            for (int i0 = 0; i0 < T; i0 += RB) {
+                int last = imin(i0 + RB, T), ncol = up(last, CHUNK);
+                float *pr = p + (size_t)i0 * Tp;
+                /* S rows (RB, ncol) = Q_rows . K^T into P, then softmax(scale S) */
+                rows_times(pr, Tp, q + (size_t)i0 * ldq, ldq, 1, kt, Tp, 0, hs, ncol);
+                for (int i = i0; i < last; i++)
+                    xl_softmax_causal_row(p + (size_t)i * Tp, i + 1, ncol, scale);
+                /* out rows (RB, hp) = P_rows . V over keys < last */
+                rows_times(o + (size_t)i0 * ldo, ldo, pr, Tp, 1, v, ldv, 0, last, hp);
+            }
+            if (!dir)
+                scaled_rows(out + (size_t)b * T * C + h * hs, C, oc, hp, T, hs, 1.0f);
+        }
+}
+
+XL_SIMD
 void xl_attention_backward(float *dqkv, float *scratch, const float *dout, const float *att,
                            const float *qkv, int B, int T, int C, int H)
 {
-    int hs = C / H, C3 = 3 * C;
+    int hs = C / H, C3 = 3 * C, Tp = xl_att_cols(T), Tr = xl_att_rows(T), hp = up(hs, CHUNK);
+    int dir = direct(T, hs);
     float scale = 1.0f / sqrtf((float)hs);
+    float *ds = scratch;           /* (Tr, Tp)  dP, then dS (times scale) in place */
+    float *vt = ds + Tr * Tp;      /* (hs, Tp)  V^T */
+    float *doc = vt + hs * Tp;     /* (Tr, hp)  padded dO, K, Q, dQ, dK, dV (if !dir) */
+    float *kc = doc + Tr * hp;     /* (Tp, hp) */
+    float *qc = kc + Tp * hp;      /* (Tp, hp) */
+    float *dqc = qc + Tp * hp;     /* (Tr, hp) */
+    float *dkc = dqc + Tr * hp;    /* (Tr, hp) */
+    float *dvc = dkc + Tr * hp;    /* (Tr, hp) */
     for (int b = 0; b < B; b++)
         for (int h = 0; h < H; h++) {
-            const float *q = qkv + (size_t)b * T * C3 + h * hs;
-            const float *k = q + C;
-            const float *v = q + 2 * C;
-            float *dq = dqkv + (size_t)b * T * C3 + h * hs;
-            float *dk = dq + C;
-            float *dv = dq + 2 * C;
-            const float *p = att + ((size_t)b * H + h) * T * T;
+            const float *q = qkv + (size_t)b * T * C3 + h * hs, *k = q + C;
             const float *dO = dout + (size_t)b * T * C + h * hs;
-            float *ds = scratch;
-            /* by row blocks: dP = dO . V^T, then dS in place, then dQ = scale * dS . K */
-            for (int r0 = 0; r0 < T; r0 += ATT_BLOCK) {
-                int rn = T - r0 < ATT_BLOCK ? T - r0 : ATT_BLOCK, cols = r0 + rn;
-                cblas_sgemm(NT, rn, cols, hs, 1.0f, dO + (size_t)r0 * C, C, v, C3, 0.0f,
-                            ds + (size_t)r0 * T, T);
-                for (int i = r0; i < cols; i++) {
-                    const float *pr = p + (size_t)i * T;
-                    float *dr = ds + (size_t)i * T;
-                    xl_softmax_backward_row(dr, pr, i + 1);
-                    memset(dr + i + 1, 0, (size_t)(cols - i - 1) * sizeof *dr);
-                }
-                cblas_sgemm(NN, rn, hs, cols, scale, ds + (size_t)r0 * T, T, k, C3, 0.0f,
-                            dq + (size_t)r0 * C3, C3);
+            const float *p = att + ((size_t)b * H + h) * Tr * Tp;
+            float *dq = dqkv + (size_t)b * T * C3 + h * hs, *dk = dq + C, *dv = dq + 2 * C;
+            int ldq = C3, ldo = C, ldd = C3;
+            pad_copy(vt, Tp, q + 2 * C, C3, T, hs, Tp, hs, 1);
+            if (!dir) {
+                pad_copy(doc, hp, dO, C, T, hs, Tr, hp, 0);
+                pad_copy(kc, hp, k, C3, T, hs, Tp, hp, 0);
+                pad_copy(qc, hp, q, C3, T, hs, Tp, hp, 0);
+                dO = doc, k = kc, q = qc, dq = dqc, dk = dkc, dv = dvc;
+                ldq = ldo = ldd = hp;
             }
-            /* by column blocks: key j is seen by queries i >= j only
-             *   dV_cols = P[j0:T, cols]^T . dO[j0:T];  dK_cols = scale * dS[j0:T, cols]^T . Q[j0:T] */
-            for (int j0 = 0; j0 < T; j0 += ATT_BLOCK) {
-                int jn = T - j0 < ATT_BLOCK ? T - j0 : ATT_BLOCK, rows = T - j0;
-                cblas_sgemm(TN, jn, hs, rows, 1.0f, p + (size_t)j0 * T + j0, T,
-                            dO + (size_t)j0 * C, C, 0.0f, dv + (size_t)j0 * C3, C3);
-                cblas_sgemm(TN, jn, hs, rows, scale, ds + (size_t)j0 * T + j0, T,
-                            q + (size_t)j0 * C3, C3, 0.0f, dk + (size_t)j0 * C3, C3);
+            /* by row blocks: dP = dO . V^T, dS in place, dQ = dS . K */
+            for (int i0 = 0; i0 < T; i0 += RB) {
+                int last = imin(i0 + RB, T), ncol = up(last, CHUNK);
+                float *dr = ds + (size_t)i0 * Tp;
+                /* the kept P is cold: fetch the next block's rows while this one computes */
+                for (int i = i0 + RB; i < imin(i0 + 2 * RB, T); i++)
+                    for (int c = 0; c < up(imin(i0 + 2 * RB, T), CHUNK); c += CHUNK)
+                        __builtin_prefetch(p + (size_t)i * Tp + c);
+                rows_times(dr, Tp, dO + (size_t)i0 * ldo, ldo, 1, vt, Tp, 0, hs, ncol);
+                for (int i = i0; i < last; i++)
+                    xl_softmax_backward_causal_row(ds + (size_t)i * Tp, p + (size_t)i * Tp,
+                                                   ncol, scale);
+                rows_times(dq + (size_t)i0 * ldd, ldd, dr, Tp, 1, k, ldq, 0, last, hp);
+            }
+            /* by key blocks (key j is seen by queries i >= j only), reading dS and P
+             * transposed: dK = dS^T . Q, dV = P^T . dO over i in [j0, T) */
+            for (int j0 = 0; j0 < T; j0 += RB) {
+                rows_times(dk + (size_t)j0 * ldd, ldd, ds + j0, 1, Tp, q, ldq, j0, T, hp);
+                rows_times(dv + (size_t)j0 * ldd, ldd, p + j0, 1, Tp, dO, ldo, j0, T, hp);
+            }
+            if (!dir) {
+                float *d = dqkv + (size_t)b * T * C3 + h * hs;
+                scaled_rows(d, C3, dqc, hp, T, hs, 1.0f);
+                scaled_rows(d + C, C3, dkc, hp, T, hs, 1.0f);
+                scaled_rows(d + 2 * C, C3, dvc, hp, T, hs, 1.0f);
             }
         }
 }

@@ -76,7 +76,7 @@ static void act_sizes(const xl_nn_config *c, int B, int T, size_t *s)
     s[A_LN1_MEAN] = s[A_LN1_RSTD] = L * BT;
     s[A_QKV] = L * BT * 3 * C;
     s[A_ATTY] = L * BT * C;
-    s[A_ATT] = L * B * H * (size_t)T * T;
+    s[A_ATT] = L * B * H * (size_t)xl_att_rows(T) * xl_att_cols(T);
     s[A_RES2] = L * BT * C;
     s[A_LN2] = L * BT * C;
     s[A_LN2_MEAN] = s[A_LN2_RSTD] = L * BT;
@@ -86,10 +86,14 @@ static void act_sizes(const xl_nn_config *c, int B, int T, size_t *s)
     s[A_LNF_MEAN] = s[A_LNF_RSTD] = BT;
     s[A_LOGITS] = (BT < HEAD_ROWS ? BT : HEAD_ROWS) * V;
     s[A_DWTE] = V * C;
-    s[A_DRES] = s[A_DLN] = s[A_DATTY] = BT * C;
-    s[A_DQKV] = BT * 3 * C;
-    s[A_DFCH] = BT * 4 * C;
-    s[A_DATT] = (size_t)T * T;
+    s[A_DRES] = s[A_DLNF] = BT * C;
+    /* tile scratch: a tile is tile_seqs(T') sequences of T' <= T tokens */
+    size_t R = (size_t)(TILE_ROWS > T ? TILE_ROWS : T);
+    R = R < BT ? R : BT;
+    s[A_DLN] = s[A_DATTY] = R * C;
+    s[A_DQKV] = R * 3 * C;
+    s[A_DFCH] = R * 4 * C;
+    s[A_DATT] = xl_attention_scratch_floats(T, (int)(C / H));
 }
 
 int xl_nn_alloc(const xl_nn_config *cfg, int max_B, int max_T, xl_nn_model **out,
@@ -163,7 +167,11 @@ void xl_nn_free(xl_nn_model *m)
 const xl_nn_config *xl_nn_get_config(const xl_nn_model *m) { return &m->cfg; }
 size_t xl_nn_memory_bytes(const xl_nn_model *m) { return m->bytes; }
 float *xl_nn_params(xl_nn_model *m) { return m->params; }
-float *xl_nn_grads(xl_nn_model *m) { return m->grads; }
+float *xl_nn_grads(xl_nn_model *m)
+{
+    m->grads_zero = 0; /* the caller may write them */
+    return m->grads;
+}
 size_t xl_nn_n_floats(const xl_nn_model *m) { return m->n_floats; }
 const float *xl_nn_logits(const xl_nn_model *m) { return m->logits_full; }
 
@@ -176,6 +184,7 @@ xl_nn_tensor xl_nn_get_tensor(xl_nn_model *m, int i)
     t.data = xl_nn_p(m, i);
     t.grad = xl_nn_g(m, i);
     t.size = m->param_sizes[i];
+    m->grads_zero = 0;
     return t;
 }
 
@@ -203,15 +212,112 @@ void xl_nn_init(xl_nn_model *m, uint64_t seed)
             p[i] = std > 0.0f ? (float)(std * xl_rng_normal(&rng)) : fill;
     }
     memset(m->grads, 0, m->n_floats * sizeof(float));
+    m->grads_zero = 1;
     memset(m->m, 0, m->n_floats * sizeof(float));
     memset(m->v, 0, m->n_floats * sizeof(float));
+}
+
+/* Sequences per tile: a block runs tile by tile so that a tile's intermediates (qkv,
+ * fch, its GELU, their gradients) are still in L2 when the next operation reads them;
+ * across the whole batch they are 10-20 MB and came back from memory. */
+static int tile_seqs(int T)
+{
+    return TILE_ROWS > T ? TILE_ROWS / T : 1;
+}
+
+/* Per-layer views advance by the max (B, T) strides; a tile of S sequences from b0
+ * covers rows [b0*T, (b0+S)*T) of each. */
+typedef struct {
+    const float *res;
+    float *ln1, *ln1m, *ln1r, *qkv, *atty, *att, *res2, *ln2, *ln2m, *ln2r, *fch, *fchg,
+        *res3;
+} block_views;
+
+static block_views views(const xl_nn_model *m, int l, int b0, int T)
+{
+    int C = m->cfg.d_model, H = m->cfg.n_head;
+    size_t sC = (size_t)m->max_B * m->max_T * C, sN = (size_t)m->max_B * m->max_T;
+    size_t sAtt = (size_t)m->max_B * H * xl_att_rows(m->max_T) * xl_att_cols(m->max_T);
+    size_t r0 = (size_t)b0 * T;
+    float *const *a = m->acts;
+    block_views v;
+    v.res = (l == 0 ? a[A_ENCODED] : a[A_RES3] + (l - 1) * sC) + r0 * C;
+    v.ln1 = a[A_LN1] + l * sC + r0 * C;
+    v.ln1m = a[A_LN1_MEAN] + l * sN + r0;
+    v.ln1r = a[A_LN1_RSTD] + l * sN + r0;
+    v.qkv = a[A_QKV] + 3 * (l * sC + r0 * C);
+    v.atty = a[A_ATTY] + l * sC + r0 * C;
+    v.att = a[A_ATT] + l * sAtt + (size_t)b0 * H * xl_att_rows(T) * xl_att_cols(T);
+    v.res2 = a[A_RES2] + l * sC + r0 * C;
+    v.ln2 = a[A_LN2] + l * sC + r0 * C;
+    v.ln2m = a[A_LN2_MEAN] + l * sN + r0;
+    v.ln2r = a[A_LN2_RSTD] + l * sN + r0;
+    v.fch = a[A_FCH] + 4 * (l * sC + r0 * C);
+    v.fchg = a[A_FCH_GELU] + 4 * (l * sC + r0 * C);
+    v.res3 = a[A_RES3] + l * sC + r0 * C;
+    return v;
+}
+
+/* layer l on sequences [b0, b0+S) */
+static void block_forward(xl_nn_model *m, int l, int b0, int S, int T)
+{
+    int C = m->cfg.d_model, H = m->cfg.n_head, R = S * T;
+    size_t C2 = (size_t)C * C;
+    block_views v = views(m, l, b0, T);
+    xl_layernorm_forward(v.ln1, v.ln1m, v.ln1r, v.res, xl_nn_p(m, P_LN1W) + l * C,
+                         xl_nn_p(m, P_LN1B) + l * C, R, C);
+    xl_matmul_forward(v.qkv, v.ln1, xl_nn_p(m, P_QKVW) + l * 3 * C2,
+                      xl_nn_p(m, P_QKVB) + l * 3 * C, NULL, R, C, 3 * C);
+    xl_attention_forward(v.atty, v.att, m->acts[A_DATT], v.qkv, S, T, C, H);
+    xl_matmul_forward(v.res2, v.atty, xl_nn_p(m, P_ATTPROJW) + l * C2,
+                      xl_nn_p(m, P_ATTPROJB) + l * C, v.res, R, C, C);
+    xl_layernorm_forward(v.ln2, v.ln2m, v.ln2r, v.res2, xl_nn_p(m, P_LN2W) + l * C,
+                         xl_nn_p(m, P_LN2B) + l * C, R, C);
+    xl_matmul_forward(v.fch, v.ln2, xl_nn_p(m, P_FCW) + l * 4 * C2,
+                      xl_nn_p(m, P_FCB) + l * 4 * C, NULL, R, C, 4 * C);
+    xl_gelu_forward(v.fchg, v.fch, (size_t)R * 4 * C);
+    xl_matmul_forward(v.res3, v.fchg, xl_nn_p(m, P_FCPROJW) + l * 4 * C2,
+                      xl_nn_p(m, P_FCPROJB) + l * C, v.res2, R, 4 * C, C);
+}
+
+/* Backward of layer l on sequences [b0, b0+S): the rows of dres (d loss / d output of
+ * the layer on entry, d loss / d input on return) depend only on the same rows, so the
+ * tiles are independent; weight gradients accumulate over the tiles in order. */
+static void block_backward(xl_nn_model *m, int l, int b0, int S, int T)
+{
+    int C = m->cfg.d_model, H = m->cfg.n_head, R = S * T;
+    size_t C2 = (size_t)C * C;
+    block_views v = views(m, l, b0, T);
+    float **a = m->acts;
+    float *dres = a[A_DRES] + (size_t)b0 * T * C, *dln = a[A_DLN], *dqkv = a[A_DQKV];
+    float *datty = a[A_DATTY], *dfch = a[A_DFCH];
+    /* gradients of parameters outside the trainable mask are not computed (stay 0): the
+     * weight-gradient sgemms are a third of the work, skipped in partial fine-tuning */
+#define GO(t, off) (m->train_mask[t] ? xl_nn_g(m, t) + (off) : NULL)
+    /* MLP: res3 = res2 + fcproj(gelu(fc(ln2(res2)))) */
+    xl_matmul_backward(dfch, GO(P_FCPROJW, l * 4 * C2), GO(P_FCPROJB, l * C), dres, v.fchg,
+                       xl_nn_p(m, P_FCPROJW) + l * 4 * C2, R, 4 * C, C);
+    xl_gelu_backward(dfch, v.fch, (size_t)R * 4 * C);
+    xl_matmul_backward(dln, GO(P_FCW, l * 4 * C2), GO(P_FCB, l * 4 * C), dfch, v.ln2,
+                       xl_nn_p(m, P_FCW) + l * 4 * C2, R, C, 4 * C);
+    xl_layernorm_backward(dres, GO(P_LN2W, l * C), GO(P_LN2B, l * C), dln, v.res2,
+                          xl_nn_p(m, P_LN2W) + l * C, v.ln2m, v.ln2r, R, C);
+    /* attention: res2 = res + attproj(attn(qkv(ln1(res)))) */
+    xl_matmul_backward(datty, GO(P_ATTPROJW, l * C2), GO(P_ATTPROJB, l * C), dres, v.atty,
+                       xl_nn_p(m, P_ATTPROJW) + l * C2, R, C, C);
+    xl_attention_backward(dqkv, a[A_DATT], datty, v.att, v.qkv, S, T, C, H);
+    xl_matmul_backward(dln, GO(P_QKVW, l * 3 * C2), GO(P_QKVB, l * 3 * C), dqkv, v.ln1,
+                       xl_nn_p(m, P_QKVW) + l * 3 * C2, R, C, 3 * C);
+    xl_layernorm_backward(dres, GO(P_LN1W, l * C), GO(P_LN1B, l * C), dln, v.res,
+                          xl_nn_p(m, P_LN1W) + l * C, v.ln1m, v.ln1r, R, C);
+#undef GO
 }
 
 static int forward(xl_nn_model *m, const uint16_t *inputs, const uint16_t *targets, int B,
                    int T, float *loss, int grad, xl_error *err)
 {
     const xl_nn_config *c = &m->cfg;
-    int L = c->n_layer, C = c->d_model, H = c->n_head, V = c->vocab_size;
+    int L = c->n_layer, C = c->d_model, V = c->vocab_size;
     if (loss)
         *loss = 0.0f;
     m->have_targets = 0;
@@ -229,34 +335,12 @@ static int forward(xl_nn_model *m, const uint16_t *inputs, const uint16_t *targe
     m->B = B;
     m->T = T;
     float **a = m->acts;
-    /* per-layer views advance by the max (B, T) strides; within a layer we use B*T */
-    size_t sC = (size_t)m->max_B * m->max_T * C, sN = (size_t)m->max_B * m->max_T;
-    size_t sAtt = (size_t)m->max_B * H * m->max_T * m->max_T;
+    size_t sC = (size_t)m->max_B * m->max_T * C;
     xl_encoder_forward(a[A_ENCODED], inputs, xl_nn_p(m, P_WTE), xl_nn_p(m, P_WPE), B, T, C);
-    for (int l = 0; l < L; l++) {
-        const float *res = l == 0 ? a[A_ENCODED] : a[A_RES3] + (l - 1) * sC;
-        float *ln1 = a[A_LN1] + l * sC, *ln1m = a[A_LN1_MEAN] + l * sN;
-        float *ln1r = a[A_LN1_RSTD] + l * sN, *qkv = a[A_QKV] + l * 3 * sC;
-        float *atty = a[A_ATTY] + l * sC, *att = a[A_ATT] + l * sAtt;
-        float *res2 = a[A_RES2] + l * sC, *ln2 = a[A_LN2] + l * sC;
-        float *ln2m = a[A_LN2_MEAN] + l * sN, *ln2r = a[A_LN2_RSTD] + l * sN;
-        float *fch = a[A_FCH] + l * 4 * sC, *fchg = a[A_FCH_GELU] + l * 4 * sC;
-        float *res3 = a[A_RES3] + l * sC;
-        xl_layernorm_forward(ln1, ln1m, ln1r, res, xl_nn_p(m, P_LN1W) + l * C,
-                             xl_nn_p(m, P_LN1B) + l * C, (int)BT, C);
-        xl_matmul_forward(qkv, ln1, xl_nn_p(m, P_QKVW) + (size_t)l * 3 * C * C,
-                          xl_nn_p(m, P_QKVB) + l * 3 * C, NULL, (int)BT, C, 3 * C);
-        xl_attention_forward(atty, att, qkv, B, T, C, H);
-        xl_matmul_forward(res2, atty, xl_nn_p(m, P_ATTPROJW) + (size_t)l * C * C,
-                          xl_nn_p(m, P_ATTPROJB) + l * C, res, (int)BT, C, C);
-        xl_layernorm_forward(ln2, ln2m, ln2r, res2, xl_nn_p(m, P_LN2W) + l * C,
-                             xl_nn_p(m, P_LN2B) + l * C, (int)BT, C);
-        xl_matmul_forward(fch, ln2, xl_nn_p(m, P_FCW) + (size_t)l * 4 * C * C,
-                          xl_nn_p(m, P_FCB) + l * 4 * C, NULL, (int)BT, C, 4 * C);
-        xl_gelu_forward(fchg, fch, BT * 4 * C);
-        xl_matmul_forward(res3, fchg, xl_nn_p(m, P_FCPROJW) + (size_t)l * 4 * C * C,
-                          xl_nn_p(m, P_FCPROJB) + l * C, res2, (int)BT, 4 * C, C);
-    }
+    int S = tile_seqs(T);
+    for (int l = 0; l < L; l++)
+        for (int b0 = 0; b0 < B; b0 += S)
+            block_forward(m, l, b0, B - b0 < S ? B - b0 : S, T);
     xl_layernorm_forward(a[A_LNF], a[A_LNF_MEAN], a[A_LNF_RSTD], a[A_RES3] + (L - 1) * sC,
                          xl_nn_p(m, P_LNFW), xl_nn_p(m, P_LNFB), (int)BT, C);
     if (!targets) {
@@ -272,7 +356,7 @@ static int forward(xl_nn_model *m, const uint16_t *inputs, const uint16_t *targe
         return XL_OK;
     }
     /* chunks of rows: logits, loss, and (training) the head's backward while the chunk
-     * is in cache: dlnf rows into A_DLN, dwte into A_DWTE */
+     * is in cache: dlnf rows into A_DLNF, dwte into A_DWTE */
     double total = 0.0;
     float scale = 1.0f / (float)BT;
     const float *wte = xl_nn_p(m, P_WTE);
@@ -284,7 +368,7 @@ static int forward(xl_nn_model *m, const uint16_t *inputs, const uint16_t *targe
         if (!grad)
             continue;
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, R, C, V, 1.0f, a[A_LOGITS], V,
-                    wte, C, 0.0f, a[A_DLN] + r0 * C, C);
+                    wte, C, 0.0f, a[A_DLNF] + r0 * C, C);
         if (m->train_mask[P_WTE])
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, V, C, R, 1.0f, a[A_LOGITS], V,
                     lnf, C, r0 ? 1.0f : 0.0f, a[A_DWTE], C);
@@ -315,68 +399,41 @@ int xl_nn_backward(xl_nn_model *m, xl_error *err)
         return xl_error_set(err, XL_EINVAL,
                             "xl_nn_backward: no forward pass with targets to differentiate");
     const xl_nn_config *c = &m->cfg;
-    int L = c->n_layer, C = c->d_model, H = c->n_head, V = c->vocab_size;
+    int L = c->n_layer, C = c->d_model, V = c->vocab_size;
     int B = m->B, T = m->T, BT = B * T;
     float **a = m->acts;
-    size_t sC = (size_t)m->max_B * m->max_T * C, sN = (size_t)m->max_B * m->max_T;
-    size_t sAtt = (size_t)m->max_B * H * m->max_T * m->max_T;
-    float *dres = a[A_DRES], *dln = a[A_DLN], *dqkv = a[A_DQKV], *datty = a[A_DATTY];
-    float *dfch = a[A_DFCH];
-    /* gradients of parameters outside the trainable mask are not computed (stay 0): the
-     * weight-gradient sgemms are a third of the work, skipped in partial fine-tuning */
+    size_t sC = (size_t)m->max_B * m->max_T * C;
+    float *dres = a[A_DRES];
+    m->grads_zero = 0;
 #define G(t) (m->train_mask[t] ? xl_nn_g(m, t) : NULL)
-#define GO(t, off) (m->train_mask[t] ? xl_nn_g(m, t) + (off) : NULL)
-    /* the head's backward ran during the forward: dlnf is in dln, its dwte in A_DWTE */
+    /* the head's backward ran during the forward: dlnf is in A_DLNF, its dwte in A_DWTE */
     if (m->train_mask[P_WTE])
         xl_vadd(G(P_WTE), a[A_DWTE], (size_t)V * C);
     memset(dres, 0, (size_t)BT * C * sizeof(float));
-    xl_layernorm_backward(dres, G(P_LNFW), G(P_LNFB), dln,
+    xl_layernorm_backward(dres, G(P_LNFW), G(P_LNFB), a[A_DLNF],
                           a[A_RES3] + (L - 1) * sC, xl_nn_p(m, P_LNFW), a[A_LNF_MEAN],
                           a[A_LNF_RSTD], BT, C);
-    for (int l = L - 1; l >= 0; l--) {
-        const float *res = l == 0 ? a[A_ENCODED] : a[A_RES3] + (l - 1) * sC;
-        float *ln1 = a[A_LN1] + l * sC, *ln1m = a[A_LN1_MEAN] + l * sN;
-        float *ln1r = a[A_LN1_RSTD] + l * sN, *qkv = a[A_QKV] + l * 3 * sC;
-        float *atty = a[A_ATTY] + l * sC, *att = a[A_ATT] + l * sAtt;
-        float *res2 = a[A_RES2] + l * sC, *ln2 = a[A_LN2] + l * sC;
-        float *ln2m = a[A_LN2_MEAN] + l * sN, *ln2r = a[A_LN2_RSTD] + l * sN;
-        float *fch = a[A_FCH] + l * 4 * sC, *fchg = a[A_FCH_GELU] + l * 4 * sC;
-        size_t C2 = (size_t)C * C;
-        /* MLP: res3 = res2 + fcproj(gelu(fc(ln2(res2)))) */
-        xl_matmul_backward(dfch, GO(P_FCPROJW, l * 4 * C2),
-                           GO(P_FCPROJB, l * C), dres, fchg,
-                           xl_nn_p(m, P_FCPROJW) + l * 4 * C2, BT, 4 * C, C);
-        xl_gelu_backward(dfch, fch, (size_t)BT * 4 * C);
-        xl_matmul_backward(dln, GO(P_FCW, l * 4 * C2), GO(P_FCB, l * 4 * C),
-                           dfch, ln2, xl_nn_p(m, P_FCW) + l * 4 * C2, BT, C, 4 * C);
-        xl_layernorm_backward(dres, GO(P_LN2W, l * C), GO(P_LN2B, l * C),
-                              dln, res2, xl_nn_p(m, P_LN2W) + l * C, ln2m, ln2r, BT, C);
-        /* attention: res2 = res + attproj(attn(qkv(ln1(res)))) */
-        xl_matmul_backward(datty, GO(P_ATTPROJW, l * C2),
-                           GO(P_ATTPROJB, l * C), dres, atty,
-                           xl_nn_p(m, P_ATTPROJW) + l * C2, BT, C, C);
-        xl_attention_backward(dqkv, a[A_DATT], datty, att, qkv, B, T, C, H);
-        xl_matmul_backward(dln, GO(P_QKVW, l * 3 * C2),
-                           GO(P_QKVB, l * 3 * C), dqkv, ln1,
-                           xl_nn_p(m, P_QKVW) + l * 3 * C2, BT, C, 3 * C);
-        xl_layernorm_backward(dres, GO(P_LN1W, l * C), GO(P_LN1B, l * C),
-                              dln, res, xl_nn_p(m, P_LN1W) + l * C, ln1m, ln1r, BT, C);
-    }
+    int S = tile_seqs(T);
+    for (int l = L - 1; l >= 0; l--)
+        for (int b0 = 0; b0 < B; b0 += S)
+            block_backward(m, l, b0, B - b0 < S ? B - b0 : S, T);
     xl_encoder_backward(G(P_WTE), G(P_WPE), dres, m->inputs, B, T, C);
 #undef G
-#undef GO
     return XL_OK;
 }
 
 void xl_nn_zero_grad(xl_nn_model *m)
 {
-    memset(m->grads, 0, m->n_floats * sizeof(float));
+    if (!m->grads_zero) /* a fused clip + AdamW step already zeroed them */
+        memset(m->grads, 0, m->n_floats * sizeof(float));
+    m->grads_zero = 1;
 }
 
+/* global L2 norm of the trainable gradients: eight double partial sums (vectorisable,
+ * fixed order) */
 XL_SIMD
-float xl_nn_clip_grad(xl_nn_model *m, float max_norm)
+static float grad_norm(const xl_nn_model *m)
 {
-    /* eight double partial sums (vectorisable, fixed order) */
     double acc[8] = {0};
     for (int t = 0; t < P_COUNT; t++) {
         if (!m->train_mask[t])
@@ -392,10 +449,20 @@ float xl_nn_clip_grad(xl_nn_model *m, float max_norm)
     double ss = 0.0;
     for (int k = 0; k < 8; k++)
         ss += acc[k];
-    float norm = (float)sqrt(ss);
-    /* torch.nn.utils.clip_grad_norm_'s convention: coefficient max_norm / (norm + 1e-6) */
-    if (max_norm > 0.0f && norm > max_norm) {
-        float s = max_norm / (norm + 1e-6f);
+    return (float)sqrt(ss);
+}
+
+/* torch.nn.utils.clip_grad_norm_'s convention: coefficient max_norm / (norm + 1e-6) */
+static float clip_coef(float norm, float max_norm)
+{
+    return max_norm > 0.0f && norm > max_norm ? max_norm / (norm + 1e-6f) : 1.0f;
+}
+
+XL_SIMD
+float xl_nn_clip_grad(xl_nn_model *m, float max_norm)
+{
+    float norm = grad_norm(m), s = clip_coef(norm, max_norm);
+    if (s != 1.0f)
         for (int t = 0; t < P_COUNT; t++) {
             if (!m->train_mask[t])
                 continue;
@@ -403,7 +470,6 @@ float xl_nn_clip_grad(xl_nn_model *m, float max_norm)
             for (size_t i = 0; i < m->param_sizes[t]; i++)
                 g[i] *= s;
         }
-    }
     return norm;
 }
 
@@ -413,6 +479,25 @@ static int is_2d(int t)
            t == P_FCPROJW;
 }
 
+/* AdamW on n parameters with gradients g * gs (gs = 1 or the clipping coefficient:
+ * the same float product the in-place clipping would store); zero_g: g = 0 after use */
+static inline __attribute__((always_inline)) void
+adamw_span(float *restrict p, float *restrict g, float *restrict mm, float *restrict vv,
+           size_t n, float gs, const int zero_g, float beta1, float beta2, float eps,
+           float decay, float step_size, float bc2_sqrt)
+{
+    /* the same operation order as torch.optim.AdamW (single-tensor path) */
+    for (size_t i = 0; i < n; i++) {
+        float gi = g[i] * gs;
+        mm[i] = mm[i] * beta1 + (1.0f - beta1) * gi;
+        vv[i] = vv[i] * beta2 + (1.0f - beta2) * gi * gi;
+        float denom = sqrtf(vv[i]) / bc2_sqrt + eps;
+        p[i] = p[i] * decay - step_size * (mm[i] / denom);
+        if (zero_g)
+            g[i] = 0.0f;
+    }
+}
+
 /* no-math-errno lets GCC vectorise sqrtf (its argument is never negative here) */
 #if defined(__clang__)
 #define XL_NO_ERRNO
@@ -420,10 +505,9 @@ static int is_2d(int t)
 #define XL_NO_ERRNO __attribute__((optimize("no-math-errno")))
 #endif
 XL_SIMD XL_NO_ERRNO
-void xl_nn_adamw_step(xl_nn_model *m, float lr, float beta1, float beta2, float eps,
-                      float weight_decay, long step)
+static void adamw(xl_nn_model *m, float gs, int zero_g, float lr, float beta1, float beta2,
+                  float eps, float weight_decay, long step)
 {
-    /* the same operation order as torch.optim.AdamW (single-tensor path) */
     float bc1 = 1.0f - powf(beta1, (float)step);
     float bc2 = 1.0f - powf(beta2, (float)step);
     float step_size = lr / bc1, bc2_sqrt = sqrtf(bc2);
@@ -431,16 +515,28 @@ void xl_nn_adamw_step(xl_nn_model *m, float lr, float beta1, float beta2, float 
         if (!m->train_mask[t])
             continue;
         size_t off = m->param_offsets[t], n = m->param_sizes[t];
-        float *p = m->params + off, *g = m->grads + off, *mm = m->m + off, *vv = m->v + off;
         float decay = is_2d(t) ? 1.0f - lr * weight_decay : 1.0f;
-        for (size_t i = 0; i < n; i++) {
-            float gi = g[i];
-            mm[i] = mm[i] * beta1 + (1.0f - beta1) * gi;
-            vv[i] = vv[i] * beta2 + (1.0f - beta2) * gi * gi;
-            float denom = sqrtf(vv[i]) / bc2_sqrt + eps;
-            p[i] = p[i] * decay - step_size * (mm[i] / denom);
-        }
+        float *p = m->params + off, *g = m->grads + off, *mm = m->m + off, *vv = m->v + off;
+        if (zero_g)
+            adamw_span(p, g, mm, vv, n, gs, 1, beta1, beta2, eps, decay, step_size, bc2_sqrt);
+        else
+            adamw_span(p, g, mm, vv, n, gs, 0, beta1, beta2, eps, decay, step_size, bc2_sqrt);
     }
+}
+
+void xl_nn_adamw_step(xl_nn_model *m, float lr, float beta1, float beta2, float eps,
+                      float weight_decay, long step)
+{
+    adamw(m, 1.0f, 0, lr, beta1, beta2, eps, weight_decay, step);
+}
+
+float xl_nn_clip_adamw_step(xl_nn_model *m, float max_norm, float lr, float beta1,
+                            float beta2, float eps, float weight_decay, long step)
+{
+    float norm = grad_norm(m);
+    adamw(m, clip_coef(norm, max_norm), 1, lr, beta1, beta2, eps, weight_decay, step);
+    m->grads_zero = 1;
+    return norm;
 }
 
 int xl_nn_set_trainable(xl_nn_model *m, const char *spec, xl_error *err)

@@ -28,7 +28,7 @@ enum {
     A_LN1_RSTD,  /* (L, BT) */
     A_QKV,       /* (L, BT, 3C) */
     A_ATTY,      /* (L, BT, C) */
-    A_ATT,       /* (L, B, H, T, T) softmax probabilities (causal blocks only, see attention.c) */
+    A_ATT,       /* (L, B, H, up8(T), up16(T)) softmax probabilities (see attention.c) */
     A_RES2,      /* (L, BT, C) */
     A_LN2,       /* (L, BT, C) */
     A_LN2_MEAN,  /* (L, BT) */
@@ -41,13 +41,14 @@ enum {
     A_LNF_RSTD,  /* (BT) */
     A_LOGITS,    /* (HEAD_ROWS, V): one chunk of logits, then of dloss/dlogits */
     A_DWTE,      /* (V, C): the head's part of dwte, computed during the forward */
-    /* backward scratch, not per layer */
+    A_DLNF,      /* (BT, C): the head's d loss / d lnf, computed during the forward */
+    /* backward scratch, not per layer; R = rows of a tile (see TILE_ROWS) */
     A_DRES,      /* (BT, C) */
-    A_DLN,       /* (BT, C) */
-    A_DQKV,      /* (BT, 3C) */
-    A_DATTY,     /* (BT, C) */
-    A_DFCH,      /* (BT, 4C) */
-    A_DATT,      /* (T, T) */
+    A_DLN,       /* (R, C) */
+    A_DQKV,      /* (R, 3C) */
+    A_DATTY,     /* (R, C) */
+    A_DFCH,      /* (R, 4C) */
+    A_DATT,      /* attention scratch (xl_attention_scratch_floats) */
     A_COUNT
 };
 
@@ -66,6 +67,7 @@ struct xl_nn_model {
     uint16_t *inputs;         /* (max_B * max_T) copy of the last inputs */
     float *logits_full;       /* (max_B, max_T, V), allocated on the first forward
                                  without targets */
+    int grads_zero;           /* grads known to be all 0 (xl_nn_zero_grad may skip) */
     char trainable[16];
     unsigned char train_mask[P_COUNT];
     size_t bytes;
@@ -74,6 +76,8 @@ struct xl_nn_model {
 /* The head (logits, cross-entropy and its gradient) runs over chunks of rows so that
  * the (rows, V) logits stay in cache instead of a (B*T, V) buffer in memory. */
 enum { HEAD_ROWS = 256 };
+/* The blocks run over tiles of whole sequences of about this many rows (model.c). */
+enum { TILE_ROWS = 256 };
 
 static inline float *xl_nn_p(const struct xl_nn_model *m, int t)
 {
@@ -107,10 +111,15 @@ void xl_matmul_backward(float *dinp, float *dw, float *db, const float *dout,
 void xl_gelu_forward(float *out, const float *inp, size_t n);
 /* dinout: in = d/d(out), out = d/d(inp) */
 void xl_gelu_backward(float *dinout, const float *inp, size_t n);
-/* qkv (B, T, 3C) -> out (B, T, C), att (B, H, T, T) probabilities */
-void xl_attention_forward(float *out, float *att, const float *qkv, int B, int T, int C,
-                          int H);
-/* dqkv (B, T, 3C) overwritten; scratch (T, T) */
+/* The kept probabilities of one (sequence, head) are (xl_att_rows(T), xl_att_cols(T)). */
+static inline int xl_att_rows(int T) { return (T + 7) / 8 * 8; }
+static inline int xl_att_cols(int T) { return (T + 15) / 16 * 16; }
+/* floats of scratch that attention forward and backward need at (T, head size hs) */
+size_t xl_attention_scratch_floats(int T, int hs);
+/* qkv (B, T, 3C) -> out (B, T, C), att (B, H, rows, cols) probabilities */
+void xl_attention_forward(float *out, float *att, float *scratch, const float *qkv, int B,
+                          int T, int C, int H);
+/* dqkv (B, T, 3C) overwritten */
 void xl_attention_backward(float *dqkv, float *scratch, const float *dout, const float *att,
                            const float *qkv, int B, int T, int C, int H);
 /* logits (N, V): returns the summed loss; with want_grad, logits become dloss/dlogits
@@ -122,9 +131,11 @@ void xl_vexp(float *y, const float *x, int n);
 /* y[i] = exp(x[i] - c), returns the sum; max of x; softmax in place */
 float xl_vexp_sum(float *y, const float *x, float c, int n);
 float xl_vmax(const float *x, int n);
-void xl_softmax_inplace(float *x, int n);
-/* dr = pr * (dr - sum(pr * dr)) over n entries */
-void xl_softmax_backward_row(float *dr, const float *pr, int n);
+/* attention rows padded to ncol (a multiple of 16): softmax of scale * row[0, n), zeros
+ * after */
+void xl_softmax_causal_row(float *row, int n, int ncol, float scale);
+/* the same backward, times scale; P's row is 0 beyond the diagonal, so dr becomes 0 there */
+void xl_softmax_backward_causal_row(float *dr, const float *pr, int ncol, float scale);
 /* y += x */
 void xl_vadd(float *y, const float *x, size_t n);
 

@@ -231,8 +231,8 @@ int xl_train_run(const xl_train_config *c, xl_train_result *res, FILE *progress,
         xl_nn_zero_grad(L.m);
         if ((rc = xl_nn_forward(L.m, L.in, L.tg, L.B, L.T, &loss, err))) break;
         if ((rc = xl_nn_backward(L.m, err))) break;
-        if (c->clip > 0) xl_nn_clip_grad(L.m, (float)c->clip);
-        xl_nn_adamw_step(L.m, (float)lr, BETA1, BETA2, ADAM_EPS, (float)c->weight_decay, s);
+        xl_nn_clip_adamw_step(L.m, c->clip > 0 ? (float)c->clip : 0.0f, (float)lr, BETA1, BETA2,
+                              ADAM_EPS, (float)c->weight_decay, s);
         st.step = s;
         last_loss = loss;
         train_sum += loss;

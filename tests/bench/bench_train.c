@@ -90,8 +90,7 @@ int main(int argc, char **argv)
             first = loss;
         xl_nn_zero_grad(m);
         xl_nn_backward(m, &err);
-        xl_nn_clip_grad(m, 1.0f);
-        xl_nn_adamw_step(m, 1e-3f, 0.9f, 0.95f, 1e-8f, 0.1f, s + 3);
+        xl_nn_clip_adamw_step(m, 1.0f, 1e-3f, 0.9f, 0.95f, 1e-8f, 0.1f, s + 3);
     }
     double dt = xl_now() - t0;
     double cpu = cpu_seconds() - cpu0;
