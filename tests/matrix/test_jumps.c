@@ -41,19 +41,25 @@ static xl_jumps_options opts(void)
     return o;
 }
 
+/* xl_jumps_fit with the test options; 0 (and a failed check) when it fails. */
+static int fit_ok(const double *x, const double *y, xl_jumps_result *r)
+{
+    xl_jumps_options o = opts();
+    xl_error err;
+    xl_error_clear(&err);
+    int rc = xl_jumps_fit(x, y, NP, &o, r, &err);
+    CHECK_MSG(rc == XL_OK, "%s", err.msg);
+    return rc == XL_OK;
+}
+
 static void test_break(void)
 {
     double x[NP], y[NP];
     const double truth[2] = {1e7, 3e6};
     for (int k = 0; k < 2; k++) {
         planted_break(truth[k], 0.03, 10 + (uint64_t)k, x, y);
-        xl_jumps_options o = opts();
         xl_jumps_result r;
-        xl_error err;
-        xl_error_clear(&err);
-        int rc = xl_jumps_fit(x, y, NP, &o, &r, &err);
-        CHECK_MSG(rc == XL_OK, "%s", err.msg);
-        if (rc)
+        if (!fit_ok(x, y, &r))
             continue;
         const double *ci = r.d_ci;
         CHECK_MSG(r.supported, "planted break %g not supported: %s", truth[k], r.reason);
@@ -85,12 +91,8 @@ static void test_step(void)
         y[i] = acc + 0.01 * xl_rng_normal(&r0);
         y[i] = y[i] < 0 ? 0 : y[i];
     }
-    xl_jumps_options o = opts();
     xl_jumps_result r;
-    xl_error err;
-    int rc = xl_jumps_fit(x, y, NP, &o, &r, &err);
-    CHECK_MSG(rc == XL_OK, "%s", err.msg);
-    if (rc)
+    if (!fit_ok(x, y, &r))
         return;
     /* the step lies between the grid points 10^(5+4*5/15) = 2.15e6 and 3.59e6 */
     CHECK_MSG(r.d > 1.5e6 && r.d < 4.5e6, "break %g, step between 2.15e6 and 3.59e6", r.d);
@@ -106,12 +108,8 @@ static void test_smooth(void)
     const double a[3] = {3, 1.5, 0.9}, b[3] = {0.12, 0.08, 0.03};
     for (int k = 0; k < 3; k++) {
         planted_smooth(a[k], b[k], 0.03, 20 + (uint64_t)k, x, y);
-        xl_jumps_options o = opts();
         xl_jumps_result r;
-        xl_error err;
-        int rc = xl_jumps_fit(x, y, NP, &o, &r, &err);
-        CHECK_MSG(rc == XL_OK, "%s", err.msg);
-        if (rc)
+        if (!fit_ok(x, y, &r))
             continue;
         CHECK_MSG(!r.supported, "false break on smooth law %d: %s", k, r.reason);
         /* the smooth fit recovers the planted exponent */
