@@ -172,6 +172,11 @@ int xl_json_get_int(const struct cJSON *obj, const char *key, long *out,
                     int required, const char *where, xl_error *err);
 int xl_json_get_string(const struct cJSON *obj, const char *key, const char **out,
                        int required, const char *where, xl_error *err);
+/* Every key of obj must be one of keys (NULL-terminated): in a hand-written file a typo
+ * must not silently fall back to a default.  The error names field PREFIX.KEY (KEY when
+ * prefix is ""). */
+int xl_json_check_keys(const struct cJSON *obj, const char *const *keys, const char *prefix,
+                       const char *where, xl_error *err);
 
 /* ---- strings ----------------------------------------------------------------- */
 /* Strict number parsing: the whole string (surrounding blanks allowed) must be a

@@ -163,16 +163,8 @@ int xl_pw_spec_read(const char *path, xl_pw_spec *s, xl_error *err)
                                        "n_source", "n_target", "n_eval", "steps_source",
                                        "steps_target", "batch", "seq", "lr", "jobs", "threads",
                                        NULL};
-    for (const cJSON *it = j->child; it; it = it->next) {
-        size_t k = 0;
-        while (KEYS[k] && strcmp(KEYS[k], it->string) != 0)
-            k++;
-        if (!KEYS[k]) {
-            rc = xl_error_at(err, XL_EINVAL, path, 0, it->string, "unknown field");
-            goto done;
-        }
-    }
-    if ((rc = get_int(j, "jobs", &s->jobs, 0, 4096, path, err)) ||
+    if ((rc = xl_json_check_keys(j, KEYS, "", path, err)) ||
+        (rc = get_int(j, "jobs", &s->jobs, 0, 4096, path, err)) ||
         (rc = get_int(j, "threads", &s->threads, 0, 4096, path, err)) ||
         (rc = get_str(j, "out", s->out, sizeof s->out, 1, path, err)) ||
         (rc = get_str(j, "tokenizer", s->tokenizer, sizeof s->tokenizer, 0, path, err)) ||

@@ -28,17 +28,7 @@ static const char *const BUDGET_KEYS[] = {"D_F", "D", "epochs", "min_tokens", "m
 /* Typos must not be silently ignored: an unknown key is an error. */
 static int check_keys(ctx *c, const cJSON *obj, const char *const *keys, const char *where)
 {
-    for (const cJSON *it = obj->child; it; it = it->next) {
-        int ok = 0;
-        for (size_t k = 0; keys[k]; k++)
-            ok |= strcmp(it->string, keys[k]) == 0;
-        if (!ok) {
-            char f[160];
-            snprintf(f, sizeof f, "%s%s%s", where, *where ? "." : "", it->string);
-            return fail(c, f, "unknown field%s", NULL);
-        }
-    }
-    return XL_OK;
+    return xl_json_check_keys(obj, keys, where, c->file, c->err);
 }
 
 static int get_num(ctx *c, const cJSON *obj, const char *key, const char *where, double *out,

@@ -97,6 +97,22 @@ int xl_json_get_int(const cJSON *obj, const char *key, long *out, int required,
     return XL_OK;
 }
 
+int xl_json_check_keys(const cJSON *obj, const char *const *keys, const char *prefix,
+                       const char *where, xl_error *err)
+{
+    for (const cJSON *it = obj->child; it; it = it->next) {
+        size_t k = 0;
+        while (keys[k] && strcmp(keys[k], it->string) != 0)
+            k++;
+        if (!keys[k]) {
+            char f[160];
+            snprintf(f, sizeof f, "%s%s%s", prefix, *prefix ? "." : "", it->string);
+            return xl_error_at(err, XL_EINVAL, where, 0, f, "unknown field");
+        }
+    }
+    return XL_OK;
+}
+
 int xl_json_get_string(const cJSON *obj, const char *key, const char **out, int required,
                        const char *where, xl_error *err)
 {
