@@ -52,6 +52,9 @@ int xl_table_filter(xl_table *t, const unsigned char *keep, xl_error *err);
 /* Write as CSV or JSONL (atomically). */
 int xl_table_write_csv(const xl_table *t, const char *path, xl_error *err);
 int xl_table_write_jsonl(const xl_table *t, const char *path, xl_error *err);
+/* One CSV cell: quoted (quotes doubled) when it holds a comma, quote or line break; lone:
+ * the only cell of its line, so an empty one is written "" (a blank line would be skipped). */
+void xl_table_csv_cell(FILE *fp, const char *s, int lone);
 
 #ifdef __cplusplus
 }

@@ -1,5 +1,6 @@
 /* Transfer matrices: reading long or square CSV, replicate statistics, writing. */
 #include "xferlaw/matrix.h"
+#include "xferlaw/table.h"
 
 #include <gsl/gsl_cdf.h>
 #include <math.h>
@@ -355,21 +356,6 @@ int xl_tmatrix_read(const char *path, const char *value_col, xl_tmatrix **out, x
     return rc;
 }
 
-static void put_label(FILE *fp, const char *s)
-{
-    if (strpbrk(s, ",\"\n")) {
-        fputc('"', fp);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', fp);
-            fputc(*s, fp);
-        }
-        fputc('"', fp);
-    } else {
-        fputs(s, fp);
-    }
-}
-
 int xl_tmatrix_write_long(const xl_tmatrix *m, const char *path, xl_error *err)
 {
     xl_afile af;
@@ -382,9 +368,9 @@ int xl_tmatrix_write_long(const xl_tmatrix *m, const char *path, xl_error *err)
             size_t k = i * m->n + j;
             if (!m->count[k])
                 continue;
-            put_label(af.fp, m->labels[i]);
+            xl_table_csv_cell(af.fp, m->labels[i], 0);
             fputc(',', af.fp);
-            put_label(af.fp, m->labels[j]);
+            xl_table_csv_cell(af.fp, m->labels[j], 0);
             fprintf(af.fp, ",%.6g,", m->mean[k]);
             if (isfinite(m->sd[k]))
                 fprintf(af.fp, "%.6g", m->sd[k]);
@@ -409,11 +395,11 @@ int xl_tmatrix_write_square(const xl_tmatrix *m, const double *v, const char *pa
     fputs("source", af.fp);
     for (size_t j = 0; j < m->n; j++) {
         fputc(',', af.fp);
-        put_label(af.fp, m->labels[j]);
+        xl_table_csv_cell(af.fp, m->labels[j], 0);
     }
     fputc('\n', af.fp);
     for (size_t i = 0; i < m->n; i++) {
-        put_label(af.fp, m->labels[i]);
+        xl_table_csv_cell(af.fp, m->labels[i], 0);
         for (size_t j = 0; j < m->n; j++) {
             double x = v[i * m->n + j];
             if (isnan(x))

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void csv_cell(FILE *fp, const char *s, int lone)
+void xl_table_csv_cell(FILE *fp, const char *s, int lone)
 {
     if (!s[0]) {
         /* a lone empty cell would be a blank line, which readers skip */
@@ -37,14 +37,14 @@ int xl_table_write_csv(const xl_table *t, const char *path, xl_error *err)
     for (size_t c = 0; c < t->n_cols; c++) {
         if (c)
             fputc(',', af.fp);
-        csv_cell(af.fp, t->names[c], lone);
+        xl_table_csv_cell(af.fp, t->names[c], lone);
     }
     fputc('\n', af.fp);
     for (size_t r = 0; r < t->n_rows; r++) {
         for (size_t c = 0; c < t->n_cols; c++) {
             if (c)
                 fputc(',', af.fp);
-            csv_cell(af.fp, t->text[c][r], lone);
+            xl_table_csv_cell(af.fp, t->text[c][r], lone);
         }
         fputc('\n', af.fp);
     }
