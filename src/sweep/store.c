@@ -62,19 +62,28 @@ static int parse_record(const char *path, const char *line, long lineno, cJSON *
     return XL_OK;
 }
 
+/* The plan index of a record line's id (-1 when the id is not planned). */
+static int record_index(const char *path, const xl_sweep_plan *plan, const char *line,
+                        long lineno, long *index, xl_error *err)
+{
+    cJSON *j = NULL;
+    const char *id = NULL;
+    int rc = parse_record(path, line, lineno, &j, &id, err);
+    if (rc)
+        return rc;
+    *index = xl_sweep_plan_find(plan, id);
+    cJSON_Delete(j);
+    return XL_OK;
+}
+
 static int load_line(void *vc, const char *line, long lineno)
 {
     load_ctx *c = vc;
-    cJSON *j = NULL;
-    const char *id = NULL;
-    int rc = parse_record(c->path, line, lineno, &j, &id, c->err);
-    if (rc)
-        return rc;
-    long i = xl_sweep_plan_find(c->plan, id);
-    if (i >= 0)
+    long i;
+    int rc = record_index(c->path, c->plan, line, lineno, &i, c->err);
+    if (!rc && i >= 0)
         c->done[i] = 1;
-    cJSON_Delete(j);
-    return XL_OK;
+    return rc;
 }
 
 int xl_sweep_store_load(const char *path, const xl_sweep_plan *plan, unsigned char *done,
@@ -167,13 +176,10 @@ typedef struct {
 static int merge_line(void *vc, const char *line, long lineno)
 {
     merge_ctx *c = vc;
-    cJSON *j = NULL;
-    const char *id = NULL;
-    int rc = parse_record(c->path, line, lineno, &j, &id, c->err);
+    long i;
+    int rc = record_index(c->path, c->plan, line, lineno, &i, c->err);
     if (rc)
         return rc;
-    long i = xl_sweep_plan_find(c->plan, id);
-    cJSON_Delete(j);
     if (i >= 0 && c->lines[i])
         return XL_OK;
     char *copy = strdup(line);
