@@ -84,7 +84,22 @@ static int fit(size_t n, const double *const *cols, const char *law, const char 
 
 /* Best d over a log grid in [lo, hi] with every other bnsl parameter refitted.  Returns
  * the index of the best grid point; d[] and rss[] are filled (rss NaN where a fit
- * failed). */
+ * failed).  Where the profile is flat (grid points within PROFILE_TIE of the minimum,
+ * e.g. a sharp step anywhere between the same two data points), the middle of the flat
+ * run: the data do not place the break there, and the first minimum would be picked by
+ * rounding (the verdict of a planted step flipped with OpenBLAS's kernel family). */
+#define PROFILE_TIE 1e-6
+static long flat_middle(const double *rss, size_t G, long best)
+{
+    double tol = rss[best] * PROFILE_TIE + 1e-300;
+    long a = best, b = best;
+    while (a > 0 && isfinite(rss[a - 1]) && rss[a - 1] <= rss[best] + tol)
+        a--;
+    while (b + 1 < (long)G && isfinite(rss[b + 1]) && rss[b + 1] <= rss[best] + tol)
+        b++;
+    return a + (b - a) / 2;
+}
+
 static long profile(size_t n, const double *const *cols, double lo, double hi, size_t G,
                     const char *holdout, const xl_jumps_options *jo, double *d, double *rss,
                     xl_error *err)
@@ -103,7 +118,7 @@ static long profile(size_t n, const double *const *cols, double lo, double hi, s
     }
     if (best < 0)
         xl_error_set(err, XL_ENOCONV, "no broken-power-law fit converged at any break position");
-    return best;
+    return best < 0 ? best : flat_middle(rss, G, best);
 }
 
 static double ic(size_t n, double rss, int k, int bic)
@@ -131,12 +146,22 @@ static int cross_validate(size_t n, double *const *cols, const xl_jumps_options 
                 rc = fit(n, (const double *const *)cols, jo->smooth_law, NULL, NULL, hold, 0,
                          jo, &r, err);
             } else {
-                /* a coarser profile per fold: CV compares laws, it does not place d */
+                /* a coarser profile per fold, then a fine one a coarse step either side
+                 * of its best (as the full fit): a break left at a coarse grid point can
+                 * sit a data point off the step, and the held-out point there decides */
                 size_t G = jo->grid / 2 > 6 ? jo->grid / 2 : 6;
                 long b = profile(n, (const double *const *)cols, lo, hi, G, hold, jo, d, rss,
                                  err);
+                double best_d = b >= 0 ? d[b] : sqrt(lo * hi);
+                if (b >= 0) {
+                    double step = d[1] / d[0], best_rss = rss[b];
+                    long fb = profile(n, (const double *const *)cols, fmax(best_d / step, lo),
+                                      fmin(best_d * step, hi), G, hold, jo, d, rss, err);
+                    if (fb >= 0 && rss[fb] <= best_rss)
+                        best_d = d[fb];
+                }
                 char fix[96];
-                snprintf(fix, sizeof fix, "d1=%.17g", b >= 0 ? d[b] : sqrt(lo * hi));
+                snprintf(fix, sizeof fix, "d1=%.17g", best_d);
                 rc = b < 0 ? XL_ENOCONV
                            : fit(n, (const double *const *)cols, "bnsl:1", fix, NULL, hold, 0,
                                  jo, &r, err);

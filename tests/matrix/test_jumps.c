@@ -42,12 +42,12 @@ static xl_jumps_options opts(void)
 }
 
 /* xl_jumps_fit with the test options; 0 (and a failed check) when it fails. */
-static int fit_ok(const double *x, const double *y, xl_jumps_result *r)
+static int fit_ok(const double *x, const double *y, size_t n, xl_jumps_result *r)
 {
     xl_jumps_options o = opts();
     xl_error err;
     xl_error_clear(&err);
-    int rc = xl_jumps_fit(x, y, NP, &o, r, &err);
+    int rc = xl_jumps_fit(x, y, n, &o, r, &err);
     CHECK_MSG(rc == XL_OK, "%s", err.msg);
     return rc == XL_OK;
 }
@@ -59,7 +59,7 @@ static void test_break(void)
     for (int k = 0; k < 2; k++) {
         planted_break(truth[k], 0.03, 10 + (uint64_t)k, x, y);
         xl_jumps_result r;
-        if (!fit_ok(x, y, &r))
+        if (!fit_ok(x, y, NP, &r))
             continue;
         const double *ci = r.d_ci;
         CHECK_MSG(r.supported, "planted break %g not supported: %s", truth[k], r.reason);
@@ -78,24 +78,29 @@ static void test_break(void)
 /* Emergence: accuracy ~1% up to a size, ~20% from there on (a step, not a change of
  * slope).  bnsl:1 fits it as an offset plus a term that dies; the reported break must sit
  * at the step, not wherever d1 drifts when c1 runs away (found on the task suite: the
- * line was drawn 5x past the visible jump, with an interval spanning the whole data). */
+ * line was drawn 5x past the visible jump, with an interval spanning the whole data).
+ * 32 sizes, not 16: the two folds that hold out a point next to the step cannot know its
+ * side (each a coin flip of ~0.22 in log error), and at 16 points two wrong flips
+ * outweighed the smooth law's misfit, so the verdict went with rounding (it flipped with
+ * OpenBLAS's kernel family); at 32 it holds with both flips wrong. */
+#define NSTEP 32
 static void test_step(void)
 {
-    double x[NP], y[NP];
+    double x[NSTEP], y[NSTEP];
     const double step = 3e6;
     xl_rng r0;
     xl_rng_seed(&r0, 41);
-    for (int i = 0; i < NP; i++) {
-        x[i] = pow(10, 5 + 4.0 * i / (NP - 1));
+    for (int i = 0; i < NSTEP; i++) {
+        x[i] = pow(10, 5 + 4.0 * i / (NSTEP - 1));
         double acc = x[i] < step ? 0.01 : 0.2;
         y[i] = acc + 0.01 * xl_rng_normal(&r0);
         y[i] = y[i] < 0 ? 0 : y[i];
     }
     xl_jumps_result r;
-    if (!fit_ok(x, y, &r))
+    if (!fit_ok(x, y, NSTEP, &r))
         return;
-    /* the step lies between the grid points 10^(5+4*5/15) = 2.15e6 and 3.59e6 */
-    CHECK_MSG(r.d > 1.5e6 && r.d < 4.5e6, "break %g, step between 2.15e6 and 3.59e6", r.d);
+    /* the step lies between the grid points 10^(5+4*11/31) = 2.62e6 and 3.53e6 */
+    CHECK_MSG(r.d > 1.5e6 && r.d < 4.5e6, "break %g, step between 2.62e6 and 3.53e6", r.d);
     CHECK_MSG(r.d_ci[0] > 5e5 && r.d_ci[1] < 2e7, "CI [%g, %g] not informative", r.d_ci[0],
               r.d_ci[1]);
     CHECK_MSG(r.supported, "step not supported: %s", r.reason);
@@ -109,7 +114,7 @@ static void test_smooth(void)
     for (int k = 0; k < 3; k++) {
         planted_smooth(a[k], b[k], 0.03, 20 + (uint64_t)k, x, y);
         xl_jumps_result r;
-        if (!fit_ok(x, y, &r))
+        if (!fit_ok(x, y, NP, &r))
             continue;
         CHECK_MSG(!r.supported, "false break on smooth law %d: %s", k, r.reason);
         /* the smooth fit recovers the planted exponent */
