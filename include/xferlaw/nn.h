@@ -77,6 +77,13 @@ void xl_nn_init(xl_nn_model *m, uint64_t seed);
  * GELU, softmax, AdamW) run on the calling thread.  Results are deterministic for a
  * given thread count. */
 void xl_nn_set_threads(int n_threads);
+/* The BLAS under the matmuls: OpenBLAS's build string ("OpenBLAS 0.3.21 ... DYNAMIC_ARCH
+ * ...") and the kernel family it runs on this CPU ("Cooperlake", "Haswell", ...): its own
+ * detection, or whatever OPENBLAS_CORETYPE forces.  Curves are bitwise reproducible only
+ * for the same kernel family and thread count, and sgemm speed differs ~2x between an
+ * AVX-512 and an AVX2 family on the same machine, so run records name it. */
+const char *xl_nn_blas_config(void);
+const char *xl_nn_blas_core(void);
 
 /* Forward pass over inputs[B*T] (row-major (B, T) token ids).
  *  - targets[B*T] given (training): *loss = mean cross-entropy over the B*T positions

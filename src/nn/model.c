@@ -193,6 +193,9 @@ void xl_nn_set_threads(int n_threads)
     openblas_set_num_threads(n_threads > 0 ? n_threads : xl_num_cores());
 }
 
+const char *xl_nn_blas_config(void) { return openblas_get_config(); }
+const char *xl_nn_blas_core(void) { return openblas_get_corename(); }
+
 void xl_nn_init(xl_nn_model *m, uint64_t seed)
 {
     xl_rng rng;

@@ -144,6 +144,10 @@ int xl_train_write_record(const xl_train_config *c, const xl_nn_config *m, const
                             "the tied head's 6*V*d_model per token is in flops_with_head");
     cJSON_AddNumberToObject(o, "flops_with_head", r->flops_with_head);
     cJSON_AddNumberToObject(o, "tokens_per_s", r->tokens_per_s);
+    cJSON *blas = cJSON_AddObjectToObject(o, "blas");
+    cJSON_AddStringToObject(blas, "config", xl_nn_blas_config());
+    cJSON_AddStringToObject(blas, "core", xl_nn_blas_core());
+    cJSON_AddNumberToObject(blas, "threads", c->threads);
     cJSON_AddNumberToObject(o, "seconds", r->seconds);
     cJSON_AddStringToObject(o, "curve", "curve.jsonl");
     cJSON_AddStringToObject(o, "checkpoint", "best.ckpt");

@@ -4,8 +4,10 @@
 #include "xferlaw/nn.h"
 
 #include <cblas.h>
+#include <immintrin.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 
 static double cpu_seconds(void);
@@ -35,6 +37,57 @@ static double sgemm_gflops(int M, int N, int K, int transb, double min_seconds)
     free(a);
     free(b);
     free(c);
+    return best;
+}
+
+/* The core's own ceiling: independent FMA chains on the widest vectors it has, no memory
+ * traffic.  No float32 matmul, OpenBLAS's or anyone's, can exceed it on one core. */
+#define FMA_CHAINS 12
+#define FMA_LOOP(vec, set1, fma, lanes)                                                    \
+    vec acc[FMA_CHAINS], mul = set1(1.0000001f), add = set1(1e-8f);                        \
+    for (int i = 0; i < FMA_CHAINS; i++)                                                   \
+        acc[i] = set1((float)i);                                                           \
+    for (long k = 0; k < iters; k++) {                                                     \
+        /* unrolled, so that acc lives in registers (else: a store-forwarding chain) */    \
+        _Pragma("GCC unroll 12") for (int i = 0; i < FMA_CHAINS; i++)                      \
+            acc[i] = fma(acc[i], mul, add);                                                \
+    }                                                                                      \
+    float out[lanes], sum = 0.0f;                                                          \
+    for (int i = 0; i < FMA_CHAINS; i++) {                                                 \
+        memcpy(out, &acc[i], sizeof out);                                                  \
+        for (int j = 0; j < lanes; j++)                                                    \
+            sum += out[j];                                                                 \
+    }                                                                                      \
+    return sum
+__attribute__((target("avx512f"))) static float fma_avx512(long iters)
+{
+    FMA_LOOP(__m512, _mm512_set1_ps, _mm512_fmadd_ps, 16);
+}
+__attribute__((target("avx2,fma"))) static float fma_avx2(long iters)
+{
+    FMA_LOOP(__m256, _mm256_set1_ps, _mm256_fmadd_ps, 8);
+}
+
+/* best of a few ~0.1 s bursts by CPU time; *isa names the vectors used */
+static double fma_peak_gflops(const char **isa)
+{
+    int wide = __builtin_cpu_supports("avx512f");
+    if (!wide && !(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))) {
+        *isa = "none";
+        return 0.0;
+    }
+    *isa = wide ? "avx512" : "avx2";
+    double lanes = wide ? 16 : 8, best = 0.0;
+    long iters = 4000000;
+    volatile float sink = 0.0f;
+    for (int r = 0; r < 5; r++) {
+        double c0 = cpu_seconds();
+        sink += wide ? fma_avx512(iters) : fma_avx2(iters);
+        double g = 2.0 * lanes * FMA_CHAINS * (double)iters / (cpu_seconds() - c0) / 1e9;
+        if (g > best)
+            best = g;
+    }
+    (void)sink;
     return best;
 }
 
@@ -106,11 +159,13 @@ int main(int argc, char **argv)
     double g_head = sgemm_gflops(256, cfg.vocab_size, C, 1, 0.3);
     double g_sq = sgemm_gflops(1024, 1024, 1024, 0, 0.3);
     double peak = g_fc > g_head ? g_fc : g_head;
-    printf("{\"impl\":\"xferlaw\",\"N\":%llu,\"tokens_per_s\":%.1f,\"tokens_per_cpu_s\":%.1f,\"gflops_cpu\":%.2f,\"step_ms\":%.2f,"
+    const char *isa;
+    double g_fma = fma_peak_gflops(&isa);
+    printf("{\"impl\":\"xferlaw\",\"blas_core\":\"%s\",\"fma_isa\":\"%s\",\"fma_peak_gflops\":%.2f,\"N\":%llu,\"tokens_per_s\":%.1f,\"tokens_per_cpu_s\":%.1f,\"gflops_cpu\":%.2f,\"step_ms\":%.2f,"
            "\"flops_per_token\":%.0f,\"gflops\":%.2f,\"sgemm_fc_gflops\":%.2f,"
            "\"sgemm_head_gflops\":%.2f,\"sgemm_1024_gflops\":%.2f,\"sgemm_peak_gflops\":%.2f,"
            "\"maxrss_mb\":%.1f,\"model_mb\":%.1f,\"first_loss\":%.4f,\"last_loss\":%.4f}\n",
-           (unsigned long long)xl_nn_n_params_nonembedding(&cfg), tps,
+           xl_nn_blas_core(), isa, g_fma, (unsigned long long)xl_nn_n_params_nonembedding(&cfg), tps,
            tpc, tpc * fpt / 1e9, 1e3 * dt / steps, fpt,
            tps * fpt / 1e9, g_fc, g_head, g_sq, peak, ru.ru_maxrss / 1024.0,
            xl_nn_memory_bytes(m) / 1048576.0, first, loss);

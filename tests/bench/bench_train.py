@@ -3,6 +3,7 @@
 learned positions, tied head, GELU tanh), the same B, T, V and thread count, AdamW with
 weight decay on 2-D weights and clipping; prints one JSON line like bench_train.c.
 Usage: bench_train.py V T B L C H STEPS THREADS"""
+import ctypes
 import json
 import resource
 import sys
@@ -54,6 +55,18 @@ class GPT(nn.Module):
         return F.cross_entropy(logits.view(-1, logits.shape[-1]), tgt.view(-1))
 
 
+def openblas_core():
+    """The kernel family of the OpenBLAS this process loaded (torch's matmuls run on it),
+    or "none" if torch came without OpenBLAS."""
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            if "libopenblas" in line:
+                lib = ctypes.CDLL(line.split()[-1])
+                lib.openblas_get_corename.restype = ctypes.c_char_p
+                return lib.openblas_get_corename().decode()
+    return "none"
+
+
 def main():
     V, T, B, L, C, H, steps, threads = (int(a) for a in sys.argv[1:9])
     torch.set_num_threads(threads)
@@ -90,7 +103,7 @@ def main():
     cpu = time.process_time() - c0
     tps = B * T * steps / dt
     fpt = 6 * n_nonemb + 6 * V * C + 6 * L * T * C
-    print(json.dumps({"impl": "torch " + torch.__version__, "N": n_nonemb,
+    print(json.dumps({"impl": "torch " + torch.__version__, "N": n_nonemb, "blas_core": openblas_core(),
                       "tokens_per_s": round(tps, 1),
                       "tokens_per_cpu_s": round(B * T * steps / (cpu / threads), 1), "step_ms": round(1e3 * dt / steps, 2),
                       "flops_per_token": fpt, "gflops": round(tps * fpt / 1e9, 2),

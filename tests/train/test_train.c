@@ -113,6 +113,13 @@ static void test_runs(void)
         CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "data"), "D")->valuedouble > 1000);
         CHECK(strcmp(cJSON_GetObjectItem(j, "id")->valuestring, r.id) == 0);
         CHECK(cJSON_IsNull(cJSON_GetObjectItem(j, "init_from")));
+        /* the record names the kernel family OpenBLAS runs (curves are bitwise
+         * reproducible only within one) */
+        cJSON *core = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "blas"), "core");
+        CHECK(cJSON_IsString(core) && strcmp(core->valuestring, xl_nn_blas_core()) == 0 &&
+              core->valuestring[0]);
+        cJSON *bc = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "blas"), "config");
+        CHECK(cJSON_IsString(bc) && strstr(bc->valuestring, "OpenBLAS"));
         cJSON_Delete(j);
     }
     char *ca = curve_of(c.out);

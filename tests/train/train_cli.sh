@@ -35,6 +35,9 @@ check "--quiet is quiet" '[ ! -s "$tmp/qerr.txt" ]'
 check "max-tokens budget" '"$XL" train --data tiny --out "$tmp/mt" "${T[@]}" --max-tokens 640 --quiet | grep -q "^10 steps"'
 check "init-from" '"$XL" train --data tiny --out "$tmp/ft" "${T[@]}" --max-steps 5 --quiet --init-from "$tmp/run/best.ckpt" --trainable ln+head >/dev/null'
 check "init_from recorded" 'grep -q "\"init_from\":.*best.ckpt" "$tmp/ft/run.json"'
+# the record names the OpenBLAS kernel family actually in use (forced here to the baseline)
+OPENBLAS_CORETYPE=Prescott "$XL" train --data tiny --out "$tmp/bl" "${T[@]}" --max-steps 2 --quiet >/dev/null
+check "blas core recorded" '/usr/bin/python3 -c "import json,sys; b=json.load(open(sys.argv[1]))[\"blas\"]; sys.exit(not (b[\"core\"] == \"Prescott\" and b[\"config\"].startswith(\"OpenBLAS\")))" "$tmp/bl/run.json"'
 
 one_line_err "no data" "--data SPEC is required" --out "$tmp/x"
 one_line_err "unknown corpus" "unknown corpus 'nope'" --data nope --out "$tmp/x" "${T[@]}"
