@@ -1,6 +1,7 @@
 /* xferlaw train: parse options into an xl_train_config, run, print the summary. */
 #include "cli.h"
 #include "xferlaw/corpus.h"
+#include "xferlaw/nn.h"
 #include "xferlaw/train.h"
 
 #include <math.h>
@@ -143,5 +144,11 @@ int cmd_train(int argc, char **argv)
            r.stopped_early ? ", stopped early" : "");
     printf("%ld steps, %llu tokens, %.3g FLOPs, %.0f tokens/s, %.1fs -> %s/run.json\n", r.steps,
            (unsigned long long)r.tokens_seen, r.flops, r.tokens_per_s, r.seconds, c.out);
+    /* a forced kernel family can halve the speed (AVX2 kernels on an AVX-512 CPU): say
+     * who chose it */
+    const char *forced = getenv("OPENBLAS_CORETYPE");
+    printf("blas: OpenBLAS %s kernels, %d thread%s%s%s%s\n", xl_nn_blas_core(), c.threads,
+           c.threads == 1 ? "" : "s", forced && forced[0] ? " (chosen by OPENBLAS_CORETYPE=" : "",
+           forced && forced[0] ? forced : "", forced && forced[0] ? ")" : "");
     return 0;
 }

@@ -36,7 +36,8 @@ check "max-tokens budget" '"$XL" train --data tiny --out "$tmp/mt" "${T[@]}" --m
 check "init-from" '"$XL" train --data tiny --out "$tmp/ft" "${T[@]}" --max-steps 5 --quiet --init-from "$tmp/run/best.ckpt" --trainable ln+head >/dev/null'
 check "init_from recorded" 'grep -q "\"init_from\":.*best.ckpt" "$tmp/ft/run.json"'
 # the record names the OpenBLAS kernel family actually in use (forced here to the baseline)
-OPENBLAS_CORETYPE=Prescott "$XL" train --data tiny --out "$tmp/bl" "${T[@]}" --max-steps 2 --quiet >/dev/null
+OPENBLAS_CORETYPE=Prescott "$XL" train --data tiny --out "$tmp/bl" "${T[@]}" --max-steps 2 --quiet > "$tmp/bl.txt"
+check "blas named in the summary" 'grep -q "^blas: OpenBLAS Prescott kernels, 1 thread (chosen by OPENBLAS_CORETYPE=Prescott)$" "$tmp/bl.txt"'
 check "blas core recorded" '/usr/bin/python3 -c "import json,sys; b=json.load(open(sys.argv[1]))[\"blas\"]; sys.exit(not (b[\"core\"] == \"Prescott\" and b[\"config\"].startswith(\"OpenBLAS\")))" "$tmp/bl/run.json"'
 
 one_line_err "no data" "--data SPEC is required" --out "$tmp/x"
