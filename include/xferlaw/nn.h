@@ -84,6 +84,8 @@ void xl_nn_set_threads(int n_threads);
  * AVX-512 and an AVX2 family on the same machine, so run records name it. */
 const char *xl_nn_blas_config(void);
 const char *xl_nn_blas_core(void);
+/* The threads OpenBLAS runs with: what xl_nn_set_threads set (its 0 = the core count). */
+int xl_nn_blas_threads(void);
 
 /* Forward pass over inputs[B*T] (row-major (B, T) token ids).
  *  - targets[B*T] given (training): *loss = mean cross-entropy over the B*T positions

@@ -147,8 +147,10 @@ int cmd_train(int argc, char **argv)
     /* a forced kernel family can halve the speed (AVX2 kernels on an AVX-512 CPU): say
      * who chose it */
     const char *forced = getenv("OPENBLAS_CORETYPE");
-    printf("blas: OpenBLAS %s kernels, %d thread%s%s%s%s\n", xl_nn_blas_core(), c.threads,
-           c.threads == 1 ? "" : "s", forced && forced[0] ? " (chosen by OPENBLAS_CORETYPE=" : "",
-           forced && forced[0] ? forced : "", forced && forced[0] ? ")" : "");
+    int nt = xl_nn_blas_threads();
+    printf("blas: OpenBLAS %s kernels, %d thread%s", xl_nn_blas_core(), nt, nt == 1 ? "" : "s");
+    if (forced && forced[0])
+        printf(" (chosen by OPENBLAS_CORETYPE=%s)", forced);
+    putchar('\n');
     return 0;
 }

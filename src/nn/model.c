@@ -195,6 +195,7 @@ void xl_nn_set_threads(int n_threads)
 
 const char *xl_nn_blas_config(void) { return openblas_get_config(); }
 const char *xl_nn_blas_core(void) { return openblas_get_corename(); }
+int xl_nn_blas_threads(void) { return openblas_get_num_threads(); }
 
 void xl_nn_init(xl_nn_model *m, uint64_t seed)
 {

@@ -147,7 +147,7 @@ int xl_train_write_record(const xl_train_config *c, const xl_nn_config *m, const
     cJSON *blas = cJSON_AddObjectToObject(o, "blas");
     cJSON_AddStringToObject(blas, "config", xl_nn_blas_config());
     cJSON_AddStringToObject(blas, "core", xl_nn_blas_core());
-    cJSON_AddNumberToObject(blas, "threads", c->threads);
+    cJSON_AddNumberToObject(blas, "threads", xl_nn_blas_threads());
     cJSON_AddNumberToObject(o, "seconds", r->seconds);
     cJSON_AddStringToObject(o, "curve", "curve.jsonl");
     cJSON_AddStringToObject(o, "checkpoint", "best.ckpt");

@@ -115,11 +115,13 @@ static void test_runs(void)
         CHECK(cJSON_IsNull(cJSON_GetObjectItem(j, "init_from")));
         /* the record names the kernel family OpenBLAS runs (curves are bitwise
          * reproducible only within one) */
-        cJSON *core = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "blas"), "core");
+        cJSON *blas = cJSON_GetObjectItem(j, "blas");
+        cJSON *core = cJSON_GetObjectItem(blas, "core");
         CHECK(cJSON_IsString(core) && strcmp(core->valuestring, xl_nn_blas_core()) == 0 &&
               core->valuestring[0]);
-        cJSON *bc = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "blas"), "config");
+        cJSON *bc = cJSON_GetObjectItem(blas, "config");
         CHECK(cJSON_IsString(bc) && strstr(bc->valuestring, "OpenBLAS"));
+        CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(blas, "threads")) == c.threads);
         cJSON_Delete(j);
     }
     char *ca = curve_of(c.out);

@@ -38,6 +38,10 @@ check "init_from recorded" 'grep -q "\"init_from\":.*best.ckpt" "$tmp/ft/run.jso
 # the record names the OpenBLAS kernel family actually in use (forced here to the baseline)
 OPENBLAS_CORETYPE=Prescott "$XL" train --data tiny --out "$tmp/bl" "${T[@]}" --max-steps 2 --quiet > "$tmp/bl.txt"
 check "blas named in the summary" 'grep -q "^blas: OpenBLAS Prescott kernels, 1 thread (chosen by OPENBLAS_CORETYPE=Prescott)$" "$tmp/bl.txt"'
+# --threads 0 means every core: the summary and the record say how many that was
+"$XL" train --data tiny --out "$tmp/b0" "${T[@]}" --threads 0 --max-steps 2 --quiet > "$tmp/b0.txt"
+ncores=$(getconf _NPROCESSORS_ONLN)
+check "threads 0 is the core count" 'grep -q "^blas: OpenBLAS .* kernels, $ncores thread" "$tmp/b0.txt" && /usr/bin/python3 -c "import json,sys; sys.exit(json.load(open(sys.argv[1]))[\"blas\"][\"threads\"] != int(sys.argv[2]))" "$tmp/b0/run.json" "$ncores"'
 check "blas core recorded" '/usr/bin/python3 -c "import json,sys; b=json.load(open(sys.argv[1]))[\"blas\"]; sys.exit(not (b[\"core\"] == \"Prescott\" and b[\"config\"].startswith(\"OpenBLAS\")))" "$tmp/bl/run.json"'
 
 one_line_err "no data" "--data SPEC is required" --out "$tmp/x"
