@@ -8,7 +8,8 @@
 static const char *usage =
     "usage: xferlaw corpus build NAME SOURCE... [options]\n"
     "       xferlaw corpus tokenizer -o FILE [--vocab V] [--sample-bytes B] GROUP...\n"
-    "       xferlaw corpus encode [--tokenizer FILE] < text      (token ids, one a line)\n"
+    "       xferlaw corpus encode [--tokenizer FILE] [--roundtrip] < text   (token ids, one a line;\n"
+    "                             --roundtrip: check that decoding gives the text back)\n"
     "       xferlaw corpus info [NAME...]                         (manifests as a table)\n"
     "\n"
     "build: tokenizes documents into ROOT/NAME/{train,val,test}.bin + manifest.json.\n"

@@ -28,7 +28,7 @@ static void usage(FILE *fp)
 "  --starts N           N random starts in the law's start box (default: its grid;\n"
 "                       formulas: 64 random starts)\n"
 "  --bootstrap B        B seeded resamples of the rows, refit in parallel; 95%% CI by the\n"
-"                       expanded percentile method (see README)\n"
+"                       expanded percentile method (docs/commands/fit.md)\n"
 "  --seed S             seed for random starts and the bootstrap (default 1)\n"
 "  --threads K          worker threads (default: all cores)\n"
 "  --max-iter N         iterations per local minimisation (default 500)\n"

@@ -18,7 +18,8 @@ static void help(void)
            "  --from-runs F     skip the sweep: analyse existing measurements (runs.jsonl, CSV)\n"
            "  --planted         skip the sweep: planted data (Kaplan scratch losses, Hernandez's\n"
            "                    text and text+code laws) - checks the pipeline end to end\n"
-           "  --jobs K          passed to the sweep\n\n%s",
+           "  --jobs K          passed to the sweep\n"
+           "  --logit           figure b on a logit axis\n\n%s",
            XFER_ARGS_HELP);
 }
 

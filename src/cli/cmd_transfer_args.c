@@ -9,6 +9,8 @@ const char XFER_ARGS_HELP[] =
     "Input: FILE (CSV/JSONL: curriculum, N, D or D_F, loss; curriculum 'scratch' for\n"
     "from-scratch runs) or SWEEPDIR (its runs.jsonl).\n"
     "Analysis options:\n"
+    "  --define NAME=EXPR      add a derived column (repeatable)\n"
+    "  --where EXPR            keep only rows where EXPR is true\n"
     "  --low-data FRAC         fit runs with D_F <= FRAC * D(N) (default 0.1)\n"
     "  --within F              D(N): data within F of the infinite-data loss (default 0.01)\n"
     "  --disagree FACTOR       report runs whose two D_T estimates differ more (default 2)\n"

@@ -31,7 +31,29 @@ static void usage(FILE *fp)
                 "How much is pre-training worth, in data?  Commands:\n");
     for (size_t i = 0; i < N_COMMANDS; i++)
         fprintf(fp, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
-    fprintf(fp, "\n'xferlaw COMMAND --help' describes one command.\n");
+    fprintf(fp, "  %-10s %s\n  %-10s %s\n", "help", "this list, or 'help COMMAND': one command's options",
+            "version", "print the version");
+    fprintf(fp, "\n'xferlaw help COMMAND' (or 'xferlaw COMMAND --help') describes one command;\n"
+                "docs/commands/COMMAND.md is its manual page.\n");
+}
+
+static const subcommand *find_command(const char *name)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(name, COMMANDS[i].name) == 0)
+            return &COMMANDS[i];
+    return NULL;
+}
+
+static int unknown_command(const char *name)
+{
+    const char *names[N_COMMANDS + 2] = {"help", "version"};
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        names[i + 2] = COMMANDS[i].name;
+    char buf[64];
+    fprintf(stderr, "xferlaw: unknown command '%s'%s (see 'xferlaw help')\n", name,
+            cli_did_you_mean(name, names, N_COMMANDS + 2, buf, sizeof buf));
+    return 2;
 }
 
 int main(int argc, char **argv)
@@ -40,17 +62,26 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    if (cli_is_help(argv[1])) {
+    const char *verb = argv[1];
+    if (cli_is_help(verb) || strcmp(verb, "help") == 0) {
+        if (argc > 3)
+            return cli_usage_error("help", "takes at most one COMMAND");
+        if (argc == 3 && !cli_is_help(argv[2])) {
+            const subcommand *c = find_command(argv[2]);
+            if (!c)
+                return unknown_command(argv[2]);
+            char *av[] = {argv[2], "--help", NULL};
+            return c->fn(2, av);
+        }
         usage(stdout);
         return 0;
     }
-    if (strcmp(argv[1], "--version") == 0) {
+    if (strcmp(verb, "--version") == 0 || strcmp(verb, "version") == 0) {
+        if (argc > 2)
+            return cli_usage_error("version", "takes no arguments");
         printf("xferlaw %s\n", XL_VERSION);
         return 0;
     }
-    for (size_t i = 0; i < N_COMMANDS; i++)
-        if (strcmp(argv[1], COMMANDS[i].name) == 0)
-            return COMMANDS[i].fn(argc - 1, argv + 1);
-    fprintf(stderr, "xferlaw: unknown command '%s' (see 'xferlaw --help')\n", argv[1]);
-    return 2;
+    const subcommand *c = find_command(verb);
+    return c ? c->fn(argc - 1, argv + 1) : unknown_command(verb);
 }
