@@ -20,9 +20,12 @@ typedef struct xl_table {
     char ***text;        /* [n_cols][n_rows] cell text as read (JSON numbers as printed) */
     long *line;          /* [n_rows] 1-based source line */
     size_t cap_rows;     /* allocation bookkeeping */
+    char sha256[65];     /* of the bytes parsed by xl_table_read* ("" when built in memory) */
 } xl_table;
 
-/* Format from the extension (.csv, .jsonl, .json, .ndjson); otherwise sniffed. */
+/* Format from the extension (.csv, .jsonl, .json, .ndjson); otherwise sniffed.  PATH "-" is
+ * standard input (sniffed; named "stdin" in messages).  The input is read once: t->sha256 is
+ * the digest of the very bytes parsed, so a pipe or /dev/stdin works. */
 int xl_table_read(const char *path, xl_table **out, xl_error *err);
 int xl_table_read_csv(const char *path, xl_table **out, xl_error *err);
 int xl_table_read_jsonl(const char *path, xl_table **out, xl_error *err);

@@ -1,5 +1,6 @@
 /* xferlaw train: parse options into an xl_train_config, run, print the summary. */
 #include "cli.h"
+#include "opts.h"
 #include "xferlaw/corpus.h"
 #include "xferlaw/nn.h"
 #include "xferlaw/train.h"
@@ -13,7 +14,7 @@ static const char *usage =
     "usage: xferlaw train --data SPEC --out DIR [options]\n"
     "\n"
     "Trains a GPT-style decoder and writes DIR/run.json (last), curve.jsonl, best.ckpt,\n"
-    "last.ckpt.  Exit status 0 on success, 1 with a one-line error otherwise.\n"
+    "last.ckpt.  Exit status 0 on success, 1 for a data error, 2 for a usage error.\n"
     "\n"
     "data:\n"
     "  --data SPEC          corpus name under the corpora root (python, text, code), a\n"
@@ -51,86 +52,44 @@ static const char *usage =
     "  --halt-at-step S     testing aid: stop after the eval at step S without run.json,\n"
     "                       as if killed\n";
 
-static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int bad(const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "xferlaw train: error: %s (see 'xferlaw train --help')\n", msg);
-    return 1;
-}
-
-static int num(const char *opt, const char *v, double lo, double *out)
-{
-    if (xl_parse_double(v, out) || !(*out >= lo) || !isfinite(*out)) return -1;
-    (void)opt;
-    return 0;
-}
-
 int cmd_train(int argc, char **argv)
 {
     xl_train_config c;
     xl_train_config_default(&c);
     int quiet = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (cli_is_help(a)) { fputs(usage, stdout); return 0; }
-        if (!strcmp(a, "--quiet")) { quiet = 1; continue; }
-        if (!strcmp(a, "--resume")) { c.resume = 1; continue; }
-        if (strncmp(a, "--", 2) != 0) return bad("unexpected argument '%s'", a);
-        if (i + 1 >= argc) return bad("option %s needs a value", a);
-        const char *v = argv[++i];
-        double d;
-        struct { const char *name; double lo; int is_int; void *dst; int kind; } nums[] = {
-            {"--data-size", 0, 1, &c.data_size, 'u'}, {"--n-layer", 1, 1, &c.n_layer, 'i'},
-            {"--d-model", 1, 1, &c.d_model, 'i'}, {"--n-head", 1, 1, &c.n_head, 'i'},
-            {"--ctx", 1, 1, &c.ctx, 'i'}, {"--batch", 1, 1, &c.batch, 'i'},
-            {"--lr", 0, 0, &c.lr, 'd'}, {"--min-lr-frac", 0, 0, &c.min_lr_frac, 'd'},
-            {"--warmup", 0, 1, &c.warmup, 'l'}, {"--weight-decay", 0, 0, &c.weight_decay, 'd'},
-            {"--clip", 0, 0, &c.clip, 'd'}, {"--max-steps", 1, 1, &c.max_steps, 'l'},
-            {"--max-tokens", 1, 1, &c.max_tokens, 'u'}, {"--eval-every", 1, 1, &c.eval_every, 'l'},
-            {"--eval-tokens", 1, 1, &c.eval_tokens, 'l'}, {"--patience", 0, 1, &c.patience, 'i'},
-            {"--seed", 0, 1, &c.seed, 'u'}, {"--threads", 0, 1, &c.threads, 'i'},
-            {"--halt-at-step", 0, 1, &c.halt_at_step, 'l'}};
-        int done = 0;
-        for (size_t k = 0; k < sizeof nums / sizeof nums[0] && !done; k++) {
-            if (strcmp(a, nums[k].name) != 0) continue;
-            done = 1;
-            if (num(a, v, nums[k].lo, &d) || (nums[k].is_int && (d != floor(d) || d > 9e15)) ||
-                (nums[k].kind == 'i' && d > 1e9))
-                return bad("field '%s': '%s' is not %s >= %g", a + 2, v,
-                           nums[k].is_int ? "an integer" : "a number", nums[k].lo);
-            if (!strcmp(a, "--lr") && d <= 0) return bad("field 'lr': must be > 0");
-            switch (nums[k].kind) {
-            case 'u': *(uint64_t *)nums[k].dst = (uint64_t)d; break;
-            case 'i': *(int *)nums[k].dst = (int)d; break;
-            case 'l': *(long *)nums[k].dst = (long)d; break;
-            default: *(double *)nums[k].dst = d;
-            }
-        }
-        if (done) continue;
-        struct { const char *name; char *dst; size_t cap; } strs[] = {
-            {"--data", c.data, sizeof c.data}, {"--mix", c.data, sizeof c.data},
-            {"--corpora", c.corpora, sizeof c.corpora},
-            {"--out", c.out, sizeof c.out}, {"--init-from", c.init_from, sizeof c.init_from},
-            {"--trainable", c.trainable, sizeof c.trainable}};
-        for (size_t k = 0; k < sizeof strs / sizeof strs[0] && !done; k++) {
-            if (strcmp(a, strs[k].name) != 0) continue;
-            done = 1;
-            if (strlen(v) >= strs[k].cap) return bad("field '%s': value too long", a + 2);
-            strcpy(strs[k].dst, v);
-        }
-        if (!done) return bad("unknown option '%s'", a);
+#define BUF(name, field) {name, NULL, CLI_BUF, c.field, 0, sizeof c.field, 0, NULL, 0}
+#define NUM(name, kind, field, lo) {name, NULL, kind, &c.field, lo, 0, 0, NULL, 0}
+    const cli_opt opts[] = {
+        BUF("--data", data), BUF("--mix", data), BUF("--corpora", corpora),
+        BUF("--init-from", init_from), BUF("--trainable", trainable),
+        {"--out", "-o", CLI_BUF, c.out, 0, sizeof c.out, 0, NULL, 0},
+        NUM("--data-size", CLI_U64, data_size, 0), NUM("--n-layer", CLI_INT, n_layer, 1),
+        NUM("--d-model", CLI_INT, d_model, 1), NUM("--n-head", CLI_INT, n_head, 1),
+        NUM("--ctx", CLI_INT, ctx, 1), NUM("--batch", CLI_INT, batch, 1),
+        {"--lr", NULL, CLI_DOUBLE, &c.lr, 0, 0, 1, NULL, 0},
+        NUM("--min-lr-frac", CLI_DOUBLE, min_lr_frac, 0), NUM("--warmup", CLI_LONG, warmup, 0),
+        NUM("--weight-decay", CLI_DOUBLE, weight_decay, 0), NUM("--clip", CLI_DOUBLE, clip, 0),
+        NUM("--max-steps", CLI_LONG, max_steps, 1), NUM("--max-tokens", CLI_U64, max_tokens, 1),
+        NUM("--eval-every", CLI_LONG, eval_every, 1), NUM("--eval-tokens", CLI_LONG, eval_tokens, 1),
+        NUM("--patience", CLI_INT, patience, 0), NUM("--halt-at-step", CLI_LONG, halt_at_step, 0),
+        {"--resume", NULL, CLI_FLAG, &c.resume, 0, 0, 0, NULL, 0},
+        CLI_SEED(&c.seed), CLI_THREADS(&c.threads), CLI_QUIET(&quiet), CLI_OPT_END};
+#undef BUF
+#undef NUM
+    const char *pos[1];
+    int n_pos, rc = cli_parse("train", opts, NULL, argc, argv, pos, 0, &n_pos);
+    if (rc == CLI_HELP) {
+        fputs(usage, stdout);
+        return 0;
     }
-    if (!c.data[0]) return bad("--data SPEC is required");
-    if (!c.out[0]) return bad("--out DIR is required");
+    if (rc)
+        return rc;
+    if (!c.data[0]) return cli_usage_error("train", "--data SPEC is required");
+    if (!c.out[0]) return cli_usage_error("train", "--out DIR is required");
     xl_error err;
     xl_error_clear(&err);
     xl_train_result r;
-    int rc = xl_train_run(&c, &r, quiet ? NULL : stderr, &err);
+    rc = xl_train_run(&c, &r, quiet ? NULL : stderr, &err);
     if (rc) return cli_fail("train", &err);
     if (r.halted) {
         printf("halted after step %ld (as requested); resume with --resume\n", r.steps);

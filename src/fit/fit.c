@@ -404,7 +404,9 @@ int fit_from_src(const fit_src *src, const xl_fit_options *o, xl_fit_result **ou
         goto fail;
     if ((rc = fit_fill_rows(src, r, held, xc, ycol, err)))
         goto fail;
-    if (src->path && *src->path && xl_file_exists(src->path))
+    if (src->table && src->table->sha256[0])   /* the bytes parsed (the file may be a pipe) */
+        memcpy(r->input_sha256, src->table->sha256, sizeof src->table->sha256);
+    else if (src->path && *src->path && xl_file_exists(src->path))
         xl_sha256_file(src->path, r->input_sha256, NULL);
     r->seconds = xl_now() - t0;
     free(buf);

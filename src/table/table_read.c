@@ -391,6 +391,13 @@ int xl_table_parse_jsonl(const char *name, const char *d, size_t n, xl_table **o
 
 /* ---- files ------------------------------------------------------------------- */
 
+static int ends_with(const char *s, const char *suf)
+{
+    size_t a = strlen(s), b = strlen(suf);
+    return a >= b && strcasecmp(s + a - b, suf) == 0;
+}
+
+/* jsonl: 1 JSONL, 0 CSV, -1 from the extension, else sniffed (JSONL starts with '{') */
 static int read_with(const char *path, int jsonl, xl_table **out, xl_error *err)
 {
     *out = NULL;
@@ -399,8 +406,23 @@ static int read_with(const char *path, int jsonl, xl_table **out, xl_error *err)
     int rc = xl_read_file(path, &data, &n, err);
     if (rc)
         return rc;
-    rc = jsonl ? xl_table_parse_jsonl(path, data, n, out, err)
-               : xl_table_parse_csv(path, data, n, out, err);
+    const char *name = strcmp(path, "-") ? path : "stdin";
+    if (jsonl < 0 && strcmp(path, "-")) {
+        if (ends_with(path, ".csv"))
+            jsonl = 0;
+        else if (ends_with(path, ".jsonl") || ends_with(path, ".json") || ends_with(path, ".ndjson"))
+            jsonl = 1;
+    }
+    if (jsonl < 0) {
+        size_t i = 0;
+        while (i < n && isspace((unsigned char)data[i]))
+            i++;
+        jsonl = i < n && data[i] == '{';
+    }
+    rc = jsonl ? xl_table_parse_jsonl(name, data, n, out, err)
+               : xl_table_parse_csv(name, data, n, out, err);
+    if (!rc)
+        xl_sha256_hex(data, n, (*out)->sha256);
     free(data);
     return rc;
 }
@@ -415,30 +437,7 @@ int xl_table_read_jsonl(const char *path, xl_table **out, xl_error *err)
     return read_with(path, 1, out, err);
 }
 
-static int ends_with(const char *s, const char *suf)
-{
-    size_t a = strlen(s), b = strlen(suf);
-    return a >= b && strcasecmp(s + a - b, suf) == 0;
-}
-
 int xl_table_read(const char *path, xl_table **out, xl_error *err)
 {
-    if (ends_with(path, ".csv"))
-        return read_with(path, 0, out, err);
-    if (ends_with(path, ".jsonl") || ends_with(path, ".json") || ends_with(path, ".ndjson"))
-        return read_with(path, 1, out, err);
-    /* sniff: JSONL starts with '{' */
-    char *data;
-    size_t n;
-    *out = NULL;
-    int rc = xl_read_file(path, &data, &n, err);
-    if (rc)
-        return rc;
-    size_t i = 0;
-    while (i < n && isspace((unsigned char)data[i]))
-        i++;
-    rc = i < n && data[i] == '{' ? xl_table_parse_jsonl(path, data, n, out, err)
-                                 : xl_table_parse_csv(path, data, n, out, err);
-    free(data);
-    return rc;
+    return read_with(path, -1, out, err);
 }

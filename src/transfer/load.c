@@ -80,12 +80,9 @@ int xl_xfer_runs_load(const char *path, const char *const *defines, size_t n_def
         snprintf(file, sizeof file, "%s/runs.jsonl", path);
     else
         snprintf(file, sizeof file, "%s", path);
-    char sha[65];
-    int rc = xl_sha256_file(file, sha, err);
+    xl_table *t;   /* read once: the digest is of the bytes parsed (pipes, /dev/stdin) */
+    int rc = xl_table_read(file, &t, err);
     if (rc)
-        return rc;
-    xl_table *t;
-    if ((rc = xl_table_read(file, &t, err)))
         return rc;
     for (size_t i = 0; i < n_defines && !rc; i++)
         rc = xl_table_define(t, defines[i], err);
@@ -94,7 +91,7 @@ int xl_xfer_runs_load(const char *path, const char *const *defines, size_t n_def
     if (!rc)
         rc = xl_xfer_runs_from_table(t, out, err);
     if (!rc)
-        memcpy((*out)->sha256, sha, sizeof sha);
+        memcpy((*out)->sha256, t->sha256, sizeof t->sha256);
     xl_table_free(t);
     return rc;
 }

@@ -99,18 +99,28 @@ int xl_append_line(const char *path, const char *line, xl_error *err)
     return rc;
 }
 
+static void close_input(FILE *fp)
+{
+    if (fp != stdin)
+        fclose(fp);
+}
+
 int xl_read_file(const char *path, char **data, size_t *n, xl_error *err)
 {
     *data = NULL;
     if (n)
         *n = 0;
-    FILE *fp = fopen(path, "rb");
+    /* "-" is standard input: read once, like any file, so a pipe works wherever a file does */
+    int is_stdin = strcmp(path, "-") == 0;
+    if (is_stdin)
+        path = "stdin";
+    FILE *fp = is_stdin ? stdin : fopen(path, "rb");
     if (!fp)
         return xl_error_set(err, XL_EIO, "%s: cannot open: %s", path, strerror(errno));
     size_t cap = 1 << 16, len = 0;
     char *buf = malloc(cap);
     if (!buf) {
-        fclose(fp);
+        close_input(fp);
         return xl_error_set(err, XL_ENOMEM, "%s: out of memory", path);
     }
     for (;;) {
@@ -118,7 +128,7 @@ int xl_read_file(const char *path, char **data, size_t *n, xl_error *err)
             char *nb = realloc(buf, cap * 2);
             if (!nb) {
                 free(buf);
-                fclose(fp);
+                close_input(fp);
                 return xl_error_set(err, XL_ENOMEM, "%s: out of memory", path);
             }
             buf = nb;
@@ -130,7 +140,7 @@ int xl_read_file(const char *path, char **data, size_t *n, xl_error *err)
             break;
     }
     int bad = ferror(fp);
-    fclose(fp);
+    close_input(fp);
     if (bad) {
         free(buf);
         return xl_error_set(err, XL_EIO, "%s: read error", path);

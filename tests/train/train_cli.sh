@@ -7,11 +7,11 @@ fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; fi; }
-one_line_err() {  # NAME EXPECTED-SUBSTRING ARGS...
+one_line_err() {  # NAME EXPECTED-SUBSTRING ARGS...  (a data error: exit 1; WANT_RC=2 for usage)
   local name=$1 want=$2; shift 2
   local err rc
   err=$("$XL" train "$@" 2>&1 >/dev/null); rc=$?
-  [ $rc -eq 1 ] || { echo "FAIL: $name: exit $rc, want 1"; fail=1; }
+  [ $rc -eq ${WANT_RC:-1} ] || { echo "FAIL: $name: exit $rc, want ${WANT_RC:-1}"; fail=1; }
   [ "$(wc -l <<<"$err")" -eq 1 ] || { echo "FAIL: $name: error is not one line: $err"; fail=1; }
   grep -q -- "$want" <<<"$err" || { echo "FAIL: $name: '$err' lacks '$want'"; fail=1; }
 }
@@ -44,15 +44,18 @@ ncores=$(getconf _NPROCESSORS_ONLN)
 check "threads 0 is the core count" 'grep -q "^blas: OpenBLAS .* kernels, $ncores thread" "$tmp/b0.txt" && /usr/bin/python3 -c "import json,sys; sys.exit(json.load(open(sys.argv[1]))[\"blas\"][\"threads\"] != int(sys.argv[2]))" "$tmp/b0/run.json" "$ncores"'
 check "blas core recorded" '/usr/bin/python3 -c "import json,sys; b=json.load(open(sys.argv[1]))[\"blas\"]; sys.exit(not (b[\"core\"] == \"Prescott\" and b[\"config\"].startswith(\"OpenBLAS\")))" "$tmp/bl/run.json"'
 
-one_line_err "no data" "--data SPEC is required" --out "$tmp/x"
+WANT_RC=2 one_line_err "no data" "--data SPEC is required" --out "$tmp/x"
 one_line_err "unknown corpus" "unknown corpus 'nope'" --data nope --out "$tmp/x" "${T[@]}"
 one_line_err "bad weight" "bad mixture weight 'x'" --data tiny:x --out "$tmp/x" "${T[@]}"
 one_line_err "zero weight" "bad mixture weight '0'" --data tiny:0,tiny2:1 --out "$tmp/x" "${T[@]}"
 one_line_err "D too large" "larger than corpus 'tiny'" --data tiny --data-size 99999999 --out "$tmp/x" "${T[@]}"
-one_line_err "negative size" "field 'd-model'" --data tiny --out "$tmp/x" --d-model -4
-one_line_err "negative D" "field 'data-size'" --data tiny --out "$tmp/x" --data-size -1
-one_line_err "bad number" "field 'lr'" --data tiny --out "$tmp/x" --lr abc
-one_line_err "unknown option" "unknown option '--frob'" --data tiny --out "$tmp/x" --frob 1
+# usage errors exit 2, with a suggestion for a misspelt option
+WANT_RC=2 one_line_err "negative size" "train: --d-model: expected an integer >= 1, got '-4'" --data tiny --out "$tmp/x" --d-model -4
+WANT_RC=2 one_line_err "negative D" "train: --data-size: expected an integer >= 0, got '-1'" --data tiny --out "$tmp/x" --data-size -1
+WANT_RC=2 one_line_err "bad number" "train: --lr: expected a number > 0, got 'abc'" --data tiny --out "$tmp/x" --lr abc
+WANT_RC=2 one_line_err "unknown option" "unknown option '--frob'" --data tiny --out "$tmp/x" --frob 1
+WANT_RC=2 one_line_err "misspelt option" "unknown option '--treads', did you mean '--threads'?" --data tiny --out "$tmp/x" --treads 1
+WANT_RC=2 one_line_err "missing value" "train: --out needs a value" --data tiny --out
 one_line_err "resume nothing" "no $tmp/x2/last.ckpt" --data tiny --out "$tmp/x2" --resume "${T[@]}"
 head -c 1000 "$tmp/run/best.ckpt" > "$tmp/trunc.ckpt"
 one_line_err "truncated ckpt" "trunc.ckpt" --data tiny --out "$tmp/x" --init-from "$tmp/trunc.ckpt" "${T[@]}"
