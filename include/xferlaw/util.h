@@ -63,7 +63,8 @@ char *xl_strdup(const char *s, xl_error *err);
 
 /* ---- atomic files -------------------------------------------------------- */
 /* Writes go to "PATH.tmp.PID.N" in the same directory, are fsync'ed, then
- * rename()d over PATH, so readers see the old file or the whole new one. */
+ * rename()d over PATH, so readers see the old file or the whole new one.  PATH "-" is
+ * standard output (flushed at commit; the caller decided to write there). */
 typedef struct xl_afile {
     FILE *fp;            /* write through this */
     char *path;          /* final path */
@@ -87,7 +88,8 @@ int xl_append_line(const char *path, const char *line, xl_error *err);
 #define XL_LINE_COMPLETE 2    /* drop a last line without its '\n': a record being appended
                                  when its writer was killed was never committed */
 char *xl_next_line(char **cursor, long *line, int flags);
-/* Read a whole file into a NUL-terminated malloc'ed buffer. */
+/* Read a whole file into a NUL-terminated malloc'ed buffer.  PATH "-" reads standard
+ * input (named "stdin" in messages). */
 int xl_read_file(const char *path, char **data, size_t *n, xl_error *err);
 /* mkdir -p */
 int xl_mkdirs(const char *path, xl_error *err);

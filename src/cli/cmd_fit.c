@@ -1,5 +1,6 @@
 /* xferlaw fit: read a table, derive/filter columns, fit a law, print and save. */
 #include "cli.h"
+#include "opts.h"
 #include "xferlaw/fit.h"
 #include "xferlaw/table.h"
 
@@ -15,28 +16,30 @@ static void usage(FILE *fp)
     fprintf(fp,
 "usage: xferlaw fit FILE --law NAME|FORMULA [options]\n"
 "\n"
-"Fit a scaling law to measurements (CSV with a header row, or JSONL).\n"
+"Fit a scaling law to measurements (CSV with a header row, or JSONL; FILE - reads\n"
+"standard input).\n"
 "Symbols of the formula that are columns are data, the others are parameters.\n"
 "\n"
 "  --law NAME|FORMULA   a named law (below) or a formula, e.g. 'E + A/N^alpha + B/D^beta'\n"
 "  --y COL              target column (default: the law's, e.g. loss; formulas: loss)\n"
 "  --define NAME=EXPR   add a derived column, e.g. --define 'D=C/(6*N)' (repeatable)\n"
 "  --where EXPR         keep only rows where EXPR is true, e.g. --where 'loss < 3.44'\n"
+"                       (repeatable: every one must hold)\n"
 "  --loss lsq|huber:D   least squares (default) or Huber with threshold D on residuals\n"
 "  --space log|linear   residuals log f - log y (default) or f - y\n"
 "  --weight COL         weight each row's loss term by COL (>= 0)\n"
 "  --starts N           N random starts in the law's start box (default: its grid;\n"
 "                       formulas: 64 random starts)\n"
 "  --bootstrap B        B seeded resamples of the rows, refit in parallel; 95%% CI by the\n"
-"                       expanded percentile method (docs/commands/fit.md)\n"
+"                       expanded percentile method (default 0: se only)\n"
 "  --seed S             seed for random starts and the bootstrap (default 1)\n"
 "  --threads K          worker threads (default: all cores)\n"
 "  --max-iter N         iterations per local minimisation (default 500)\n"
 "  --holdout EXPR       fit the rows where EXPR is false; report RMSLE on the others\n"
 "  --fix NAME=VALUE     hold a parameter at a value (repeatable)\n"
 "  --bound NAME=LO:HI   constrain a parameter (either side may be empty; repeatable)\n"
-"  -o OUT.json          save the fit (atomically); a bare name (no '/') goes to fits/,\n"
-"                       and gets '.json' when it has no extension\n"
+"  --out OUT.json, -o   save the fit as JSON (atomically); - writes it to stdout\n"
+"                       (the summary then goes to stderr)\n"
 "  --residuals OUT.csv  write line,y,pred,resid,heldout for every row\n"
 "  --quiet              no progress on stderr\n"
 "\n"
@@ -49,168 +52,144 @@ static void usage(FILE *fp)
 "\n"
 "Example (Epoch AI's Chinchilla replication):\n"
 "  xferlaw fit data/chinchilla.csv --define 'D=C/(6*N)' --where 'loss < 3.44' \\\n"
-"      --law chinchilla --loss huber:1e-3 --bootstrap 4000 -o chinchilla\n");
+"      --law chinchilla --loss huber:1e-3 --bootstrap 4000 --out chinchilla.json\n");
 }
 
-static void print_result(const xl_fit_result *r, const char *path)
+static void print_result(FILE *fp, const xl_fit_result *r, const char *path)
 {
-    printf("law %s: %s = %s\n", r->law, r->y, r->formula);
-    printf("%zu rows of %s, loss ", r->n, path);
+    fprintf(fp, "law %s: %s = %s\n", r->law, r->y, r->formula);
+    fprintf(fp, "%zu rows of %s, loss ", r->n, path);
     if (r->loss == XL_FIT_HUBER)
-        printf("huber:%g", r->huber_delta);
+        fprintf(fp, "huber:%g", r->huber_delta);
     else
-        printf("lsq");
-    printf(" in %s space; %zu starts, %zu distinct optima, %s\n",
+        fprintf(fp, "lsq");
+    fprintf(fp, " in %s space; %zu starts, %zu distinct optima, %s\n",
            r->space == XL_FIT_SPACE_LOG ? "log" : "linear", r->starts, r->distinct_optima,
            r->converged ? "converged" : "NOT converged");
-    printf("\n%-10s %14s %12s   %s\n", "param", "value", "se", "95% CI");
+    fprintf(fp, "\n%-10s %14s %12s   %s\n", "param", "value", "se", "95% CI");
     for (size_t k = 0; k < r->n_params; k++) {
         const xl_fit_param *p = &r->params[k];
-        printf("%-10s %14.6g ", p->name, p->value);
+        fprintf(fp, "%-10s %14.6g ", p->name, p->value);
         if (p->fixed)
-            printf("%12s   (fixed)\n", "-");
+            fprintf(fp, "%12s   (fixed)\n", "-");
         else if (isfinite(p->ci_lo))
-            printf("%12.4g   [%.5g, %.5g]\n", p->se, p->ci_lo, p->ci_hi);
+            fprintf(fp, "%12.4g   [%.5g, %.5g]\n", p->se, p->ci_lo, p->ci_hi);
         else
-            printf("%12.4g   -\n", p->se);
+            fprintf(fp, "%12.4g   -\n", p->se);
     }
-    printf("\nobjective %.10g   rmse_log %.5g   R2 %.5f   AIC %.2f   BIC %.2f\n", r->objective,
+    fprintf(fp, "\nobjective %.10g   rmse_log %.5g   R2 %.5f   AIC %.2f   BIC %.2f\n", r->objective,
            r->diag.rmse_log, r->diag.r2, r->diag.aic, r->diag.bic);
-    printf("se: %s", r->se_method);
+    fprintf(fp, "se: %s", r->se_method);
     if (r->bootstrap)
-        printf("; CI: bootstrap expanded percentile (quantiles %.4g, %.4g), %zu of %zu refits converged",
+        fprintf(fp, "; CI: bootstrap expanded percentile (quantiles %.4g, %.4g), %zu of %zu refits converged",
                r->ci_tail, 1 - r->ci_tail, r->bootstrap_converged, r->bootstrap);
-    printf("\n");
+    fprintf(fp, "\n");
     if (r->diag.n_holdout)
-        printf("holdout: %zu rows, RMSLE %.5g\n", r->diag.n_holdout, r->diag.holdout_rmsle);
+        fprintf(fp, "holdout: %zu rows, RMSLE %.5g\n", r->diag.n_holdout, r->diag.holdout_rmsle);
 }
 
-static int need(int i, int argc, char **argv)
+typedef struct {
+    xl_fit_options *o;
+    xl_error err;
+} fit_ctx;
+
+static int set_loss(void *ctx, const char *name, const char *v)
 {
-    if (i + 1 >= argc)
-        return cli_usage_error("fit", "option %s needs a value", argv[i]);
-    return 0;
+    fit_ctx *c = ctx;
+    int rc = !strcmp(name, "--loss")    ? xl_fit_options_set_loss(c->o, v, &c->err)
+             : !strcmp(name, "--space") ? xl_fit_options_set_space(c->o, v, &c->err)
+             : !strcmp(name, "--fix")   ? xl_fit_options_add_fixed(c->o, v, &c->err)
+                                        : xl_fit_options_add_bound(c->o, v, &c->err);
+    return rc ? cli_usage_error("fit", "%s", c->err.msg) : 0;
+}
+
+/* A bare word that is not a named law but is one edit from one is a typo, not a formula. */
+static int check_law(const char *law)
+{
+    if (xl_law_find(law) || strspn(law, "abcdefghijklmnopqrstuvwxyz0123456789_:-") != strlen(law))
+        return 0;
+    const char *names[64];
+    size_t n = 0;
+    for (size_t i = 0; i < xl_law_count() && n < 64; i++)
+        names[n++] = xl_law_get(i)->name;
+    const char *s = cli_suggest(law, names, n);
+    return s ? cli_usage_error("fit", "--law '%s' is not a named law, did you mean '%s'?", law, s)
+             : 0;
 }
 
 int cmd_fit(int argc, char **argv)
 {
     openblas_set_num_threads(1);
-    const char *path = NULL, *out = NULL, *resid = NULL, *where = NULL;
-    const char *defines[64];
-    int n_def = 0, quiet = 0;
+    const char *path = NULL, *out = NULL, *resid = NULL;
+    cli_list defines = {0}, wheres = {0};
+    int quiet = 0, threads = 0, bootstrap = 0, starts = 0, max_iter = 0;
     xl_fit_options o;
     xl_fit_options_init(&o);
-    xl_error err;
-    xl_error_clear(&err);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (cli_is_help(a)) {
-            usage(stdout);
-            return 0;
-        }
-        if (a[0] != '-' || strcmp(a, "-") == 0) {
-            if (path)
-                return cli_usage_error("fit", "unexpected argument '%s'", a);
-            path = a;
-            continue;
-        }
-        if (strcmp(a, "--quiet") == 0) {
-            quiet = 1;
-            continue;
-        }
-        if (need(i, argc, argv))
-            return 2;
-        const char *v = argv[++i];
-        long l;
-        if (strcmp(a, "--law") == 0)
-            o.law = v;
-        else if (strcmp(a, "--y") == 0)
-            o.y = v;
-        else if (strcmp(a, "--define") == 0) {
-            if (n_def >= 64)
-                return cli_usage_error("fit", "too many --define");
-            defines[n_def++] = v;
-        } else if (strcmp(a, "--where") == 0)
-            where = v;
-        else if (strcmp(a, "--loss") == 0) {
-            if (xl_fit_options_set_loss(&o, v, &err))
-                return cli_usage_error("fit", "%s", err.msg);
-        } else if (strcmp(a, "--space") == 0) {
-            if (xl_fit_options_set_space(&o, v, &err))
-                return cli_usage_error("fit", "%s", err.msg);
-        } else if (strcmp(a, "--weight") == 0)
-            o.weight = v;
-        else if (strcmp(a, "--starts") == 0 || strcmp(a, "--bootstrap") == 0 ||
-                 strcmp(a, "--seed") == 0 || strcmp(a, "--threads") == 0 ||
-                 strcmp(a, "--max-iter") == 0) {
-            if (xl_parse_long(v, &l) || l < 0)
-                return cli_usage_error("fit", "%s '%s': expected an integer >= 0", a, v);
-            if (a[2] == 's' && a[3] == 't')
-                o.n_starts = (size_t)l;
-            else if (a[2] == 'b')
-                o.bootstrap = (size_t)l;
-            else if (a[2] == 's')
-                o.seed = (uint64_t)l;
-            else if (a[2] == 'm')
-                o.max_iter = (int)l;
-            else
-                o.threads = (int)l;
-        } else if (strcmp(a, "--holdout") == 0)
-            o.holdout = v;
-        else if (strcmp(a, "--fix") == 0) {
-            if (xl_fit_options_add_fixed(&o, v, &err))
-                return cli_usage_error("fit", "%s", err.msg);
-        } else if (strcmp(a, "--bound") == 0) {
-            if (xl_fit_options_add_bound(&o, v, &err))
-                return cli_usage_error("fit", "%s", err.msg);
-        } else if (strcmp(a, "-o") == 0)
-            out = v;
-        else if (strcmp(a, "--residuals") == 0)
-            resid = v;
-        else
-            return cli_usage_error("fit", "unknown option '%s'", a);
+    fit_ctx ctx = {&o, {0}};
+    const cli_opt opts[] = {
+        {"--law", NULL, CLI_STR, &o.law, 0, 0, 0, NULL, 0},
+        {"--y", NULL, CLI_STR, &o.y, 0, 0, 0, NULL, 0},
+        {"--define", NULL, CLI_LIST, &defines, 0, 0, 0, NULL, 0},
+        {"--where", NULL, CLI_LIST, &wheres, 0, 0, 0, NULL, 0},
+        {"--loss", NULL, CLI_FN, NULL, 0, 0, 0, set_loss, 1},
+        {"--space", NULL, CLI_FN, NULL, 0, 0, 0, set_loss, 1},
+        {"--weight", NULL, CLI_STR, &o.weight, 0, 0, 0, NULL, 0},
+        {"--starts", NULL, CLI_INT, &starts, 0, 1e7, 0, NULL, 0},
+        {"--max-iter", NULL, CLI_INT, &max_iter, 0, 1e7, 0, NULL, 0},
+        {"--holdout", NULL, CLI_STR, &o.holdout, 0, 0, 0, NULL, 0},
+        {"--fix", NULL, CLI_FN, NULL, 0, 0, 0, set_loss, 1},
+        {"--bound", NULL, CLI_FN, NULL, 0, 0, 0, set_loss, 1},
+        {"--residuals", NULL, CLI_STR, &resid, 0, 0, 0, NULL, 0},
+        CLI_OUT(&out), CLI_BOOTSTRAP(&bootstrap), CLI_SEED(&o.seed), CLI_THREADS(&threads),
+        CLI_QUIET(&quiet), CLI_OPT_END};
+    int n_pos, rc = cli_parse("fit", opts, &ctx, argc, argv, &path, 1, &n_pos);
+    if (rc == CLI_HELP) {
+        usage(stdout);
+        return 0;
     }
+    if (rc)
+        return rc;
+    o.bootstrap = (size_t)bootstrap;
+    o.n_starts = (size_t)starts;
+    o.threads = threads;
+    if (max_iter)
+        o.max_iter = max_iter;
     if (!path)
-        return cli_usage_error("fit", "no input file");
+        return cli_usage_error("fit", "no input file (FILE, or - for standard input)");
     if (!o.law)
         return cli_usage_error("fit", "no --law (a name such as chinchilla, or a formula)");
+    if (check_law(o.law))
+        return 2;
     if (!quiet)
         o.progress = stderr;
-
-    char outpath[4096] = "";
-    if (out) {
-        int bare = strchr(out, '/') == NULL;
-        const char *dot = strrchr(out, '.');
-        snprintf(outpath, sizeof outpath, "%s%s%s", bare ? "fits/" : "", out,
-                 bare && !dot ? ".json" : "");
-    }
+    /* with --out -, stdout carries the JSON alone and the summary goes to stderr */
+    FILE *human = out && !strcmp(out, "-") ? stderr : stdout;
+    xl_error err;
+    xl_error_clear(&err);
     xl_table *t = NULL;
     xl_fit_result *r = NULL;
-    int rc = 1;
+    rc = 1;
     if (xl_table_read(path, &t, &err))
         goto done;
-    for (int d = 0; d < n_def; d++)
-        if (xl_table_define(t, defines[d], &err)) {
-            xl_error_prefix(&err, "--define '%s'", defines[d]);
+    for (size_t d = 0; d < defines.n; d++)
+        if (xl_table_define(t, defines.v[d], &err)) {
+            xl_error_prefix(&err, "--define '%s'", defines.v[d]);
             goto done;
         }
-    if (where && xl_table_where(t, where, &err)) {
-        xl_error_prefix(&err, "--where '%s'", where);
-        goto done;
-    }
+    for (size_t w = 0; w < wheres.n; w++)
+        if (xl_table_where(t, wheres.v[w], &err)) {
+            xl_error_prefix(&err, "--where '%s'", wheres.v[w]);
+            goto done;
+        }
     if (xl_fit_table(t, &o, &r, &err))
         goto done;
-    if (outpath[0]) {
-        if (strncmp(outpath, "fits/", 5) == 0 && xl_mkdirs("fits", &err))
-            goto done;
-        if (xl_fit_result_save(r, outpath, &err))
-            goto done;
-    }
+    if (out && xl_fit_result_save(r, out, &err))
+        goto done;
     if (resid && xl_fit_write_residuals(r, resid, &err))
         goto done;
-    print_result(r, path);
-    if (outpath[0])
-        printf("saved %s\n", outpath);
+    print_result(human, r, strcmp(path, "-") ? path : "stdin");
+    if (out && strcmp(out, "-"))
+        fprintf(human, "saved %s\n", out);
     rc = 0;
 done:
     if (rc)

@@ -13,6 +13,10 @@ static unsigned long tmp_counter;
 int xl_afile_open(xl_afile *af, const char *path, xl_error *err)
 {
     memset(af, 0, sizeof *af);
+    if (strcmp(path, "-") == 0) {   /* standard output: no temporary, nothing to rename */
+        af->fp = stdout;
+        return XL_OK;
+    }
     af->path = strdup(path);
     size_t n = strlen(path) + 64;
     af->tmp_path = malloc(n);
@@ -40,6 +44,12 @@ int xl_afile_commit(xl_afile *af, xl_error *err)
     int rc = XL_OK;
     if (!af->fp)
         return xl_error_set(err, XL_EIO, "atomic file already closed");
+    if (af->fp == stdout) {
+        af->fp = NULL;
+        return fflush(stdout) != 0 || ferror(stdout)
+                   ? xl_error_set(err, XL_EIO, "stdout: write failed: %s", strerror(errno))
+                   : XL_OK;
+    }
     if (fflush(af->fp) != 0 || fsync(fileno(af->fp)) != 0 || ferror(af->fp))
         rc = xl_error_set(err, XL_EIO, "%s: write failed: %s", af->path, strerror(errno));
     if (fclose(af->fp) != 0 && rc == XL_OK)
@@ -57,6 +67,10 @@ int xl_afile_commit(xl_afile *af, xl_error *err)
 
 void xl_afile_abort(xl_afile *af)
 {
+    if (af->fp == stdout) {   /* what was written to a pipe stays written */
+        af->fp = NULL;
+        return;
+    }
     if (af->fp) {
         fclose(af->fp);
         af->fp = NULL;
@@ -76,7 +90,7 @@ int xl_write_file_atomic(const char *path, const void *data, size_t n, xl_error 
         return rc;
     if (n && fwrite(data, 1, n, af.fp) != n) {
         xl_afile_abort(&af);
-        return xl_error_set(err, XL_EIO, "%s: write failed", path);
+        return xl_error_set(err, XL_EIO, "%s: write failed", strcmp(path, "-") ? path : "stdout");
     }
     return xl_afile_commit(&af, err);
 }

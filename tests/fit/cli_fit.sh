@@ -13,11 +13,15 @@ check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; fi; }
 out=$("$XL" fit --help); rc=$?
 check "--help exits 0" '[ $rc -eq 0 ]'
 check "--help lists the laws" 'grep -q "^  bnsl:3 " <<<"$out" && grep -q "^  chinchilla " <<<"$out"'
-check "--help says where -o goes" 'grep -q "goes to fits/" <<<"$out"'
+check "--help: --out with -o" 'grep -q -- "--out OUT.json, -o" <<<"$out"'
 
-# Epoch AI's fit; a bare -o name goes to fits/NAME.json
+# Epoch AI's fit; -o is --out, the path as given
 out=$("$XL" fit "$DATA" --define 'D=C/(6*N)' --where 'loss < 3.44' --law chinchilla \
-      --loss huber:1e-3 --bootstrap 50 --quiet -o epoch --residuals res.csv); rc=$?
+      --loss huber:1e-3 --bootstrap 50 --quiet -o fits/epoch.json --residuals res.csv 2>&1); rc=$?
+check "a missing directory is an error" '[ $rc -eq 1 ] && grep -q "fits/epoch.json" <<<"$out"'
+mkdir fits
+out=$("$XL" fit "$DATA" --define 'D=C/(6*N)' --where 'loss < 3.44' --law chinchilla \
+      --loss huber:1e-3 --bootstrap 50 --quiet -o fits/epoch.json --residuals res.csv); rc=$?
 check "epoch fit exits 0" '[ $rc -eq 0 ]'
 check "epoch E" 'grep -Eq "^E +1\.817" <<<"$out"'
 check "epoch alpha" 'grep -Eq "^alpha +0\.3473" <<<"$out"'
@@ -31,6 +35,32 @@ for key in '"law":' '"formula":' '"params":' '"ci95":' '"objective":' '"n":' '"s
 done
 check "json sha256 of the input" 'grep -q "$(sha256sum "$DATA" | cut -c1-64)" <<<"$j"'
 check "residual table" '[ "$(head -1 res.csv)" = "line,loss,pred,resid,heldout" ] && [ $(wc -l < res.csv) -eq 241 ]'
+
+# '-': the table from stdin, the JSON to stdout (the summary to stderr); same numbers
+j2=$("$XL" fit - --define 'D=C/(6*N)' --where 'loss < 3.44' --law chinchilla --loss huber:1e-3 \
+     --bootstrap 50 --quiet --out - < "$DATA" 2>sum.txt); rc=$?
+check "stdin to stdout exits 0" '[ $rc -eq 0 ]'
+check "stdout is the JSON alone" '/usr/bin/python3 -c "import json,sys; json.loads(sys.stdin.read())" <<<"$j2"'
+check "same parameters as the file" '[ "$(grep -A2 "\"alpha\"" <<<"$j2")" = "$(grep -A2 "\"alpha\"" fits/epoch.json)" ]'
+check "summary on stderr names stdin" 'grep -q "240 rows of stdin" sum.txt && grep -Eq "^alpha +0\.3473" sum.txt'
+check "stdin hashed once" 'grep -q "$(sha256sum "$DATA" | cut -c1-64)" <<<"$j2"'
+# --where is repeatable (all must hold); --name=value works
+out=$("$XL" fit "$DATA" --define 'D=C/(6*N)' --where 'loss < 3.44' --where='N > 1e8' --law=chinchilla --quiet); rc=$?
+check "two --where" '[ $rc -eq 0 ] && grep -q "^[0-9]* rows" <<<"$out" && ! grep -q "^240 rows" <<<"$out"'
+# usage errors: exit 2, one line, a suggestion
+usage() {  # NAME EXPECTED ARGS...
+  local name=$1 want=$2; shift 2
+  local err; err=$("$XL" fit "$@" 2>&1 >/dev/null); local rc=$?
+  check "$name: exit 2 (got $rc)" '[ $rc -eq 2 ]'
+  check "$name: message (got: $err)" '[ "$err" = "$want" ]'
+}
+usage "misspelt option" "xferlaw fit: unknown option '--bootstrp', did you mean '--bootstrap'? (see 'xferlaw fit --help')" \
+    "$DATA" --law power --bootstrp 10
+usage "misspelt law" "xferlaw fit: --law 'chinchila' is not a named law, did you mean 'chinchilla'? (see 'xferlaw fit --help')" \
+    "$DATA" --law chinchila
+usage "bad count" "xferlaw fit: --threads: expected an integer in [0, 4096], got 'x' (see 'xferlaw fit --help')" \
+    "$DATA" --law power --threads x
+usage "no file" "xferlaw fit: no input file (FILE, or - for standard input) (see 'xferlaw fit --help')" --law power
 
 # holdout: fit the small models, report RMSLE on the largest ones
 out=$("$XL" fit "$DATA" --define 'D=C/(6*N)' --where 'loss < 3.44' --law chinchilla \
