@@ -8,19 +8,24 @@
 
 static void help(void)
 {
-    printf("usage: xferlaw plot FILE|SWEEPDIR [--out DIR] [--n N] [--df DF] [--curriculum C]\n"
+    printf("usage: xferlaw plot FILE|SWEEPDIR [--out DIR] [--size N] [--df DF] [--curriculum C]\n"
            "                    [--logit] [--no-render] [options]\n\n"
            "Writes gnuplot scripts beside their data (DIR/fig_X.gp, DIR/fig_X.dat) and renders\n"
            "them to PNG and SVG when gnuplot is installed (the scripts alone otherwise):\n"
-           "  fig_a loss vs data for one N (--n), D_F, D_T, D_E arrows (Hernandez Fig. 1)\n"
+           "  fig_a loss vs data for one N (--size), D_F, D_T, D_E arrows (Hernandez Fig. 1)\n"
            "  fig_b fraction of effective data from transfer vs N per D_F (Fig. 2; --logit)\n"
            "  fig_c D_T vs D_F per N, log-log, with fit lines\n"
            "  fig_d loss vs N at fixed D_F (--df), scratch vs fine-tuned (Fig. 3)\n"
            "  fig_e ossification: fine-tuned minus scratch loss\n"
            "  fig_f curricula side by side: alpha and beta with intervals\n"
-           "  fig_g residuals\n"
-           "  --out DIR (default: SWEEPDIR/plots for a sweep, else 'plots')\n\n%s",
-           XFER_ARGS_HELP);
+           "  fig_g residuals\n\n"
+           "  --out DIR, -o     output directory (default: SWEEPDIR/plots for a sweep, else plots)\n"
+           "  --size N          model size of figure a (default: the one with most fine-tunes)\n"
+           "  --df DF           fine-tuning data of figure d (default: the most common D_F)\n"
+           "  --curriculum C    curriculum of figures b, c, e, g (default: the first)\n"
+           "  --logit           figure b on a logit axis\n"
+           "  --no-render       write the scripts and data only\n\n");
+    xfer_args_brief(stdout, 1);
 }
 
 int cmd_plot(int argc, char **argv)
@@ -30,36 +35,22 @@ int cmd_plot(int argc, char **argv)
     xl_plot_opts po;
     xl_plot_opts_default(&po);
     const char *out = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            help();
-            return 0;
-        }
-        int r = xfer_args_parse(&a, "plot", argc, argv, &i);
-        if (r < 0)
-            return 2;
-        if (r > 0)
-            continue;
-        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(o, "--logit"))
-            po.logit = 1;
-        else if (!strcmp(o, "--no-render"))
-            po.render = 0;
-        else if (!v)
-            return cli_usage_error("plot", "unknown option '%s' or missing value", o);
-        else if (!strcmp(o, "--out"))
-            out = argv[++i];
-        else if (!strcmp(o, "--curriculum"))
-            po.curriculum = argv[++i];
-        else if (!strcmp(o, "--n") || !strcmp(o, "--df")) {
-            double x;
-            if (xl_parse_double(v, &x) || !(x > 0))
-                return cli_usage_error("plot", "%s needs a positive number", o);
-            *(o[2] == 'n' ? &po.N : &po.DF) = x;
-            i++;
-        } else
-            return cli_usage_error("plot", "unknown option '%s'", o);
+    int no_render = 0;
+    const cli_opt own[] = {
+        CLI_OUT(&out), {"--size", "--n", CLI_DOUBLE, &po.N, 0, 0, 1, NULL, 0},
+        {"--df", NULL, CLI_DOUBLE, &po.DF, 0, 0, 1, NULL, 0},
+        {"--curriculum", NULL, CLI_STR, &po.curriculum, 0, 0, 0, NULL, 0},
+        {"--logit", NULL, CLI_FLAG, &po.logit, 0, 0, 0, NULL, 0},
+        {"--no-render", NULL, CLI_FLAG, &no_render, 0, 0, 0, NULL, 0}, CLI_OPT_END};
+    int rc = xfer_args_parse(&a, "plot", own, 1, argc, argv);
+    if (rc == CLI_HELP) {
+        help();
+        return 0;
     }
+    if (rc)
+        return rc;
+    if (no_render)
+        po.render = 0;
     if (!a.input)
         return cli_usage_error("plot", "missing FILE or SWEEPDIR");
     char dir[4096];
@@ -78,7 +69,6 @@ int cmd_plot(int argc, char **argv)
     xl_plot_output po_out;
     xl_error err;
     xl_error_clear(&err);
-    int rc = 0;
     if (xl_plot_all(res, &po, &po_out, &err)) {
         rc = cli_fail("plot", &err);
     } else {

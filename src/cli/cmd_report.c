@@ -7,14 +7,15 @@
 
 static void help(void)
 {
-    printf("usage: xferlaw report SWEEPDIR|FILE [-o REPORT.html] [--out DIR] [options]\n\n"
-           "Runs the transfer analysis and writes, in DIR (default: SWEEPDIR, or 'report' for a\n"
-           "file), transfer.json, transfer.csv, plots/ and one self-contained HTML page (figures\n"
-           "inline as base64 PNG, fit tables with 95%% intervals, the comparison of curricula,\n"
-           "every run behind the fits, provenance: input sha256, versions, date).\n"
-           "  -o REPORT.html   the page (default DIR/report.html)\n"
-           "  --logit          figure b on a logit axis\n\n%s",
-           XFER_ARGS_HELP);
+    printf("usage: xferlaw report SWEEPDIR|FILE [--out DIR] [--html REPORT.html] [options]\n\n"
+           "Runs the transfer analysis and writes, in DIR, transfer.json, transfer.csv, plots/\n"
+           "and one self-contained HTML page (figures inline as base64 PNG, fit tables with 95%%\n"
+           "intervals, the comparison of curricula, every run behind the fits, provenance:\n"
+           "input sha256, versions, date).\n\n"
+           "  --out DIR, -o      output directory (default: SWEEPDIR, or 'report' for a file)\n"
+           "  --html FILE        the page (default DIR/report.html)\n"
+           "  --logit            figure b on a logit axis\n\n");
+    xfer_args_brief(stdout, 1);
 }
 
 int cmd_report(int argc, char **argv)
@@ -24,25 +25,15 @@ int cmd_report(int argc, char **argv)
     xl_plot_opts po;
     xl_plot_opts_default(&po);
     const char *html = NULL, *out = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            help();
-            return 0;
-        }
-        int r = xfer_args_parse(&a, "report", argc, argv, &i);
-        if (r < 0)
-            return 2;
-        if (r > 0)
-            continue;
-        if (!strcmp(argv[i], "--logit"))
-            po.logit = 1;
-        else if (!strcmp(argv[i], "-o") && i + 1 < argc)
-            html = argv[++i];
-        else if (!strcmp(argv[i], "--out") && i + 1 < argc)
-            out = argv[++i];
-        else
-            return cli_usage_error("report", "unknown option '%s' or missing value", argv[i]);
+    const cli_opt own[] = {CLI_OUT(&out), {"--html", NULL, CLI_STR, &html, 0, 0, 0, NULL, 0},
+                           {"--logit", NULL, CLI_FLAG, &po.logit, 0, 0, 0, NULL, 0}, CLI_OPT_END};
+    int rc = xfer_args_parse(&a, "report", own, 1, argc, argv);
+    if (rc == CLI_HELP) {
+        help();
+        return 0;
     }
+    if (rc)
+        return rc;
     if (!a.input)
         return cli_usage_error("report", "missing SWEEPDIR or FILE");
     struct stat st;

@@ -9,18 +9,20 @@
 
 static void help(void)
 {
-    printf("usage: xferlaw reproduce [--spec tiny|small|FILE] [--out DIR] [--from-runs FILE|SWEEPDIR]\n"
-           "                         [--planted] [options]\n\n"
+    printf("usage: xferlaw reproduce [SPEC] [--out DIR] [--from-runs FILE|SWEEPDIR] [--planted]\n"
+           "                         [options]\n\n"
            "The main job: runs the sweep (xferlaw sweep SPEC --out DIR/sweep; resumable: run the\n"
            "same command again after an interruption), then the transfer analysis, the fits,\n"
-           "every figure and the HTML report into DIR (default 'reproduce-SPEC').\n"
-           "  --spec S          bundled sweep spec tiny (default) or small, or a spec file\n"
-           "  --from-runs F     skip the sweep: analyse existing measurements (runs.jsonl, CSV)\n"
+           "every figure and the HTML report into DIR.  SPEC is a bundled sweep spec, tiny\n"
+           "(default) or small, or a spec file.\n\n"
+           "  --out DIR, -o     output directory (default 'reproduce-SPEC')\n"
+           "  --from-runs F     skip the sweep: analyse existing measurements (runs.jsonl, CSV,\n"
+           "                    a sweep directory, - for standard input)\n"
            "  --planted         skip the sweep: planted data (Kaplan scratch losses, Hernandez's\n"
            "                    text and text+code laws) - checks the pipeline end to end\n"
            "  --jobs K          passed to the sweep\n"
-           "  --logit           figure b on a logit axis\n\n%s",
-           XFER_ARGS_HELP);
+           "  --logit           figure b on a logit axis\n\n");
+    xfer_args_brief(stdout, 0);
 }
 
 /* Run this binary's `sweep`; returns its exit status. */
@@ -65,46 +67,28 @@ int cmd_reproduce(int argc, char **argv)
     xfer_args_init(&a);
     xl_plot_opts po;
     xl_plot_opts_default(&po);
-    const char *spec = "tiny", *out = NULL, *from = NULL, *jobs = NULL;
+    const char *spec = NULL, *out = NULL, *from = NULL, *jobs = NULL;
     int planted = 0;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            help();
-            return 0;
-        }
-        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(o, "--planted")) {
-            planted = 1;
-            continue;
-        }
-        if (!strcmp(o, "--logit")) {
-            po.logit = 1;
-            continue;
-        }
-        if (v && !strcmp(o, "--spec")) {
-            spec = argv[++i];
-            continue;
-        }
-        if (v && !strcmp(o, "--out")) {
-            out = argv[++i];
-            continue;
-        }
-        if (v && !strcmp(o, "--from-runs")) {
-            from = argv[++i];
-            continue;
-        }
-        if (v && !strcmp(o, "--jobs")) {
-            jobs = argv[++i];
-            continue;
-        }
-        if (o[0] != '-')
-            return cli_usage_error("reproduce", "unexpected argument '%s'", o);
-        int r = xfer_args_parse(&a, "reproduce", argc, argv, &i);
-        if (r < 0)
-            return 2;
-        if (r == 0)
-            return cli_usage_error("reproduce", "unknown option '%s' or missing value", o);
+    /* --spec S is the older spelling of the positional SPEC */
+    const cli_opt own[] = {
+        CLI_OUT(&out), {"--spec", NULL, CLI_STR, &spec, 0, 0, 0, NULL, 0},
+        {"--from-runs", NULL, CLI_STR, &from, 0, 0, 0, NULL, 0},
+        {"--planted", NULL, CLI_FLAG, &planted, 0, 0, 0, NULL, 0},
+        {"--jobs", NULL, CLI_STR, &jobs, 0, 0, 0, NULL, 0},
+        {"--logit", NULL, CLI_FLAG, &po.logit, 0, 0, 0, NULL, 0}, CLI_OPT_END};
+    int rc = xfer_args_parse(&a, "reproduce", own, 1, argc, argv);
+    if (rc == CLI_HELP) {
+        help();
+        return 0;
     }
+    if (rc)
+        return rc;
+    if (a.input && spec)
+        return cli_usage_error("reproduce", "SPEC given twice ('%s' and --spec %s)", a.input, spec);
+    if (a.input)
+        spec = a.input;
+    if (!spec)
+        spec = "tiny";
     char dir[4096], input[4200], page[4200];
     snprintf(dir, sizeof dir, "%s", out ? out : "");
     if (!out)

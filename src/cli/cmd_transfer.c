@@ -7,18 +7,20 @@
 
 static void help(void)
 {
-    printf("usage: xferlaw transfer FILE|SWEEPDIR [-o OUT.json] [--csv OUT.csv] [options]\n"
+    printf("usage: xferlaw transfer FILE|SWEEPDIR [--out OUT.json] [--csv OUT.csv] [options]\n"
            "       xferlaw transfer --make-planted OUT.csv [--curricula 1|2] [--noise F] [--seed S]\n\n"
            "Effective data transferred (Hernandez et al. 2021): for each fine-tuned run, the\n"
            "from-scratch data D_E reaching its loss, by interpolation of the measured scratch\n"
            "curve and by inversion of the fitted Kaplan L(N,D); D_T = D_E - D_F; fits of\n"
            "D_T = k D_F^alpha N^beta per curriculum (log-linear, fit-the-fits, loss space) with\n"
            "pipeline-bootstrap intervals, in the low-data regime D_F <= 10%% of D(N).\n\n"
-           "  -o OUT.json             everything as JSON\n"
-           "  --csv OUT.csv           per-run table (D_E, D_T both ways, flags)\n"
+           "  --out OUT.json, -o      everything as JSON (- : stdout, the tables then go to stderr)\n"
+           "  --csv OUT.csv           per-run table (D_E, D_T both ways, flags; - : stdout)\n"
            "  --make-planted OUT.csv  write planted measurements (Kaplan scratch losses,\n"
            "                          D_T = 1.9e4 D_F^0.18 N^0.38; with --curricula 2 also\n"
-           "                          'mix': 2.1e5 D_F^0.096 N^0.38) and exit\n\n%s",
+           "                          'mix': 2.1e5 D_F^0.096 N^0.38) and exit\n"
+           "  --curricula 1|2         planted curricula (default 1)\n"
+           "  --noise F               planted relative loss noise (default 0.003)\n\n%s",
            XFER_ARGS_HELP);
 }
 
@@ -48,53 +50,38 @@ int cmd_transfer(int argc, char **argv)
     xfer_args a;
     xfer_args_init(&a);
     const char *json = NULL, *csv = NULL, *planted = NULL;
-    long n_cur = 1;
+    int n_cur = 1;
     double noise = -1;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            help();
-            return 0;
-        }
-        int r = xfer_args_parse(&a, "transfer", argc, argv, &i);
-        if (r < 0)
-            return 2;
-        if (r > 0)
-            continue;
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--csv") ||
-             !strcmp(argv[i], "--make-planted") || !strcmp(argv[i], "--curricula") ||
-             !strcmp(argv[i], "--noise")) && !v)
-            return cli_usage_error("transfer", "%s needs a value", argv[i]);
-        if (!strcmp(argv[i], "-o"))
-            json = argv[++i];
-        else if (!strcmp(argv[i], "--csv"))
-            csv = argv[++i];
-        else if (!strcmp(argv[i], "--make-planted"))
-            planted = argv[++i];
-        else if (!strcmp(argv[i], "--curricula")) {
-            if (xl_parse_long(argv[++i], &n_cur) || n_cur < 1 || n_cur > 2)
-                return cli_usage_error("transfer", "--curricula is 1 or 2");
-        } else if (!strcmp(argv[i], "--noise")) {
-            if (xl_parse_double(argv[++i], &noise) || !(noise >= 0))
-                return cli_usage_error("transfer", "--noise needs a number >= 0");
-        } else
-            return cli_usage_error("transfer", "unknown option '%s'", argv[i]);
+    const cli_opt own[] = {
+        CLI_OUT(&json), {"--csv", NULL, CLI_STR, &csv, 0, 0, 0, NULL, 0},
+        {"--make-planted", NULL, CLI_STR, &planted, 0, 0, 0, NULL, 0},
+        {"--curricula", NULL, CLI_INT, &n_cur, 1, 2, 0, NULL, 0},
+        {"--noise", NULL, CLI_DOUBLE, &noise, 0, 0, 0, NULL, 0}, CLI_OPT_END};
+    int rc = xfer_args_parse(&a, "transfer", own, 1, argc, argv);
+    if (rc == CLI_HELP) {
+        help();
+        return 0;
     }
+    if (rc)
+        return rc;
     if (planted)
-        return make_planted(planted, (int)n_cur, noise, a.opts.seed);
+        return make_planted(planted, n_cur, noise, a.opts.seed);
     if (!a.input)
-        return cli_usage_error("transfer", "missing FILE or SWEEPDIR");
+        return cli_usage_error("transfer", "missing FILE or SWEEPDIR (- for standard input)");
+    if (json && csv && !strcmp(json, "-") && !strcmp(csv, "-"))
+        return cli_usage_error("transfer", "--out and --csv cannot both be - (stdout)");
+    /* a table or JSON on stdout goes alone: the human tables move to stderr */
+    FILE *human = (json && !strcmp(json, "-")) || (csv && !strcmp(csv, "-")) ? stderr : stdout;
     xl_xfer_runs *runs;
     xl_transfer_result *res;
     if (xfer_args_run(&a, "transfer", &runs, &res))
         return 1;
     xl_error err;
     xl_error_clear(&err);
-    int rc = 0;
-    xl_transfer_print(res, stdout);
+    xl_transfer_print(res, human);
     if (res->n_curricula > 1) {
-        printf("\n");
-        xl_compare_print(res, stdout);
+        fprintf(human, "\n");
+        xl_compare_print(res, human);
     }
     if ((json && xl_transfer_write_json(res, json, &err)) ||
         (csv && xl_transfer_write_csv(res, csv, &err)))

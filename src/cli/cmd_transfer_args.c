@@ -7,10 +7,10 @@
 
 const char XFER_ARGS_HELP[] =
     "Input: FILE (CSV/JSONL: curriculum, N, D or D_F, loss; curriculum 'scratch' for\n"
-    "from-scratch runs) or SWEEPDIR (its runs.jsonl).\n"
+    "from-scratch runs; - reads standard input) or SWEEPDIR (its runs.jsonl).\n"
     "Analysis options:\n"
     "  --define NAME=EXPR      add a derived column (repeatable)\n"
-    "  --where EXPR            keep only rows where EXPR is true\n"
+    "  --where EXPR            keep only rows where EXPR is true (repeatable)\n"
     "  --low-data FRAC         fit runs with D_F <= FRAC * D(N) (default 0.1)\n"
     "  --within F              D(N): data within F of the infinite-data loss (default 0.01)\n"
     "  --disagree FACTOR       report runs whose two D_T estimates differ more (default 2)\n"
@@ -19,7 +19,8 @@ const char XFER_ARGS_HELP[] =
     "  --include-flat          fit D_T whose D_E lies beyond D(N), where the scratch curve\n"
     "                          is within 1% of its asymptote (ill-conditioned inverse)\n"
     "  --bootstrap B           pipeline bootstrap replicates for intervals (default 400)\n"
-    "  --seed S, --threads K   bootstrap seed (default 1), threads (default all cores)\n"
+    "  --seed S                bootstrap seed (default 1)\n"
+    "  --threads K             worker threads (default 0: all cores)\n"
     "  --at N,DF               report the data multiplier D_E/D_F there (repeatable)\n"
     "  --estimator interp|fit  D_T used by the comparison (default interp unless it lost\n"
     "                          most runs to its flags)\n"
@@ -32,116 +33,84 @@ void xfer_args_init(xfer_args *a)
 {
     memset(a, 0, sizeof *a);
     xl_xfer_opts_default(&a->opts);
+    a->bootstrap = (int)a->opts.bootstrap;
 }
 
-static int num(const char *cmd, const char *opt, const char *s, double *v, double lo)
+static int set_at(void *ctx, const char *name, const char *v)
 {
-    if (!s || xl_parse_double(s, v) || !(*v >= lo)) {
-        cli_usage_error(cmd, "%s needs a number >= %g, got '%s'", opt, lo, s ? s : "");
-        return -1;
-    }
-    return 1;
-}
-
-int xfer_args_parse(xfer_args *a, const char *cmd, int argc, char **argv, int *i)
-{
-    const char *o = argv[*i];
-    const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
-    double d;
+    xfer_args *a = ctx;
     xl_xfer_opts *op = &a->opts;
-#define TAKE(var, lo)                                                                      \
-    do {                                                                                   \
-        if (num(cmd, o, v, &d, lo) < 0)                                                    \
-            return -1;                                                                     \
-        var = d;                                                                           \
-        (*i)++;                                                                            \
-        return 1;                                                                          \
-    } while (0)
-    if (!strcmp(o, "--low-data"))
-        TAKE(op->low_data_frac, 1e-12);
-    if (!strcmp(o, "--within"))
-        TAKE(op->within, 1e-12);
-    if (!strcmp(o, "--disagree"))
-        TAKE(op->disagree, 1);
-    if (!strcmp(o, "--bootstrap"))
-        TAKE(op->bootstrap, 0);
-    if (!strcmp(o, "--seed"))
-        TAKE(op->seed, 0);
-    if (!strcmp(o, "--threads"))
-        TAKE(op->threads, 0);
-    if (!strcmp(o, "--target-loss"))
-        TAKE(op->target_loss, 1e-300);
-    if (!strcmp(o, "--pretrain-tokens"))
-        TAKE(op->pretrain_tokens, 0);
-#undef TAKE
-    if (!strcmp(o, "--include-extrapolated")) {
-        op->include_extrapolated = 1;
-        return 1;
-    }
-    if (!strcmp(o, "--include-flat")) {
-        op->include_flat = 1;
-        return 1;
-    }
-    if (!strcmp(o, "--include-high-data")) {
-        op->include_high_data = 1;
-        return 1;
-    }
-    if (!strcmp(o, "--quiet")) {
-        op->no_progress = 1;
-        a->quiet = 1;
-        return 1;
-    }
-    if (!strcmp(o, "--at")) {
-        char *end;
-        double N = v ? strtod(v, &end) : 0, DF = 0;
-        if (!v || *end != ',' || xl_parse_double(end + 1, &DF) || !(N > 0) || !(DF > 0)) {
-            cli_usage_error(cmd, "--at needs N,DF (two positive numbers), got '%s'", v ? v : "");
-            return -1;
-        }
-        if (op->n_at >= 16) {
-            cli_usage_error(cmd, "at most 16 --at points");
-            return -1;
-        }
-        op->at_N[op->n_at] = N;
-        op->at_DF[op->n_at++] = DF;
-        (*i)++;
-        return 1;
-    }
-    if (!strcmp(o, "--estimator")) {
-        if (!v || (strcmp(v, "interp") && strcmp(v, "fit"))) {
-            cli_usage_error(cmd, "--estimator is interp or fit");
-            return -1;
-        }
-        op->estimator = strcmp(v, "interp") ? XL_EST_FIT : XL_EST_INTERP;
-        (*i)++;
-        return 1;
-    }
-    if (!strcmp(o, "--compute-curriculum")) {
-        if (!v) {
-            cli_usage_error(cmd, "--compute-curriculum needs a name");
-            return -1;
-        }
-        op->compute_curriculum = v;
-        (*i)++;
-        return 1;
-    }
-    if (!strcmp(o, "--define") || !strcmp(o, "--where")) {
-        if (!v) {
-            cli_usage_error(cmd, "%s needs a value", o);
-            return -1;
-        }
-        if (o[2] == 'd' && a->n_defines < 32)
-            a->defines[a->n_defines++] = v;
-        else if (o[2] == 'w' && a->n_wheres < 32)
-            a->wheres[a->n_wheres++] = v;
-        (*i)++;
-        return 1;
-    }
-    if (o[0] != '-' && !a->input) {
-        a->input = o;
-        return 1;
-    }
+    char *end;
+    double N = strtod(v, &end), DF = 0;
+    if (*end != ',' || xl_parse_double(end + 1, &DF) || !(N > 0) || !(DF > 0))
+        return cli_usage_error(a->cmd, "%s needs N,DF (two positive numbers), got '%s'", name, v);
+    if (op->n_at >= 16)
+        return cli_usage_error(a->cmd, "at most 16 %s points", name);
+    op->at_N[op->n_at] = N;
+    op->at_DF[op->n_at++] = DF;
     return 0;
+}
+
+static int set_estimator(void *ctx, const char *name, const char *v)
+{
+    xfer_args *a = ctx;
+    xl_xfer_opts *op = &a->opts;
+    const char *known[] = {"interp", "fit"};
+    char buf[64];
+    if (strcmp(v, "interp") && strcmp(v, "fit"))
+        return cli_usage_error(a->cmd, "%s is interp or fit, not '%s'%s", name, v,
+                               cli_did_you_mean(v, known, 2, buf, sizeof buf));
+    op->estimator = strcmp(v, "interp") ? XL_EST_FIT : XL_EST_INTERP;
+    return 0;
+}
+
+static const char *const SHARED_NAMES =
+    "--define --where --low-data --within --disagree --include-extrapolated --include-high-data\n"
+    "--include-flat --bootstrap --seed --threads --at --estimator --target-loss\n"
+    "--compute-curriculum --pretrain-tokens --quiet";
+
+void xfer_args_brief(FILE *fp, int with_input)
+{
+    if (with_input)
+        fprintf(fp, "Input: FILE (CSV/JSONL; - reads standard input) or SWEEPDIR, as for transfer.\n");
+    fprintf(fp, "Analysis options, as in 'xferlaw help transfer':\n%s\n", SHARED_NAMES);
+}
+
+int xfer_args_parse(xfer_args *a, const char *cmd, const cli_opt *own, int take_input,
+                    int argc, char **argv)
+{
+    xl_xfer_opts *op = &a->opts;
+    a->cmd = cmd;
+    const cli_opt shared[] = {
+        {"--define", NULL, CLI_LIST, &a->defines, 0, 0, 0, NULL, 0},
+        {"--where", NULL, CLI_LIST, &a->wheres, 0, 0, 0, NULL, 0},
+        {"--low-data", NULL, CLI_DOUBLE, &op->low_data_frac, 0, 0, 1, NULL, 0},
+        {"--within", NULL, CLI_DOUBLE, &op->within, 0, 0, 1, NULL, 0},
+        {"--disagree", NULL, CLI_DOUBLE, &op->disagree, 1, 0, 0, NULL, 0},
+        {"--include-extrapolated", NULL, CLI_FLAG, &op->include_extrapolated, 0, 0, 0, NULL, 0},
+        {"--include-high-data", NULL, CLI_FLAG, &op->include_high_data, 0, 0, 0, NULL, 0},
+        {"--include-flat", NULL, CLI_FLAG, &op->include_flat, 0, 0, 0, NULL, 0},
+        {"--at", NULL, CLI_FN, NULL, 0, 0, 0, set_at, 1},
+        {"--estimator", NULL, CLI_FN, NULL, 0, 0, 0, set_estimator, 1},
+        {"--target-loss", NULL, CLI_DOUBLE, &op->target_loss, 0, 0, 1, NULL, 0},
+        {"--compute-curriculum", NULL, CLI_STR, &op->compute_curriculum, 0, 0, 0, NULL, 0},
+        {"--pretrain-tokens", NULL, CLI_DOUBLE, &op->pretrain_tokens, 0, 0, 0, NULL, 0},
+        CLI_BOOTSTRAP(&a->bootstrap), CLI_SEED(&op->seed), CLI_THREADS(&op->threads),
+        CLI_QUIET(&a->quiet)};
+    size_t n_own = 0, n_shared = sizeof shared / sizeof shared[0];
+    while (own && own[n_own].kind != CLI_END)
+        n_own++;
+    cli_opt all[96];
+    if (n_own + n_shared + 1 > sizeof all / sizeof all[0])
+        return cli_usage_error(cmd, "internal: too many options");
+    if (n_own)
+        memcpy(all, own, n_own * sizeof *own);
+    memcpy(all + n_own, shared, sizeof shared);
+    all[n_own + n_shared] = (cli_opt)CLI_OPT_END;
+    int n_pos, rc = cli_parse(cmd, all, a, argc, argv, &a->input, take_input ? 1 : 0, &n_pos);
+    op->bootstrap = (size_t)a->bootstrap;
+    op->no_progress = a->quiet;
+    return rc;
 }
 
 int xfer_args_run(xfer_args *a, const char *cmd, xl_xfer_runs **runs, xl_transfer_result **res)
@@ -150,7 +119,7 @@ int xfer_args_run(xfer_args *a, const char *cmd, xl_xfer_runs **runs, xl_transfe
     xl_error_clear(&err);
     *runs = NULL;
     *res = NULL;
-    if (xl_xfer_runs_load(a->input, a->defines, a->n_defines, a->wheres, a->n_wheres, runs, &err))
+    if (xl_xfer_runs_load(a->input, a->defines.v, a->defines.n, a->wheres.v, a->wheres.n, runs, &err))
         return cli_fail(cmd, &err);
     if (xl_transfer_analyze(*runs, &a->opts, res, &err)) {
         xl_xfer_runs_free(*runs);

@@ -2,22 +2,27 @@
 #ifndef CMD_TRANSFER_ARGS_H
 #define CMD_TRANSFER_ARGS_H
 
+#include "opts.h"
 #include "xferlaw/transfer.h"
 
 typedef struct xfer_args {
     const char *input;
     xl_xfer_opts opts;
-    const char *defines[32], *wheres[32];
-    size_t n_defines, n_wheres;
-    int quiet;
+    cli_list defines, wheres;
+    int quiet, bootstrap;
+    const char *cmd;   /* for messages of the option callbacks */
 } xfer_args;
 
 void xfer_args_init(xfer_args *a);
-/* Consume argv[*i] (and its value) when it is a shared option: returns 1 when consumed,
- * 0 when not a shared option, -1 after printing a usage error. */
-int xfer_args_parse(xfer_args *a, const char *cmd, int argc, char **argv, int *i);
-/* Help text for the shared options. */
+/* Parses argv with the command's own options OWN (ended by CLI_OPT_END; callbacks get A as
+ * their context) followed by the shared analysis options, and at most one positional input
+ * (FILE, SWEEPDIR or - for standard input) when take_input.  Returns 0, CLI_HELP or 2. */
+int xfer_args_parse(xfer_args *a, const char *cmd, const cli_opt *own, int take_input,
+                    int argc, char **argv);
+/* Help text for the shared options: the whole block (transfer), or one paragraph naming
+ * them for the commands that take them too (with the input line when with_input). */
 extern const char XFER_ARGS_HELP[];
+void xfer_args_brief(FILE *fp, int with_input);
 /* Load runs and analyse; prints the error and returns 1 on failure. */
 int xfer_args_run(xfer_args *a, const char *cmd, xl_xfer_runs **runs, xl_transfer_result **res);
 

@@ -63,4 +63,17 @@ check '[ $? -eq 2 ]'
 check '[ $? -eq 0 ] && ! grep -q "\"mix\"" "$T/w.json" && grep -q "\"text\"" "$T/w.json"'
 "$X" transfer "$T/p.csv" --where 'nosuch > 1' 2> "$T/err.txt"
 check '[ $? -ne 0 ] && [ "$(wc -l < "$T/err.txt")" -eq 1 ]'
+# pipes: '-' reads the table from stdin, '--out -' writes the JSON alone to stdout (tables to
+# stderr); /dev/stdin works too (the input is read once); same digest as the file
+j=$("$X" transfer - --bootstrap 0 --quiet --out - < "$T/p.csv" 2> "$T/tables.txt")
+check '[ $? -eq 0 ] && /usr/bin/python3 -c "import json,sys; json.loads(sys.stdin.read())" <<<"$j"'
+check 'grep -q "$(sha256sum "$T/p.csv" | cut -c1-64)" <<<"$j" && grep -q "Curricula" "$T/tables.txt"'
+cat "$T/p.csv" | "$X" transfer /dev/stdin --bootstrap 0 --quiet --csv - > "$T/pipe.csv" 2>/dev/null
+check '[ $? -eq 0 ] && [ "$(head -c 10 "$T/pipe.csv")" = "curriculum" ]'
+# usage errors: exit 2 with a suggestion, named by the command that was run
+err=$("$X" compare "$T/p.csv" --estimatr fit 2>&1); rc=$?
+check '[ $rc -eq 2 ] && [ "$err" = "xferlaw compare: unknown option '"'--estimatr'"', did you mean '"'--estimator'"'? (see '"'xferlaw compare --help'"')" ]'
+err=$("$X" compare "$T/p.csv" --estimator fot 2>&1); rc=$?
+check '[ $rc -eq 2 ] && grep -q "^xferlaw compare: --estimator is interp or fit, not .fot., did you mean .fit.?" <<<"$err"'
+check '"$X" transfer - --out - --csv - < "$T/p.csv" 2>/dev/null; [ $? -eq 2 ]'
 exit $fail
