@@ -1,5 +1,6 @@
 /* xferlaw jumps: smooth against broken power laws of accuracy (or loss) with scale. */
 #include "cli.h"
+#include "opts.h"
 #include "xferlaw/matrix.h"
 #include "xferlaw/table.h"
 
@@ -11,7 +12,7 @@
 static const char *USAGE =
     "usage: xferlaw jumps FILE --x COL --y COL [--by COL] [--kind acc|loss] [--where EXPR]\n"
     "                     [--bootstrap B] [--grid G] [--folds K] [--bic-threshold T]\n"
-    "                     [--smooth LAW] [--seed S] [--threads K] [--out DIR]\n"
+    "                     [--smooth LAW] [--seed S] [--threads K] [--out DIR] [--quiet]\n"
     "\n"
     "Is there a capability jump?  Fits the measured y against x (model size N, steps, ...)\n"
     "with a smooth law (--smooth, default 'power': e = a*x^b) and with a broken power law\n"
@@ -23,65 +24,49 @@ static const char *USAGE =
     "the union of the two.  The break is supported when BIC prefers it by more than T\n"
     "(default 6), the K-fold (default 5) cross-validated RMSLE is lower with it, and it\n"
     "lies inside the data.  --by runs one analysis per value of a column (e.g. task).\n"
-    "Writes DIR (default FILE_jumps/): jumps.csv, jumps.json (both fits per group) and\n"
-    "jump_GROUP.png plots (with their gnuplot scripts).\n";
+    "Writes DIR (--out, -o; default FILE_jumps/): jumps.csv, jumps.json (both fits per\n"
+    "group) and jump_GROUP.png plots (with their gnuplot scripts).  FILE - reads standard\n"
+    "input.  --where is repeatable; --seed S (default 1), --threads K (default 0: all\n"
+    "cores); progress (a line per group) goes to stderr unless --quiet.\n";
 
 typedef struct {
-    const char *file, *xcol, *ycol, *by, *where, *out, *smooth;
+    const char *file, *xcol, *ycol, *by, *out, *smooth, *kind_name;
+    cli_list wheres;
     int kind; /* -1 = from the column name */
-    long bootstrap, grid, folds, seed, threads;
+    int bootstrap, grid, folds, threads, quiet;
+    uint64_t seed;
     double bic;
 } jopts;
 
 static int parse(int argc, char **argv, jopts *o)
 {
     *o = (jopts){.kind = -1, .bootstrap = 200, .grid = 24, .folds = 5, .seed = 1, .bic = 6};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has = i + 1 < argc;
-        long *lp = NULL;
-        if (strcmp(a, "--x") == 0 && has)
-            o->xcol = argv[++i];
-        else if (strcmp(a, "--y") == 0 && has)
-            o->ycol = argv[++i];
-        else if (strcmp(a, "--by") == 0 && has)
-            o->by = argv[++i];
-        else if (strcmp(a, "--where") == 0 && has)
-            o->where = argv[++i];
-        else if (strcmp(a, "--out") == 0 && has)
-            o->out = argv[++i];
-        else if (strcmp(a, "--smooth") == 0 && has)
-            o->smooth = argv[++i];
-        else if (strcmp(a, "--kind") == 0 && has) {
-            const char *k = argv[++i];
-            if (strcmp(k, "acc") == 0)
-                o->kind = XL_JUMPS_ACC;
-            else if (strcmp(k, "loss") == 0)
-                o->kind = XL_JUMPS_LOSS;
-            else
-                return cli_usage_error("jumps", "--kind: expected acc or loss, got '%s'", k);
-        } else if (strcmp(a, "--bic-threshold") == 0 && has) {
-            if (xl_parse_double(argv[++i], &o->bic) || !isfinite(o->bic))
-                return cli_usage_error("jumps", "--bic-threshold: expected a number");
-        } else if (strcmp(a, "--bootstrap") == 0 && has)
-            lp = &o->bootstrap;
-        else if (strcmp(a, "--grid") == 0 && has)
-            lp = &o->grid;
-        else if (strcmp(a, "--folds") == 0 && has)
-            lp = &o->folds;
-        else if (strcmp(a, "--seed") == 0 && has)
-            lp = &o->seed;
-        else if (strcmp(a, "--threads") == 0 && has)
-            lp = &o->threads;
-        else if (a[0] == '-')
-            return cli_usage_error("jumps", "unknown or incomplete option '%s'", a);
-        else if (!o->file)
-            o->file = a;
+    const cli_opt opts[] = {
+        {"--x", NULL, CLI_STR, &o->xcol, 0, 0, 0, NULL, 0},
+        {"--y", NULL, CLI_STR, &o->ycol, 0, 0, 0, NULL, 0},
+        {"--by", NULL, CLI_STR, &o->by, 0, 0, 0, NULL, 0},
+        {"--where", NULL, CLI_LIST, &o->wheres, 0, 0, 0, NULL, 0},
+        {"--smooth", NULL, CLI_STR, &o->smooth, 0, 0, 0, NULL, 0},
+        {"--kind", NULL, CLI_STR, &o->kind_name, 0, 0, 0, NULL, 0},
+        {"--bic-threshold", NULL, CLI_DOUBLE, &o->bic, -1e300, 1e300, 0, NULL, 0},
+        {"--grid", NULL, CLI_INT, &o->grid, 0, 1e6, 0, NULL, 0},
+        {"--folds", NULL, CLI_INT, &o->folds, 0, 1e6, 0, NULL, 0},
+        CLI_OUT(&o->out), CLI_BOOTSTRAP(&o->bootstrap), CLI_SEED(&o->seed),
+        CLI_THREADS(&o->threads), CLI_QUIET(&o->quiet), CLI_OPT_END};
+    int n_pos, rc = cli_parse("jumps", opts, NULL, argc, argv, &o->file, 1, &n_pos);
+    if (rc == CLI_HELP) {
+        fputs(USAGE, stdout);
+        return CLI_HELP;
+    }
+    if (rc)
+        return rc;
+    if (o->kind_name) {
+        if (strcmp(o->kind_name, "acc") == 0)
+            o->kind = XL_JUMPS_ACC;
+        else if (strcmp(o->kind_name, "loss") == 0)
+            o->kind = XL_JUMPS_LOSS;
         else
-            return cli_usage_error("jumps", "unexpected argument '%s'", a);
-        if (lp && (xl_parse_long(argv[++i], lp) || *lp < 0 || *lp > 1000000))
-            return cli_usage_error("jumps", "%s: expected a non-negative integer, got '%s'", a,
-                                   argv[i]);
+            return cli_usage_error("jumps", "--kind: expected acc or loss, got '%s'", o->kind_name);
     }
     if (!o->file || !o->xcol || !o->ycol)
         return cli_usage_error("jumps", "needs FILE, --x COL and --y COL");
@@ -151,15 +136,10 @@ static int run_group(const jopts *jo, const xl_jumps_options *o, const char *gro
 
 int cmd_jumps(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
-        if (cli_is_help(argv[i])) {
-            fputs(USAGE, stdout);
-            return 0;
-        }
     jopts jo;
     int u = parse(argc, argv, &jo);
     if (u)
-        return u;
+        return u == CLI_HELP ? 0 : u;
     xl_jumps_options o;
     xl_jumps_options_init(&o);
     o.kind = jo.kind;
@@ -176,8 +156,10 @@ int cmd_jumps(int argc, char **argv)
     xl_table *t = NULL;
     const double *x, *y;
     long bc = -1;
-    if (xl_table_read(jo.file, &t, &err) || (jo.where && xl_table_where(t, jo.where, &err)) ||
-        xl_table_numeric(t, jo.xcol, &x, &err) || xl_table_numeric(t, jo.ycol, &y, &err)) {
+    int bad = xl_table_read(jo.file, &t, &err);
+    for (size_t w = 0; w < jo.wheres.n && !bad; w++)
+        bad = xl_table_where(t, jo.wheres.v[w], &err);
+    if (bad || xl_table_numeric(t, jo.xcol, &x, &err) || xl_table_numeric(t, jo.ycol, &y, &err)) {
         xl_table_free(t);
         return cli_fail("jumps", &err);
     }
@@ -189,6 +171,8 @@ int cmd_jumps(int argc, char **argv)
     char dir[2048];
     if (jo.out)
         snprintf(dir, sizeof dir, "%s", jo.out);
+    else if (!strcmp(jo.file, "-"))
+        snprintf(dir, sizeof dir, "stdin_jumps");
     else {
         size_t len = strlen(jo.file);
         const char *dot = strrchr(jo.file, '.');
@@ -219,6 +203,19 @@ int cmd_jumps(int argc, char **argv)
         printf("%-12s %4s %10s  %-22s %-9s %8s %8s %9s %9s  %s\n", "group", "n", "break",
                "95% CI", "CI from", "dAIC", "dBIC", "cv_smooth", "cv_broken", "jump?");
     }
+    /* a group takes seconds to minutes (profile, bootstrap, cross-validation): say so */
+    size_t n_groups = 0, done = 0;
+    for (size_t i = 0; i < t->n_rows && !rc; i++)   /* O(rows x groups), as the fits below */
+        if (!seen[i] && ++n_groups)
+            for (size_t k = i; k < t->n_rows; k++)
+                seen[k] |= bc < 0 || strcmp(t->text[bc][k], t->text[bc][i]) == 0;
+    if (!rc)
+        memset(seen, 0, t->n_rows);
+    double t0 = xl_now();
+    if (!jo.quiet)
+        fprintf(stderr, "xferlaw jumps: %zu group%s of %s, %d bootstrap resamples and %d folds "
+                        "each\n", n_groups, n_groups == 1 ? "" : "s",
+                strcmp(jo.file, "-") ? jo.file : "stdin", jo.bootstrap, jo.folds);
     for (size_t i = 0; i < t->n_rows && !rc; i++) {
         if (seen[i])
             continue;
@@ -230,7 +227,11 @@ int cmd_jumps(int argc, char **argv)
                 gx[n] = x[k];
                 gy[n++] = y[k];
             }
+        fflush(stdout);
         rc = run_group(&jo, &o, g, gx, gy, n, dir, csv.fp, groups, &err);
+        if (!rc && !jo.quiet)
+            fprintf(stderr, "xferlaw jumps: [%zu/%zu] %s done, %.0f s\n", ++done, n_groups, g,
+                    xl_now() - t0);
     }
     if (!rc)
         rc = xl_afile_commit(&csv, &err);
@@ -242,6 +243,8 @@ int cmd_jumps(int argc, char **argv)
     if (!rc)
         printf("(dAIC, dBIC: smooth minus broken; > 0 favours the break.  cv: held-out "
                "RMSLE.)\nwrote %s/ (jumps.csv, jumps.json, plots)\n", dir);
+    if (!rc && !jo.quiet)
+        fprintf(stderr, "xferlaw jumps: done in %.1f s\n", xl_now() - t0);
     cJSON_Delete(root);
     free(gx);
     free(gy);

@@ -18,7 +18,11 @@ with open(sys.argv[1], "w") as f:
         f.write(f"rev,{n:.6g},{1 - 2 * n ** -0.1 * math.exp(random.gauss(0, 0.03)):.5f}\n")
 PY
 out=$("$XL" jumps "$T/curves.csv" --x N --y acc --by task --bootstrap 30 --grid 12 --folds 3 \
-      --threads 1 --out "$T/j") || { no "jumps exit"; echo "$out"; }
+      --threads 1 --out "$T/j" 2> "$T/progress.txt") || { no "jumps exit"; echo "$out"; }
+# progress on stderr: a start line, a line per group, a final line
+grep -q "^xferlaw jumps: 2 groups of .*curves.csv, 30 bootstrap resamples and 3 folds each$" "$T/progress.txt" || no "start line: $(cat "$T/progress.txt")"
+grep -q "^xferlaw jumps: \[2/2\] rev done, [0-9]* s$" "$T/progress.txt" || no "group line"
+grep -q "^xferlaw jumps: done in " "$T/progress.txt" || no "final line"
 grep -q "^add .* YES$" <<<"$out" || no "jump in add: $out"
 grep -q "^rev .* no$" <<<"$out" || no "no jump in rev: $out"
 /usr/bin/python3 - "$T/j/jumps.json" <<'PY' || fail=1
@@ -37,4 +41,11 @@ fi
 err=$("$XL" jumps "$T/curves.csv" --x N --y nosuch 2>&1); rc=$?
 [ $rc -eq 1 ] && grep -q "unknown column 'nosuch'" <<<"$err" || no "missing column: $err"
 "$XL" jumps "$T/curves.csv" --x N 2>/dev/null; [ $? -eq 2 ] || no "missing --y exits 2"
+# stdin, --quiet (nothing on stderr), -o, and a repeated --where
+out=$("$XL" jumps - --x N --y acc --where 'task == "rev"' --where 'N > 0' --bootstrap 5 --grid 8 \
+      --folds 3 --threads 1 --quiet -o "$T/jq" < "$T/curves.csv" 2> "$T/quiet.txt") || no "stdin exit"
+[ ! -s "$T/quiet.txt" ] || no "--quiet printed: $(cat "$T/quiet.txt")"
+grep -q "^all " <<<"$out" && [ -s "$T/jq/jumps.json" ] || no "stdin analysis: $out"
+err=$("$XL" jumps "$T/curves.csv" --x N --y acc --bootstap 5 2>&1); rc=$?
+[ $rc -eq 2 ] && grep -q "did you mean '--bootstrap'" <<<"$err" || no "suggestion: $err"
 exit $fail
