@@ -38,6 +38,8 @@ const char *xl_tasks_name(size_t i);
 const char *xl_tasks_describe(size_t i);
 /* Index of a task by name, or -1. */
 long xl_tasks_find(const char *name);
+/* The task one typo away from NAME ("ad" -> "add"), or NULL: for "did you mean". */
+const char *xl_tasks_closest(const char *name);
 
 /* Split of a prompt (XL_SPLIT_TRAIN / XL_SPLIT_TEST), a pure function of its text. */
 int xl_tasks_split_of(const char *prompt);

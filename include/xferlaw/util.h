@@ -128,6 +128,10 @@ int xl_sha256_file(const char *path, char hex[65], xl_error *err);
 uint64_t xl_hash64(const void *data, size_t n);
 
 /* ---- clocks ----------------------------------------------------------------- */
+/* The candidate closest to WORD by edit distance when close enough to be a likely typo
+ * (distance <= 1 for words of up to 4 bytes, <= a third of the length otherwise), else
+ * NULL; for "did you mean" in messages.  NULL entries of CANDS are skipped. */
+const char *xl_closest(const char *word, const char *const *cands, size_t n);
 double xl_now(void);       /* monotonic seconds */
 
 /* ---- progress ---------------------------------------------------------------- */

@@ -24,9 +24,7 @@ int cmd_tasks(int argc, char **argv);
 int cli_fail(const char *cmd, const xl_error *err);
 /* Print "xferlaw CMD: MESSAGE" plus a hint to run --help; returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The candidate closest to WORD by edit distance when it is close enough to be a likely
- * typo (distance <= 1 for short words, <= a third of the length otherwise), else NULL.
- * CANDS is an array of N strings; NULL entries are skipped. */
+/* xl_closest: the candidate one typo away from WORD, or NULL. */
 const char *cli_suggest(const char *word, const char *const *cands, size_t n);
 /* ", did you mean 'X'?" for cli_suggest's answer, or "" (for message formats). */
 const char *cli_did_you_mean(const char *word, const char *const *cands, size_t n, char *buf,

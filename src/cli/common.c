@@ -43,45 +43,9 @@ int cli_subcommand_help(int argc, char **argv, const char *usage, int *code)
     return 0;
 }
 
-/* Optimal string alignment distance (Levenshtein plus adjacent transpositions: 'fitt',
- * 'teh' are one edit away), over the first 63 bytes of each word. */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t n = strnlen(a, 63), m = strnlen(b, 63), d[64][64];
-    for (size_t i = 0; i <= n; i++)
-        d[i][0] = i;
-    for (size_t j = 0; j <= m; j++)
-        d[0][j] = j;
-    for (size_t i = 1; i <= n; i++)
-        for (size_t j = 1; j <= m; j++) {
-            size_t c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            if (d[i - 1][j] + 1 < c)
-                c = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < c)
-                c = d[i][j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < c)
-                c = d[i - 2][j - 2] + 1;
-            d[i][j] = c;
-        }
-    return d[n][m];
-}
-
 const char *cli_suggest(const char *word, const char *const *cands, size_t n)
 {
-    if (!word || !word[0])
-        return NULL;
-    size_t len = strlen(word), limit = len <= 4 ? 1 : len / 3, best = (size_t)-1;
-    const char *pick = NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (!cands[i] || !strcmp(word, cands[i]))
-            continue;
-        size_t dist = edit_distance(word, cands[i]);
-        if (dist < best) {
-            best = dist;
-            pick = cands[i];
-        }
-    }
-    return best <= limit ? pick : NULL;
+    return xl_closest(word, cands, n);
 }
 
 const char *cli_did_you_mean(const char *word, const char *const *cands, size_t n, char *buf,

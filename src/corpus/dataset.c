@@ -5,6 +5,7 @@
 #include "corpus_internal.h"
 
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,39 @@ static int load_raw(part *p, xl_error *err)
     return rc;
 }
 
+/* ", did you mean 'python'?" when a corpus under DIR's parent is one typo from NAME */
+static void suggest_corpus(const char *dir, const char *name, char *hint, size_t cap)
+{
+    hint[0] = '\0';
+    char root[4200], m[4400];
+    snprintf(root, sizeof root, "%s", dir);
+    char *slash = strrchr(root, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(root, sizeof root, ".");
+    DIR *d = opendir(root);
+    if (!d)
+        return;
+    char names[64][64];
+    const char *cands[64];
+    size_t n = 0;
+    for (struct dirent *e; n < 64 && (e = readdir(d));) {
+        if (e->d_name[0] == '.' || strlen(e->d_name) >= sizeof names[0])
+            continue;
+        snprintf(m, sizeof m, "%s/%s/manifest.json", root, e->d_name);
+        if (xl_file_exists(m)) {
+            snprintf(names[n], sizeof names[n], "%s", e->d_name);
+            cands[n] = names[n];
+            n++;
+        }
+    }
+    closedir(d);
+    const char *s = xl_closest(name, cands, n);
+    if (s)
+        snprintf(hint, cap, ", did you mean '%s'?", s);
+}
+
 static int load_part(part *p, xl_error *err)
 {
     char path[4200];
@@ -108,10 +142,13 @@ static int load_part(part *p, xl_error *err)
         memcpy(p->dir, p->name, strlen(p->name) + 1);   /* name[128] fits dir[4096] */
         return load_raw(p, err);
     }
-    if (!xl_file_exists(path))
+    if (!xl_file_exists(path)) {
+        char hint[200];
+        suggest_corpus(p->dir, p->name, hint, sizeof hint);
         return xl_error_set(err, XL_EINVAL,
-                            "field 'data': unknown corpus '%s' (no %s; build it with data/build_corpora.sh)",
-                            p->name, path);
+                            "field 'data': unknown corpus '%s'%s (no %s; build it with data/build_corpora.sh)",
+                            p->name, hint, path);
+    }
     cJSON *m = NULL;
     int rc = xl_json_read_file(path, &m, err);
     if (rc) return rc;

@@ -228,12 +228,24 @@ static int seen_insert(size_t *slots, size_t cap, const xl_task_example *ex, siz
     }
 }
 
+const char *xl_tasks_closest(const char *name)
+{
+    const char *names[64];
+    size_t n = 0;
+    for (size_t i = 0; i < xl_tasks_count() && n < 64; i++)
+        names[n++] = xl_tasks_name(i);
+    return xl_closest(name, names, n);
+}
+
 int xl_tasks_generate(const char *task, size_t n, uint64_t seed, int split,
                       xl_task_example *out, xl_error *err)
 {
     long t = xl_tasks_find(task);
-    if (t < 0)
-        return xl_error_set(err, XL_EINVAL, "field 'task': unknown task '%s'", task);
+    if (t < 0) {
+        const char *s = xl_tasks_closest(task);
+        return xl_error_set(err, XL_EINVAL, "field 'task': unknown task '%s'%s%s%s", task,
+                            s ? ", did you mean '" : "", s ? s : "", s ? "'?" : "");
+    }
     if (split != XL_SPLIT_TRAIN && split != XL_SPLIT_TEST)
         return xl_error_set(err, XL_EINVAL, "field 'split': must be train or test");
     if (n == 0)

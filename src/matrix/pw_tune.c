@@ -15,15 +15,22 @@ void xl_pw_tune_opts_init(xl_pw_tune_opts *o)
                            .n_head = 4, .ctx = 64, .lr = 1e-3, .seed = 1};
 }
 
+/* ", did you mean 'X'?" as three printf arguments (empty when there is no close task) */
+#define DYM(name)                                                                          \
+    (name) && xl_tasks_closest(name) ? ", did you mean '" : "",                             \
+        (name) && xl_tasks_closest(name) ? xl_tasks_closest(name) : "",                    \
+        (name) && xl_tasks_closest(name) ? "'?" : ""
+
 static int check(const xl_pw_tune_opts *o, xl_error *err)
 {
     if (!o->out || !o->out[0])
         return xl_error_set(err, XL_EINVAL, "--out: required");
     if (!o->task || xl_tasks_find(o->task) < 0)
-        return xl_error_set(err, XL_EINVAL, "--task: '%s' is not a task (see 'xferlaw tasks "
-                            "list')", o->task ? o->task : "");
+        return xl_error_set(err, XL_EINVAL, "--task: '%s' is not a task%s%s%s (see 'xferlaw tasks "
+                            "list')", o->task ? o->task : "", DYM(o->task));
     if (o->eval_task && xl_tasks_find(o->eval_task) < 0)
-        return xl_error_set(err, XL_EINVAL, "--eval-task: '%s' is not a task", o->eval_task);
+        return xl_error_set(err, XL_EINVAL, "--eval-task: '%s' is not a task%s%s%s", o->eval_task,
+                            DYM(o->eval_task));
     if (!o->stage || (strcmp(o->stage, "source") != 0 && strcmp(o->stage, "target") != 0))
         return xl_error_set(err, XL_EINVAL, "--stage: expected source or target");
     if (o->n_examples < 1 || o->n_eval < 1 || o->steps < 0 || o->batch < 1 || o->seq < 2 ||

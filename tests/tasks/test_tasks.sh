@@ -57,4 +57,14 @@ err=$("$XL" tasks score "$T/badgold.jsonl" "$T/p_ok.jsonl" 2>&1)
 grep -q "badgold.jsonl:2: field 'answer'" <<<"$err" || no "bad gold message: $err"
 "$XL" tasks gen nosuch --n 3 -o "$T/y" 2>/dev/null; [ $? -eq 2 ] || no "unknown task exits 2"
 [ ! -e "$T/y" ] || no "unknown task left a file"
+# suggestions for misspelt tasks and options (exit 2); '-' writes the examples to stdout;
+# --n-examples is the documented spelling of gen's --n
+err=$("$XL" tasks gen ad --n-examples 3 -o "$T/y" 2>&1); rc=$?
+[ $rc -eq 2 ] && [ "$err" = "xferlaw tasks: unknown task 'ad', did you mean 'add'? (see 'xferlaw tasks --help')" ] || no "gen ad: $err"
+err=$("$XL" tasks tune --task sotr --out "$T/z" 2>&1); rc=$?
+[ $rc -eq 2 ] && grep -q "did you mean 'sort'" <<<"$err" && [ ! -e "$T/z" ] || no "tune sotr: $err"
+err=$("$XL" tasks gen add --n-exmaples 3 -o "$T/y" 2>&1); rc=$?
+[ $rc -eq 2 ] && grep -q "did you mean '--n-examples'" <<<"$err" || no "option suggestion: $err"
+out=$("$XL" tasks gen add --n-examples 3 --seed 1 --out -)
+[ "$out" = "$(cat "$T/a.jsonl")" ] || no "gen to stdout differs from the file: $out"
 exit $fail

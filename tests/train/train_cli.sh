@@ -45,7 +45,8 @@ check "threads 0 is the core count" 'grep -q "^blas: OpenBLAS .* kernels, $ncore
 check "blas core recorded" '/usr/bin/python3 -c "import json,sys; b=json.load(open(sys.argv[1]))[\"blas\"]; sys.exit(not (b[\"core\"] == \"Prescott\" and b[\"config\"].startswith(\"OpenBLAS\")))" "$tmp/bl/run.json"'
 
 WANT_RC=2 one_line_err "no data" "--data SPEC is required" --out "$tmp/x"
-one_line_err "unknown corpus" "unknown corpus 'nope'" --data nope --out "$tmp/x" "${T[@]}"
+one_line_err "unknown corpus" "unknown corpus 'nope' (no " --data nope --out "$tmp/x" "${T[@]}"
+one_line_err "misspelt corpus" "unknown corpus 'tiyn', did you mean 'tiny'?" --data tiyn --out "$tmp/x" "${T[@]}"
 one_line_err "bad weight" "bad mixture weight 'x'" --data tiny:x --out "$tmp/x" "${T[@]}"
 one_line_err "zero weight" "bad mixture weight '0'" --data tiny:0,tiny2:1 --out "$tmp/x" "${T[@]}"
 one_line_err "D too large" "larger than corpus 'tiny'" --data tiny --data-size 99999999 --out "$tmp/x" "${T[@]}"
