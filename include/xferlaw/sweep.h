@@ -165,6 +165,9 @@ typedef struct xl_sweep_opts {
     const unsigned char *include; /* runs of this executor (NULL = all) */
     const char *results;     /* results file (default SWEEPDIR/runs.jsonl) */
     FILE *log;               /* progress (bar on a tty, lines otherwise); NULL = silent */
+    double flops_per_s;      /* per-run speed (of est_cost) for the ETA from the first
+                              * second: the plan's makespan, corrected as runs finish;
+                              * 0 = ETA from finished work only */
 } xl_sweep_opts;
 
 typedef struct xl_sweep_stats {

@@ -153,6 +153,9 @@ void xl_progress_update(xl_progress *p, double done, const char *extra);
  * in size) while "done/total" still counts items. */
 void xl_progress_update_frac(xl_progress *p, double done, double frac, const char *extra);
 void xl_progress_finish(xl_progress *p, const char *extra);
+/* As update_frac, with the caller's own estimate of the seconds left (NAN: from frac). */
+void xl_progress_update_eta(xl_progress *p, double done, double frac, double eta,
+                            const char *extra);
 /* "1h02m", "3m05s", "12.3s" */
 void xl_format_duration(double seconds, char *buf, size_t n);
 

@@ -322,21 +322,22 @@ int cmd_sweep(int argc, char **argv)
     if (jobs * threads > cores && !quiet)
         fprintf(stderr, "xferlaw sweep: warning: %d jobs x %d threads > %d cores\n", jobs, threads,
                 cores);
+    /* the speed behind --dry-run's estimate and the progress bar's ETA */
+    const char *src = "given by --flops-per-s";
+    char buf[4400];
+    if (fps <= 0 && xl_file_exists(res) && (fps = xl_sweep_store_speed(res, &plan)) > 0) {
+        snprintf(buf, sizeof buf, "measured by the finished runs in %s", res);
+        src = buf;
+    }
+    if (fps <= 0 && spec.flops_per_s > 0) {
+        fps = spec.flops_per_s;
+        src = "spec's flops_per_s";
+    }
+    if (fps <= 0) {
+        fps = DEFAULT_FLOPS_PER_S;
+        src = "default, not measured";
+    }
     if (dry) {
-        const char *src = "given by --flops-per-s";
-        char buf[4400];
-        if (fps <= 0 && xl_file_exists(res) && (fps = xl_sweep_store_speed(res, &plan)) > 0) {
-            snprintf(buf, sizeof buf, "measured by the finished runs in %s", res);
-            src = buf;
-        }
-        if (fps <= 0 && spec.flops_per_s > 0) {
-            fps = spec.flops_per_s;
-            src = "spec's flops_per_s";
-        }
-        if (fps <= 0) {
-            fps = DEFAULT_FLOPS_PER_S;
-            src = "default, not measured";
-        }
         if (xl_file_exists(res))
             xl_sweep_store_load(res, &plan, done, NULL);
         print_plan(&plan, include, done, jobs, fps, src);
@@ -376,7 +377,7 @@ int cmd_sweep(int argc, char **argv)
         rc = cli_fail("sweep", &err);
     xl_sweep_opts opts = {.sweepdir = dir, .trainer = trainer_argv, .jobs = jobs,
                           .threads = threads, .resume = resume, .include = include,
-                          .results = res, .log = quiet ? NULL : stderr};
+                          .results = res, .log = quiet ? NULL : stderr, .flops_per_s = fps};
     xl_sweep_stats st;
     int erc = XL_OK;
     if (!rc && !quiet && rank == 0) {
@@ -388,8 +389,9 @@ int cmd_sweep(int argc, char **argv)
                             " %d threads each); results in %s\n", mine, size, size - 1, threads,
                     res);
         else
-            fprintf(stderr, "xferlaw sweep: %zu runs, %d jobs x %d threads; results in %s\n",
-                    mine, jobs, threads, res);
+            fprintf(stderr, "xferlaw sweep: %zu runs, %d jobs x %d threads; results in %s; ETA "
+                            "from the plan at %.3g FLOP/s per run (%s)\n",
+                    mine, jobs, threads, res, fps, src);
     }
 #ifdef XL_HAVE_MPI
     if (use_mpi) {

@@ -294,6 +294,14 @@ int xl_sweep_exec_local(const xl_sweep_plan *plan, const xl_sweep_opts *o, xl_sw
     for (size_t i = 0; i < n; i++)
         if ((!o->include || o->include[i]))
             fl_total += plan->runs[i].est_cost, fl_done += done[i] ? plan->runs[i].est_cost : 0;
+    /* ETA from the first second: the plan's makespan at the prior speed for what is left
+     * (T0 for W0 FLOPs), then scaled by how long the finished work really took against its
+     * planned share, with the plan itself weighing as a quarter of the work (so one early
+     * run does not swing it), and counting down between completions */
+    double W0 = fl_total - fl_done, fl_start = fl_done, t_last = 0;
+    double T0 = o->flops_per_s > 0 ? xl_sweep_plan_makespan(plan, o->include, done, jobs,
+                                                            o->flops_per_s)
+                                   : NAN;
     long first_fail = -1;
     int running = 0;
     for (;;) {
@@ -350,8 +358,15 @@ int xl_sweep_exec_local(const xl_sweep_plan *plan, const xl_sweep_opts *o, xl_sw
             snprintf(rate, sizeof rate, "%.3g", el > 0 ? tok / el : 0);
             snprintf(extra, sizeof extra, " %d running, %s tok/s, work %.0f%%", running, rate,
                      fl_total > 0 ? 100 * fl_done / fl_total : 100.0);
-            xl_progress_update_frac(&pr, (double)n_done, fl_total > 0 ? fl_done / fl_total : 0,
-                                    extra);
+            double eta = NAN;
+            if (isfinite(T0) && W0 > 0) {
+                double w = (fl_done - fl_start) / W0, f = (t_last + 0.25 * T0) / (w * T0 + 0.25 * T0);
+                eta = T0 * (1 - w) * f - (el - t_last);
+                if (eta < 1)
+                    eta = 1;
+            }
+            xl_progress_update_eta(&pr, (double)n_done, fl_total > 0 ? fl_done / fl_total : 0,
+                                   eta, extra);
             continue;
         }
         int k = 0;
@@ -374,6 +389,7 @@ int xl_sweep_exec_local(const xl_sweep_plan *plan, const xl_sweep_opts *o, xl_sw
             st->finished++;
             tok += t;
             fl_done += r->est_cost;
+            t_last = xl_now() - t0;
             if (o->log && !pr.is_tty)
                 fprintf(o->log, "sweep %s: [%zu/%zu] %s %s %s N=%.3g D=%.3g loss=%.4f\n",
                         plan->spec->name, n_done, total, r->id, xl_sweep_kind_name(r->kind),

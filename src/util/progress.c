@@ -40,13 +40,16 @@ void xl_progress_init(xl_progress *p, FILE *fp, const char *label, double total)
     p->min_interval = p->is_tty ? 0.1 : 10.0;
 }
 
-static void draw_frac(xl_progress *p, double done, double frac, const char *extra, int final)
+static void draw_frac(xl_progress *p, double done, double frac, double eta_s, const char *extra,
+                      int final)
 {
     double now = xl_now(), el = now - p->start;
     if (frac > 1)
         frac = 1;
     char eta[32], elapsed[32];
-    xl_format_duration(frac > 0 ? el * (1 - frac) / frac : NAN, eta, sizeof eta);
+    if (isnan(eta_s))
+        eta_s = frac > 0 ? el * (1 - frac) / frac : NAN;
+    xl_format_duration(eta_s, eta, sizeof eta);
     xl_format_duration(el, elapsed, sizeof elapsed);
     if (p->is_tty) {
         char bar[31];
@@ -68,7 +71,7 @@ static void draw_frac(xl_progress *p, double done, double frac, const char *extr
 
 static void draw(xl_progress *p, double done, const char *extra, int final)
 {
-    draw_frac(p, done, p->total > 0 ? done / p->total : 0, extra, final);
+    draw_frac(p, done, p->total > 0 ? done / p->total : 0, NAN, extra, final);
 }
 
 void xl_progress_update_frac(xl_progress *p, double done, double frac, const char *extra)
@@ -79,7 +82,19 @@ void xl_progress_update_frac(xl_progress *p, double done, double frac, const cha
     if (now - p->last_print < p->min_interval)
         return;
     p->last_print = now;
-    draw_frac(p, done, frac, extra, 0);
+    draw_frac(p, done, frac, NAN, extra, 0);
+}
+
+void xl_progress_update_eta(xl_progress *p, double done, double frac, double eta,
+                            const char *extra)
+{
+    if (!p->fp || p->finished)
+        return;
+    double now = xl_now();
+    if (now - p->last_print < p->min_interval)
+        return;
+    p->last_print = now;
+    draw_frac(p, done, frac, eta, extra, 0);
 }
 
 void xl_progress_update(xl_progress *p, double done, const char *extra)
