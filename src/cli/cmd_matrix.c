@@ -1,5 +1,6 @@
 /* xferlaw matrix: analyse task-to-task transfer matrices; run the pairwise protocol. */
 #include "cli.h"
+#include "opts.h"
 #include "xferlaw/matrix.h"
 #include "xferlaw/sweep.h"
 #include "xferlaw/table.h"
@@ -16,8 +17,8 @@
 #endif
 
 static const char *USAGE =
-    "usage: xferlaw matrix analyze FILE.csv [--compare OTHER.csv] [--out DIR] [--value COL]\n"
-    "                              [--clusters K] [--top K]\n"
+    "usage: xferlaw matrix analyze FILE.csv [--compare OTHER.csv] [--out|-o DIR] [--value COL]\n"
+    "                              [--clusters K] [--top K] [--quiet]\n"
     "       xferlaw matrix run SPEC.json [--jobs J] [--threads K] [--dry-run] [--quiet]\n"
     "                                    [--no-analyze]\n"
     "\n"
@@ -345,28 +346,16 @@ static cJSON *compare_two(const xl_tmatrix *a, const xl_tmatrix *b, const char *
 static int do_analyze(int argc, char **argv)
 {
     analyze_opts o = {.top = 10};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has = i + 1 < argc;
-        if (strcmp(a, "--compare") == 0 && has)
-            o.compare = argv[++i];
-        else if (strcmp(a, "--out") == 0 && has)
-            o.out = argv[++i];
-        else if (strcmp(a, "--value") == 0 && has)
-            o.value = argv[++i];
-        else if (strcmp(a, "--clusters") == 0 && has) {
-            if (xl_parse_long(argv[++i], &o.clusters) || o.clusters < 1)
-                return cli_usage_error("matrix", "--clusters: expected a positive integer");
-        } else if (strcmp(a, "--top") == 0 && has) {
-            if (xl_parse_long(argv[++i], &o.top) || o.top < 0)
-                return cli_usage_error("matrix", "--top: expected a non-negative integer");
-        } else if (a[0] == '-')
-            return cli_usage_error("matrix", "unknown or incomplete option '%s'", a);
-        else if (!o.file)
-            o.file = a;
-        else
-            return cli_usage_error("matrix", "unexpected argument '%s'", a);
-    }
+    int quiet = 0, n_pos;   /* --quiet: accepted as everywhere; analyze prints no progress */
+    const cli_opt opts[] = {
+        {"--compare", NULL, CLI_STR, &o.compare, 0, 0, 0, NULL, 0},
+        {"--value", NULL, CLI_STR, &o.value, 0, 0, 0, NULL, 0},
+        {"--clusters", NULL, CLI_LONG, &o.clusters, 1, 1e6, 0, NULL, 0},
+        {"--top", NULL, CLI_LONG, &o.top, 0, 1e6, 0, NULL, 0},
+        CLI_OUT(&o.out), CLI_QUIET(&quiet), CLI_OPT_END};
+    int rc = cli_parse("matrix", opts, NULL, argc, argv, &o.file, 1, &n_pos);
+    if (rc)
+        return rc == CLI_HELP ? (fputs(USAGE, stdout), 0) : rc;
     if (!o.file)
         return cli_usage_error("matrix", "analyze needs FILE.csv");
     char outdir[2048];
@@ -388,7 +377,7 @@ static int do_analyze(int argc, char **argv)
         xl_tmatrix_free(b);
         return cli_fail("matrix", &err);
     }
-    int rc = 0;
+    rc = 0;
     cJSON *sum = cJSON_CreateObject();
     cJSON_AddItemToObject(sum, "a", analyze_one(a, outdir, "", o.top, o.clusters, 0, &err, &rc));
     if (!rc && b) {
@@ -485,28 +474,17 @@ static void print_scale(const xl_pw_spec *spec)
 static int do_run(int argc, char **argv, int *main_argc, char ***main_argv)
 {
     const char *spec_path = NULL;
-    int quiet = 0, no_analyze = 0, dry = 0;
+    int quiet = 0, no_analyze = 0, dry = 0, n_pos;
     long jobs = 0, threads = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--quiet") == 0)
-            quiet = 1;
-        else if (strcmp(a, "--no-analyze") == 0)
-            no_analyze = 1;
-        else if (strcmp(a, "--dry-run") == 0)
-            dry = 1;
-        else if ((strcmp(a, "--jobs") == 0 || strcmp(a, "--threads") == 0) && i + 1 < argc) {
-            long *v = a[2] == 'j' ? &jobs : &threads;
-            if (xl_parse_long(argv[++i], v) || *v < 1 || *v > 4096)
-                return cli_usage_error("matrix", "%s: expected a positive integer, got '%s'",
-                                       a, argv[i]);
-        } else if (a[0] == '-')
-            return cli_usage_error("matrix", "unknown or incomplete option '%s'", a);
-        else if (!spec_path)
-            spec_path = a;
-        else
-            return cli_usage_error("matrix", "unexpected argument '%s'", a);
-    }
+    const cli_opt opts[] = {
+        {"--no-analyze", NULL, CLI_FLAG, &no_analyze, 0, 0, 0, NULL, 0},
+        {"--dry-run", NULL, CLI_FLAG, &dry, 0, 0, 0, NULL, 0},
+        {"--jobs", NULL, CLI_LONG, &jobs, 1, 4096, 0, NULL, 0},
+        {"--threads", NULL, CLI_LONG, &threads, 1, 4096, 0, NULL, 0}, CLI_QUIET(&quiet),
+        CLI_OPT_END};
+    int prc = cli_parse("matrix", opts, NULL, argc, argv, &spec_path, 1, &n_pos);
+    if (prc)
+        return prc == CLI_HELP ? (fputs(USAGE, stdout), 0) : prc;
     if (!spec_path)
         return cli_usage_error("matrix", "run needs SPEC.json");
     xl_error err;

@@ -65,4 +65,8 @@ grep -q "bad.csv:3: field 'gain': 'oops' is not a number" <<<"$err" || no "messa
 [ "$(wc -l <<<"$err")" -eq 1 ] || no "error not one line"
 [ ! -e "$T/bad" ] || no "output dir made on bad input"
 "$XL" matrix analyze 2>/dev/null; [ $? -eq 2 ] || no "missing FILE exits 2"
+err=$("$XL" matrix analyze "$T/bad.csv" --clustrs 2 2>&1); rc=$?
+[ $rc -eq 2 ] && grep -q "unknown option '--clustrs', did you mean '--clusters'?" <<<"$err" || no "suggestion: $err"
+err=$("$XL" matrix run x.json --jbos 2 2>&1); rc=$?
+[ $rc -eq 2 ] && grep -q "did you mean '--jobs'?" <<<"$err" || no "run suggestion: $err"
 exit $fail
