@@ -74,17 +74,6 @@ static void draw(xl_progress *p, double done, const char *extra, int final)
     draw_frac(p, done, p->total > 0 ? done / p->total : 0, NAN, extra, final);
 }
 
-void xl_progress_update_frac(xl_progress *p, double done, double frac, const char *extra)
-{
-    if (!p->fp || p->finished)
-        return;
-    double now = xl_now();
-    if (now - p->last_print < p->min_interval)
-        return;
-    p->last_print = now;
-    draw_frac(p, done, frac, NAN, extra, 0);
-}
-
 void xl_progress_update_eta(xl_progress *p, double done, double frac, double eta,
                             const char *extra)
 {
@@ -95,6 +84,11 @@ void xl_progress_update_eta(xl_progress *p, double done, double frac, double eta
         return;
     p->last_print = now;
     draw_frac(p, done, frac, eta, extra, 0);
+}
+
+void xl_progress_update_frac(xl_progress *p, double done, double frac, const char *extra)
+{
+    xl_progress_update_eta(p, done, frac, NAN, extra);
 }
 
 void xl_progress_update(xl_progress *p, double done, const char *extra)
