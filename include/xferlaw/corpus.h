@@ -78,9 +78,15 @@ typedef struct xl_corpus_build_opts {
     int threads;               /* for tokenizing; 0 = all cores */
 } xl_corpus_build_opts;
 
+#define XL_CORPUS_MAX_SOURCES 64
+
 typedef struct xl_corpus_stats {
     size_t documents[3], bytes[3], tokens[3];   /* train, val, test */
     size_t rejected_python, rejected_other, duplicates, over_cap;
+    /* what each source contributes after filters and caps (all splits; tokens count
+     * the EOT after each document); filled by xl_corpus_build */
+    size_t src_documents[XL_CORPUS_MAX_SOURCES], src_bytes[XL_CORPUS_MAX_SOURCES],
+        src_tokens[XL_CORPUS_MAX_SOURCES];
 } xl_corpus_stats;
 
 /* sources: directories (every file below, each one document) or "@LISTFILE" (one path

@@ -96,9 +96,8 @@ static int do_build(int argc, char **argv)
     xl_corpus_stats st;
     double t0 = xl_now();
     int rc = xl_corpus_build(&o, tok, src, n_src, &st, &err);
-    free(src);
     xl_tokenizer_free(tok);
-    if (rc) return cli_fail("corpus", &err);
+    if (rc) { free(src); return cli_fail("corpus", &err); }
     printf("%s/%s: %.1fs; dropped: %zu python-like, %zu empty/binary/too long, %zu duplicates, %zu over the cap\n",
            o.root, o.name, xl_now() - t0, st.rejected_python, st.rejected_other, st.duplicates, st.over_cap);
     printf("%-6s %10s %12s %12s %8s\n", "split", "documents", "bytes", "tokens", "bytes/tok");
@@ -106,6 +105,13 @@ static int do_build(int argc, char **argv)
     for (int s = 0; s < 3; s++)
         printf("%-6s %10zu %12zu %12zu %8.3f\n", names[s], st.documents[s], st.bytes[s],
                st.tokens[s], st.tokens[s] ? (double)st.bytes[s] / (double)st.tokens[s] : 0.0);
+    size_t all = st.tokens[0] + st.tokens[1] + st.tokens[2];
+    if (n_src > 1)
+        for (int i = 0; i < n_src; i++)
+            printf("  source %-40s %6zu docs %11zu bytes %10zu tokens %5.1f%%\n", src[i],
+                   st.src_documents[i], st.src_bytes[i], st.src_tokens[i],
+                   all ? 100.0 * (double)st.src_tokens[i] / (double)all : 0.0);
+    free(src);
     return 0;
 }
 
