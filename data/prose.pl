@@ -29,6 +29,7 @@ sub slurp {
 sub emit {
     my ($name, $text) = @_;
     $text =~ s/[ \t]+$//mg;
+    $text =~ s/^[ \t]*([=*~#_^+-])\1{3,}\n//mg;   # heading underlines and rules
     $text =~ s/\n{3,}/\n\n/g;
     $text =~ s/^\n+//;
     my ($k, $buf) = (0, '');
