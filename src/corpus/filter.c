@@ -110,6 +110,14 @@ static int dropped_directive(const char *p, const char *e)
     return 0;
 }
 
+/* s[i] and s[i+1] open a pair such as ``literal`` or **strong**: the index of the
+ * closing pair (non-empty content between), or 0 when there is none. */
+static size_t closing_pair(const char *s, size_t n, size_t i)
+{
+    const char *c = memchr(s + i + 2, s[i], n - i - 2);
+    return c && c + 1 < s + n && c[1] == s[i] && c > s + i + 2 ? (size_t)(c - s) : 0;
+}
+
 /* Inline markup of one line, rewritten from src to dst (dst <= src, never longer):
  * ``lit`` -> lit, :role:`text <target>` -> text, `text <url>`_ -> text, `text`_ -> text,
  * **strong** -> strong.  Returns the bytes written. */
@@ -117,13 +125,12 @@ static size_t strip_inline(char *dst, const char *src, size_t n)
 {
     size_t j = 0;
     for (size_t i = 0; i < n;) {
-        if (src[i] == '`' && i + 1 < n && src[i + 1] == '`') {
-            const char *c = memchr(src + i + 2, '`', n - i - 2);
-            if (c && c + 1 < src + n && c[1] == '`' && c > src + i + 2) {
-                size_t L = (size_t)(c - (src + i + 2));
-                memmove(dst + j, src + i + 2, L);
-                j += L;
-                i = (size_t)(c - src) + 2;
+        if ((src[i] == '`' || src[i] == '*') && i + 1 < n && src[i + 1] == src[i]) {
+            size_t c = closing_pair(src, n, i);
+            if (c) {
+                memmove(dst + j, src + i + 2, c - i - 2);
+                j += c - i - 2;
+                i = c + 2;
                 continue;
             }
         }
@@ -156,16 +163,6 @@ static size_t strip_inline(char *dst, const char *src, size_t n)
                 j += L;
                 i = (size_t)(c - src) + 1;
                 while (i < n && src[i] == '_') i++;
-                continue;
-            }
-        }
-        if (src[i] == '*' && i + 1 < n && src[i + 1] == '*') {
-            const char *c = i + 2 < n ? memchr(src + i + 2, '*', n - i - 2) : NULL;
-            if (c && c + 1 < src + n && c[1] == '*' && c > src + i + 2) {
-                size_t L = (size_t)(c - (src + i + 2));
-                memmove(dst + j, src + i + 2, L);
-                j += L;
-                i = (size_t)(c - src) + 2;
                 continue;
             }
         }
