@@ -62,8 +62,10 @@ int xl_tokenizer_train(const char *const *texts, const size_t *lens, int n_texts
 
 /* Content filters used to build the bundled corpora. */
 int xl_corpus_looks_like_python(const char *text, size_t n);
-/* Remove literal blocks, code directives and doctests from reStructuredText, in place;
- * returns the new length. */
+/* reStructuredText to prose, in place; returns the new length.  Removes literal blocks,
+ * doctests, comments, directive lines with their options, the bodies of non-prose
+ * directives (code, tables, tocs, includes), section underlines and table rules, and
+ * reduces inline markup (``x``, :role:`text <target>`, `text <url>`_, **x**) to its text. */
 size_t xl_corpus_strip_rst(char *text, size_t n);
 
 typedef struct xl_corpus_build_opts {

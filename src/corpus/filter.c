@@ -1,6 +1,6 @@
 /* Content filters for the bundled corpora: "does this look like python?" (so `text` and
- * `code` hold none) and removal of code from reStructuredText (the Python docs are prose
- * with literal blocks and doctests interleaved). */
+ * `code` hold none) and reStructuredText to prose (the Python and Linux kernel docs are
+ * prose with literal blocks, doctests, directives and inline markup interleaved). */
 #include "corpus_internal.h"
 
 #include <ctype.h>
