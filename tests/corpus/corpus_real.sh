@@ -28,7 +28,9 @@ for l in lines[3:3 + V - 257]:
     a, b = map(int, l.split()); tb.append(tb[a] + tb[b])
 tb.append(b"")
 pat = re.compile(rb"^\s*(def \w+\(.*\):|from [\w.]+ import \w|import \w+$|>>> )", re.M)
-rst = re.compile(rb"^\s*\.\. [\w:-]+::|:(ref|doc|c:func|func|class|meth):`", re.M)
+# a directive line (name and at most one argument: prose that mentions a directive has
+# more words after it) or a role
+rst = re.compile(rb"^\s*\.\. [\w:-]+::([ \t]+\S+)?[ \t]*$|:(ref|doc|c:func|func|class|meth):`", re.M)
 # minimum tokens per split (data/README.md): text pre-trains N up to ~1.5M parameters at
 # 20 tokens a parameter; python holds the from-scratch D grid and a meaningful val split
 minimum = {("text", "train"): 30_000_000, ("code", "train"): 15_000_000,
