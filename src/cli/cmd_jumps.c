@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 static const char *USAGE =
@@ -90,11 +91,13 @@ static int parse(int argc, char **argv, jopts *o)
     return 0;
 }
 
+/* A group name as a file name: letters, digits, '-', '.' and '_' only (the plot script
+ * names its data files, and only text that passes xl_gp_quote unchanged may do that). */
 static void safe_name(const char *s, char *out, size_t cap)
 {
     size_t k = 0;
     for (; *s && k + 1 < cap; s++)
-        out[k++] = (strchr("/\\ \t'\"", *s) || *s < 32) ? '_' : *s;
+        out[k++] = (isalnum((unsigned char)*s) || strchr("-._", *s)) ? *s : '_';
     out[k] = '\0';
 }
 

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 void xl_plot_opts_default(xl_plot_opts *o)
 {
@@ -73,21 +72,6 @@ void xl__fig_abort(fig *f)
     }
 }
 
-int xl_plot_gnuplot_available(char *version, size_t n)
-{
-    FILE *p = popen("gnuplot --version 2>/dev/null", "r");
-    if (!p)
-        return 0;
-    char buf[128] = "";
-    if (!fgets(buf, sizeof buf, p))
-        buf[0] = 0;
-    int st = pclose(p);
-    buf[strcspn(buf, "\n")] = 0;
-    if (version && n)
-        snprintf(version, n, "%s", buf);
-    return st == 0 && buf[0];
-}
-
 static int file_nonempty(const char *dir, const char *name, const char *ext)
 {
     char p[4096];
@@ -98,17 +82,13 @@ static int file_nonempty(const char *dir, const char *name, const char *ext)
 
 static int render(const char *dir, const char *name)
 {
-    if (strchr(dir, '\'') || strchr(name, '\''))
-        return 0;
     static const char *fmts[2] = {"png", "svg"};
+    char script[4200];
+    snprintf(script, sizeof script, "%s/%s.gp", dir, name);
     for (int i = 0; i < 2; i++) {
-        char cmd[4400];
         /* gnuplot prints nothing on stdout; its warnings go to a log beside the figures */
-        snprintf(cmd, sizeof cmd,
-                 "cd '%s' && gnuplot -e \"fmt='%s'\" '%s.gp' >> gnuplot.log 2>&1", dir,
-                 fmts[i], name);
-        int st = system(cmd);
-        if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0 || !file_nonempty(dir, name, fmts[i]))
+        xl_error e;
+        if (xl_gp_run(script, fmts[i], "gnuplot.log", &e) || !file_nonempty(dir, name, fmts[i]))
             return 0;
     }
     return 1;
