@@ -13,13 +13,35 @@ void xl_plot_opts_default(xl_plot_opts *o)
     o->render = 1;
 }
 
+/* A NAME.gp that xferlaw did not write (the templates in a checkout's plots/, a user's
+ * script) is never replaced. */
+static int ours_or_absent(const char *path, xl_error *err)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return XL_OK;
+    char head[32] = "";
+    size_t k = fread(head, 1, sizeof head - 1, fp);
+    fclose(fp);
+    head[k] = '\0';
+    if (strncmp(head, "# xferlaw figure ", 17) == 0)
+        return XL_OK;
+    return xl_error_set(err, XL_EINVAL,
+                        "%s: exists and was not written by xferlaw plot (a template?); "
+                        "choose another output folder", path);
+}
+
 int xl__fig_open(fig *f, const char *dir, const char *name, xl_error *err)
 {
     memset(f, 0, sizeof *f);
     snprintf(f->name, sizeof f->name, "%s", name);
     char p[4096];
+    snprintf(p, sizeof p, "%s/%s.gp", dir, name);
+    int rc = ours_or_absent(p, err);
+    if (rc)
+        return rc;
     snprintf(p, sizeof p, "%s/%s.dat", dir, name);
-    int rc = xl_afile_open(&f->dat, p, err);
+    rc = xl_afile_open(&f->dat, p, err);
     if (rc)
         return rc;
     snprintf(p, sizeof p, "%s/%s.gp", dir, name);

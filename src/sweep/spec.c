@@ -291,10 +291,10 @@ static int parse_curricula(ctx *c, const cJSON *root, xl_sweep_spec *s)
             return fail(c, w, "must be \"scratch\", a corpus/mixture like \"text:0.5,code:0.5\","
                               " or {\"name\", \"data\"}%s", NULL);
         }
-        for (const char *p = cu->name; *p; p++)
-            if (*p == '/' || *p == '"' || *p == '\\' || (unsigned char)*p < 32)
-                return fail(c, w, "name must not contain '/', quotes, backslashes or control"
-                                  " characters%s", NULL);
+        /* the name becomes a directory under the sweep */
+        const char *why = xl_path_segment_problem(cu->name);
+        if (why)
+            return fail(c, w, "name %s", why);
         for (size_t j = 0; j < i; j++)
             if (strcmp(s->curricula[j].name, cu->name) == 0)
                 return fail(c, w, "duplicate curriculum '%s'", cu->name);
@@ -462,6 +462,12 @@ int xl_sweep_spec_parse(const char *text, const char *path, xl_sweep_spec *s, xl
             rc = xl_error_set(err, XL_ENOMEM, "out of memory");
             goto out;
         }
+    }
+    /* the name becomes the directory sweeps/NAME */
+    const char *why = xl_path_segment_problem(s->name);
+    if (why) {
+        rc = fail(&c, "name", "%s (it names the directory sweeps/NAME)", why);
+        goto out;
     }
     int has_scratch = 0, has_pre = 0;
     for (size_t i = 0; i < s->n_curricula; i++) {
