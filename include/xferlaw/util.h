@@ -95,7 +95,15 @@ int xl_append_line(const char *path, const char *line, xl_error *err);
 #define XL_LINE_COMPLETE 2    /* drop a last line without its '\n': a record being appended
                                  when its writer was killed was never committed */
 char *xl_next_line(char **cursor, long *line, int flags);
-/* Read a whole file into a NUL-terminated malloc'ed buffer. */
+/* Bounds (docs/safety.md): memory a command may plan to use, XL_MEM_LIMIT bytes or 3/4
+ * of physical memory; the size of one input file, XL_MAX_INPUT_BYTES or the smaller of
+ * 4 GiB and half the memory limit. */
+uint64_t xl_mem_limit(void);
+uint64_t xl_input_limit(void);
+/* XL_EINVAL unless fd is a pipe or a regular file of at most lim bytes (0: any size). */
+int xl_input_check(int fd, const char *path, uint64_t lim, xl_error *err);
+/* Read a whole file into a NUL-terminated malloc'ed buffer (a regular file or a pipe,
+ * at most xl_input_limit() bytes). */
 int xl_read_file(const char *path, char **data, size_t *n, xl_error *err);
 /* mkdir -p */
 int xl_mkdirs(const char *path, xl_error *err);

@@ -129,6 +129,15 @@ static int parse_header(const char *path, const unsigned char *h, uint64_t file_
         return xl_error_set(err, XL_EFORMAT,
                             "%s: corrupted header: field 'n_floats' does not match the config",
                             path);
+    /* a (sparse) file may be as large as its header says: refuse what cannot be loaded
+       before anything reads or hashes it */
+    uint64_t need = out->n_floats * 4 * (out->has_optimizer ? 3 : 1), lim = xl_mem_limit();
+    if (need > lim)
+        return xl_error_set(err, XL_EFORMAT,
+                            "%s: header declares %llu parameters (%.3g GB to load), above the "
+                            "memory limit of %.3g GB (XL_MEM_LIMIT)",
+                            path, (unsigned long long)out->n_floats, (double)need / 1e9,
+                            (double)lim / 1e9);
     uint64_t want = CKPT_HEADER + out->n_floats * 4 * (out->has_optimizer ? 3 : 1) +
                     out->extra_bytes + 8;
     if (out->extra_bytes > file_size || file_size != want)

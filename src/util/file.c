@@ -198,6 +198,51 @@ int xl_append_line(const char *path, const char *line, xl_error *err)
     return rc;
 }
 
+uint64_t xl_mem_limit(void)
+{
+    const char *e = getenv("XL_MEM_LIMIT");
+    char *end;
+    if (e && *e) {
+        unsigned long long v = strtoull(e, &end, 10);
+        if (*end == '\0' && v > 0)
+            return v;
+    }
+    long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+    uint64_t phys = pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz : (uint64_t)8 << 30;
+    return phys / 4 * 3;
+}
+
+uint64_t xl_input_limit(void)
+{
+    const char *e = getenv("XL_MAX_INPUT_BYTES");
+    char *end;
+    if (e && *e) {
+        unsigned long long v = strtoull(e, &end, 10);
+        if (*end == '\0' && v > 0)
+            return v;
+    }
+    uint64_t m = xl_mem_limit() / 2, cap = (uint64_t)4 << 30;
+    return m < cap ? m : cap;
+}
+
+int xl_input_check(int fd, const char *path, uint64_t lim, xl_error *err)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return xl_error_set(err, XL_EIO, "%s: cannot stat: %s", path, strerror(errno));
+    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode))
+        return xl_error_set(err, XL_EINVAL, "%s: is %s, not a regular file or a pipe", path,
+                            S_ISDIR(st.st_mode)                            ? "a directory"
+                            : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                                                                          : "a special file");
+    if (lim && S_ISREG(st.st_mode) && (uint64_t)st.st_size > lim)
+        return xl_error_set(err, XL_EINVAL,
+                            "%s: %llu bytes, above the input limit of %llu bytes "
+                            "(XL_MAX_INPUT_BYTES)",
+                            path, (unsigned long long)st.st_size, (unsigned long long)lim);
+    return XL_OK;
+}
+
 int xl_read_file(const char *path, char **data, size_t *n, xl_error *err)
 {
     *data = NULL;
@@ -206,6 +251,13 @@ int xl_read_file(const char *path, char **data, size_t *n, xl_error *err)
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return xl_error_set(err, XL_EIO, "%s: cannot open: %s", path, strerror(errno));
+    /* a pipe has no size: the limit is also checked while reading */
+    uint64_t lim = xl_input_limit();
+    int rc = xl_input_check(fileno(fp), path, lim, err);
+    if (rc) {
+        fclose(fp);
+        return rc;
+    }
     size_t cap = 1 << 16, len = 0;
     char *buf = malloc(cap);
     if (!buf) {
@@ -213,6 +265,13 @@ int xl_read_file(const char *path, char **data, size_t *n, xl_error *err)
         return xl_error_set(err, XL_ENOMEM, "%s: out of memory", path);
     }
     for (;;) {
+        if ((uint64_t)len > lim) {
+            free(buf);
+            fclose(fp);
+            return xl_error_set(err, XL_EINVAL,
+                                "%s: more than the input limit of %llu bytes (XL_MAX_INPUT_BYTES)",
+                                path, (unsigned long long)lim);
+        }
         if (len + 1 >= cap) {
             char *nb = realloc(buf, cap * 2);
             if (!nb) {
