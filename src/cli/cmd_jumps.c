@@ -80,9 +80,10 @@ static int parse(int argc, char **argv, jopts *o)
             o->file = a;
         else
             return cli_usage_error("jumps", "unexpected argument '%s'", a);
-        if (lp && (xl_parse_long(argv[++i], lp) || *lp < 0 || *lp > 1000000))
-            return cli_usage_error("jumps", "%s: expected a non-negative integer, got '%s'", a,
-                                   argv[i]);
+        long lo = lp == &o->folds ? 2 : 0; /* < 2 folds: no cross-validation criterion */
+        if (lp && (xl_parse_long(argv[++i], lp) || *lp < lo || *lp > 1000000))
+            return cli_usage_error("jumps", "%s: expected an integer in [%ld, 1000000], got '%s'",
+                                   a, lo, argv[i]);
     }
     if (!o->file || !o->xcol || !o->ycol)
         return cli_usage_error("jumps", "needs FILE, --x COL and --y COL");

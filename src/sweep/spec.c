@@ -232,6 +232,18 @@ static int parse_models(ctx *c, const cJSON *root, xl_sweep_spec *s)
             snprintf(f, sizeof f, "%s.n_head", w);
             return fail(c, f, "must divide d_model%s", NULL);
         }
+        /* the trainer's limits (xl_nn_config_check), here rather than hours into a sweep */
+        const struct { const char *k; long v, max; } lim[] = {
+            {"n_layer", md->n_layer, 1024}, {"d_model", md->d_model, 65536},
+            {"ctx", md->ctx, 65536}};
+        for (int q = 0; q < 3; q++)
+            if (lim[q].v > lim[q].max) {
+                char f[96];
+                snprintf(f, sizeof f, "%s.%s", w, lim[q].k);
+                return xl_error_at(c->err, XL_EINVAL, c->file, 0, f,
+                                   "%ld is above the trainer's limit of %ld", lim[q].v,
+                                   lim[q].max);
+            }
         if (cJSON_GetObjectItemCaseSensitive(m, "lr")) {
             double lr = 0;
             if ((rc = get_num(c, m, "lr", w, &lr, 1, 0, 1e-300)))
