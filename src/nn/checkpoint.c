@@ -3,6 +3,7 @@
 #include "nn_internal.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -245,6 +246,16 @@ int xl_nn_checkpoint_load(xl_nn_model *m, const char *path, const char *tokenize
         free(ex);
         return xl_error_set(err, XL_EFORMAT, "%s: corrupted checkpoint (hash mismatch)", path);
     }
+    /* a diverged run's weights load fine and fail later as "lower --lr": name them here */
+    for (size_t k = 0; k < m->n_floats; k++)
+        if (!isfinite(tmp[k])) {
+            free(tmp);
+            free(ex);
+            return xl_error_set(err, XL_EFORMAT,
+                                "%s: weight %zu of %zu is %s: the run that wrote this checkpoint "
+                                "diverged; start from an earlier checkpoint", path, k,
+                                m->n_floats, isnan(tmp[k]) ? "NaN" : "infinite");
+        }
     memcpy(m->params, tmp, nb);
     if (load_optimizer) {
         memcpy(m->m, tmp + m->n_floats, nb);

@@ -109,6 +109,20 @@ static void test_errors(void)
     CHECK(strcmp(err.msg, "spec.json: bad thing") == 0);
     xl_error_prefix(&err, "while reading");
     CHECK(strcmp(err.msg, "while reading: spec.json: bad thing") == 0);
+    /* the same prefix twice is said once */
+    xl_error_prefix(&err, "while reading");
+    CHECK(strcmp(err.msg, "while reading: spec.json: bad thing") == 0);
+    /* a long input loses its middle, never the cause at the end */
+    char big[3000];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    xl_error_set(&err, XL_EPARSE, "formula '%s': column 3000: unknown function 'foo'", big);
+    CHECK(strlen(err.msg) < XL_ERRMSG_MAX);
+    CHECK_STR_CONTAINS(err.msg, "formula 'xxx");
+    CHECK_STR_CONTAINS(err.msg, " ... ");
+    CHECK_STR_CONTAINS(err.msg, "column 3000: unknown function 'foo'");
+    xl_error_prefix(&err, "--define '%s'", big);
+    CHECK_STR_CONTAINS(err.msg, "unknown function 'foo'");
     double v;
     CHECK(xl_parse_double(" 1.5e3 ", &v) == 0 && v == 1500);
     CHECK(xl_parse_double("1.5x", &v) != 0);
