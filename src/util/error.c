@@ -1,6 +1,7 @@
 /* Error records: one line, with file position when known. */
 #include "xferlaw/util.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,8 +186,9 @@ int xl_parse_long(const char *s, long *out)
     if (!*s)
         return -1;
     char *end;
+    errno = 0;
     long v = strtol(s, &end, 10);
-    if (end == s)
+    if (end == s || errno == ERANGE) /* out of range: not silently LONG_MAX */
         return -1;
     while (*end == ' ' || *end == '\t' || *end == '\r')
         end++;
