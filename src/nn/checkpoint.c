@@ -249,12 +249,13 @@ int xl_nn_checkpoint_load(xl_nn_model *m, const char *path, const char *tokenize
     /* a diverged run's weights load fine and fail later as "lower --lr": name them here */
     for (size_t k = 0; k < m->n_floats; k++)
         if (!isfinite(tmp[k])) {
+            const char *what = isnan(tmp[k]) ? "NaN" : "infinite";
             free(tmp);
             free(ex);
             return xl_error_set(err, XL_EFORMAT,
                                 "%s: weight %zu of %zu is %s: the run that wrote this checkpoint "
                                 "diverged; start from an earlier checkpoint", path, k,
-                                m->n_floats, isnan(tmp[k]) ? "NaN" : "infinite");
+                                m->n_floats, what);
         }
     memcpy(m->params, tmp, nb);
     if (load_optimizer) {
