@@ -198,15 +198,22 @@ int xl_append_line(const char *path, const char *line, xl_error *err)
     return rc;
 }
 
+/* A positive byte count from the environment, or 0. */
+static uint64_t env_bytes(const char *name)
+{
+    const char *e = getenv(name);
+    char *end;
+    if (!e || !*e)
+        return 0;
+    unsigned long long v = strtoull(e, &end, 10);
+    return *end == '\0' ? v : 0;
+}
+
 uint64_t xl_mem_limit(void)
 {
-    const char *e = getenv("XL_MEM_LIMIT");
-    char *end;
-    if (e && *e) {
-        unsigned long long v = strtoull(e, &end, 10);
-        if (*end == '\0' && v > 0)
-            return v;
-    }
+    uint64_t v = env_bytes("XL_MEM_LIMIT");
+    if (v)
+        return v;
     long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
     uint64_t phys = pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz : (uint64_t)8 << 30;
     return phys / 4 * 3;
@@ -214,13 +221,9 @@ uint64_t xl_mem_limit(void)
 
 uint64_t xl_input_limit(void)
 {
-    const char *e = getenv("XL_MAX_INPUT_BYTES");
-    char *end;
-    if (e && *e) {
-        unsigned long long v = strtoull(e, &end, 10);
-        if (*end == '\0' && v > 0)
-            return v;
-    }
+    uint64_t v = env_bytes("XL_MAX_INPUT_BYTES");
+    if (v)
+        return v;
     uint64_t m = xl_mem_limit() / 2, cap = (uint64_t)4 << 30;
     return m < cap ? m : cap;
 }
