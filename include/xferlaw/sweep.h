@@ -103,6 +103,7 @@ typedef struct xl_sweep_plan {
     xl_sweep_run *runs;      /* dependencies come before their dependants */
     size_t n;
     size_t n_groups;
+    size_t *by_id;           /* run indices sorted by id (NULL: not indexed, find() scans) */
 } xl_sweep_plan;
 
 int xl_sweep_plan_build(const xl_sweep_spec *spec, xl_sweep_plan *plan, xl_error *err);

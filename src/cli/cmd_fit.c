@@ -200,6 +200,8 @@ int cmd_fit(int argc, char **argv)
     }
     if (xl_fit_table(t, &o, &r, &err))
         goto done;
+    /* the fit and its residuals appear together or not at all */
+    xl_afile_defer_begin();
     if (outpath[0]) {
         if (strncmp(outpath, "fits/", 5) == 0 && xl_mkdirs("fits", &err))
             goto done;
@@ -208,13 +210,17 @@ int cmd_fit(int argc, char **argv)
     }
     if (resid && xl_fit_write_residuals(r, resid, &err))
         goto done;
+    if (xl_afile_defer_end(1, &err))
+        goto done;
     print_result(r, path);
     if (outpath[0])
         printf("saved %s\n", outpath);
     rc = 0;
 done:
-    if (rc)
+    if (rc) {
+        xl_afile_defer_end(0, NULL);
         cli_fail("fit", &err);
+    }
     xl_fit_result_free(r);
     xl_table_free(t);
     return rc;

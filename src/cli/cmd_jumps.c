@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 static const char *USAGE =
@@ -79,9 +80,10 @@ static int parse(int argc, char **argv, jopts *o)
             o->file = a;
         else
             return cli_usage_error("jumps", "unexpected argument '%s'", a);
-        if (lp && (xl_parse_long(argv[++i], lp) || *lp < 0 || *lp > 1000000))
-            return cli_usage_error("jumps", "%s: expected a non-negative integer, got '%s'", a,
-                                   argv[i]);
+        long lo = lp == &o->folds ? 2 : 0; /* < 2 folds: no cross-validation criterion */
+        if (lp && (xl_parse_long(argv[++i], lp) || *lp < lo || *lp > 1000000))
+            return cli_usage_error("jumps", "%s: expected an integer in [%ld, 1000000], got '%s'",
+                                   a, lo, argv[i]);
     }
     if (!o->file || !o->xcol || !o->ycol)
         return cli_usage_error("jumps", "needs FILE, --x COL and --y COL");
@@ -90,11 +92,13 @@ static int parse(int argc, char **argv, jopts *o)
     return 0;
 }
 
+/* A group name as a file name: letters, digits, '-', '.' and '_' only (the plot script
+ * names its data files, and only text that passes xl_gp_quote unchanged may do that). */
 static void safe_name(const char *s, char *out, size_t cap)
 {
     size_t k = 0;
     for (; *s && k + 1 < cap; s++)
-        out[k++] = (strchr("/\\ \t'\"", *s) || *s < 32) ? '_' : *s;
+        out[k++] = (isalnum((unsigned char)*s) || strchr("-._", *s)) ? *s : '_';
     out[k] = '\0';
 }
 

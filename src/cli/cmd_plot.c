@@ -19,7 +19,7 @@ static void help(void)
            "  fig_e ossification: fine-tuned minus scratch loss\n"
            "  fig_f curricula side by side: alpha and beta with intervals\n"
            "  fig_g residuals\n"
-           "  --out DIR (default: SWEEPDIR/plots for a sweep, else 'plots')\n\n%s",
+           "  --out DIR (default: SWEEPDIR/plots for a sweep, else FILE_plots beside FILE)\n\n%s",
            XFER_ARGS_HELP);
 }
 
@@ -68,8 +68,12 @@ int cmd_plot(int argc, char **argv)
         snprintf(dir, sizeof dir, "%s", out);
     else if (stat(a.input, &st) == 0 && S_ISDIR(st.st_mode))
         snprintf(dir, sizeof dir, "%s/plots", a.input);
-    else
-        snprintf(dir, sizeof dir, "plots");
+    else {
+        /* beside the input, never ./plots (a checkout's templates live there) */
+        const char *dot = strrchr(a.input, '.'), *sl = strrchr(a.input, '/');
+        int n = dot && (!sl || dot > sl + 1) ? (int)(dot - a.input) : (int)strlen(a.input);
+        snprintf(dir, sizeof dir, "%.*s_plots", n, a.input);
+    }
     po.dir = dir;
     xl_xfer_runs *runs;
     xl_transfer_result *res;

@@ -101,8 +101,9 @@ int cmd_train(int argc, char **argv)
             done = 1;
             if (num(a, v, nums[k].lo, &d) || (nums[k].is_int && (d != floor(d) || d > 9e15)) ||
                 (nums[k].kind == 'i' && d > 1e9))
-                return bad("field '%s': '%s' is not %s >= %g", a + 2, v,
-                           nums[k].is_int ? "an integer" : "a number", nums[k].lo);
+                return bad("field '%s': '%s' is not %s in [%g, %g]", a + 2, v,
+                           nums[k].is_int ? "an integer" : "a number", nums[k].lo,
+                           nums[k].kind == 'i' ? 1e9 : nums[k].is_int ? 9e15 : HUGE_VAL);
             if (!strcmp(a, "--lr") && d <= 0) return bad("field 'lr': must be > 0");
             switch (nums[k].kind) {
             case 'u': *(uint64_t *)nums[k].dst = (uint64_t)d; break;

@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 const char XFER_ARGS_HELP[] =
@@ -32,10 +33,12 @@ void xfer_args_init(xfer_args *a)
     xl_xfer_opts_default(&a->opts);
 }
 
-static int num(const char *cmd, const char *opt, const char *s, double *v, double lo)
+static int num(const char *cmd, const char *opt, const char *s, double *v, double lo,
+               double hi)
 {
-    if (!s || xl_parse_double(s, v) || !(*v >= lo)) {
-        cli_usage_error(cmd, "%s needs a number >= %g, got '%s'", opt, lo, s ? s : "");
+    /* hi: counts stay within what their integer type holds */
+    if (!s || xl_parse_double(s, v) || !(*v >= lo) || !(*v <= hi)) {
+        cli_usage_error(cmd, "%s needs a number in [%g, %g], got '%s'", opt, lo, hi, s ? s : "");
         return -1;
     }
     return 1;
@@ -47,9 +50,10 @@ int xfer_args_parse(xfer_args *a, const char *cmd, int argc, char **argv, int *i
     const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
     double d;
     xl_xfer_opts *op = &a->opts;
-#define TAKE(var, lo)                                                                      \
+#define TAKE(var, lo) TAKE_IN(var, lo, HUGE_VAL)
+#define TAKE_IN(var, lo, hi)                                                               \
     do {                                                                                   \
-        if (num(cmd, o, v, &d, lo) < 0)                                                    \
+        if (num(cmd, o, v, &d, lo, hi) < 0)                                                \
             return -1;                                                                     \
         var = d;                                                                           \
         (*i)++;                                                                            \
@@ -62,16 +66,17 @@ int xfer_args_parse(xfer_args *a, const char *cmd, int argc, char **argv, int *i
     if (!strcmp(o, "--disagree"))
         TAKE(op->disagree, 1);
     if (!strcmp(o, "--bootstrap"))
-        TAKE(op->bootstrap, 0);
+        TAKE_IN(op->bootstrap, 0, 1e12);
     if (!strcmp(o, "--seed"))
-        TAKE(op->seed, 0);
+        TAKE_IN(op->seed, 0, 9007199254740992.0);
     if (!strcmp(o, "--threads"))
-        TAKE(op->threads, 0);
+        TAKE_IN(op->threads, 0, 1e6);
     if (!strcmp(o, "--target-loss"))
         TAKE(op->target_loss, 1e-300);
     if (!strcmp(o, "--pretrain-tokens"))
         TAKE(op->pretrain_tokens, 0);
 #undef TAKE
+#undef TAKE_IN
     if (!strcmp(o, "--include-extrapolated")) {
         op->include_extrapolated = 1;
         return 1;

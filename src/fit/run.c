@@ -345,10 +345,24 @@ int fit_run(fit_problem *pb, const xl_law_info *info, const xl_fit_options *o,
             xl_fit_result *r, xl_error *err)
 {
     int threads = o->threads > 0 ? o->threads : xl_num_cores();
+    /* the bootstrap's refits and percentiles, estimated before anything is allocated */
+    uint64_t boot_bytes = (uint64_t)o->bootstrap * ((uint64_t)pb->np * 8 * 2 + 9),
+             lim = xl_mem_limit();
+    if (o->bootstrap > 0 && (o->bootstrap > (size_t)1 << 40 || boot_bytes > lim))
+        return xl_error_set(err, XL_EINVAL,
+                            "--bootstrap %zu needs ~%.3g GB for the refits, above the memory "
+                            "limit of %.3g GB (XL_MEM_LIMIT)",
+                            o->bootstrap,
+                            (double)o->bootstrap * ((double)pb->np * 16 + 9) / 1e9,
+                            (double)lim / 1e9);
     size_t n_st = 0;
     start *st = make_starts(pb, info, o, &n_st, err);
     if (!st)
         return err->code;
+    /* one workspace per thread: never more threads than units of work */
+    size_t work = n_st > o->bootstrap ? n_st : o->bootstrap;
+    if ((size_t)threads > work)
+        threads = work ? (int)work : 1;
     ms_ctx m = {.pb = pb, .st = st, .seed = o->seed, .r = r};
     m.work = calloc((size_t)threads, sizeof *m.work);
     size_t *todo = calloc(n_st, sizeof *todo);

@@ -168,6 +168,32 @@ static int push(xl_sweep_plan *p, size_t *cap, argvec *a, xl_sweep_run *r, xl_er
     return XL_OK;
 }
 
+static int cmp_id(const void *a, const void *b, void *ctx)
+{
+    const xl_sweep_run *r = ctx;
+    return strcmp(r[*(const size_t *)a].id, r[*(const size_t *)b].id);
+}
+
+static int index_ids(xl_sweep_plan *p, xl_error *err)
+{
+    free(p->by_id);
+    p->by_id = xl_calloc(p->n + 1, sizeof *p->by_id, err);
+    if (!p->by_id)
+        return XL_ENOMEM;
+    for (size_t i = 0; i < p->n; i++)
+        p->by_id[i] = i;
+    qsort_r(p->by_id, p->n, sizeof *p->by_id, cmp_id, p->runs);
+    for (size_t k = 0; k + 1 < p->n; k++)
+        if (strcmp(p->runs[p->by_id[k]].id, p->runs[p->by_id[k + 1]].id) == 0) {
+            size_t i = p->by_id[k], j = p->by_id[k + 1];
+            return xl_error_at(err, XL_EINVAL, p->spec->path, 0, NULL,
+                               "runs %zu and %zu of the plan are identical (id %s): "
+                               "duplicate model shapes?", i < j ? i : j, i < j ? j : i,
+                               p->runs[i].id);
+        }
+    return XL_OK;
+}
+
 int xl_sweep_plan_build(const xl_sweep_spec *s, xl_sweep_plan *p, xl_error *err)
 {
     memset(p, 0, sizeof *p);
@@ -248,16 +274,12 @@ int xl_sweep_plan_build(const xl_sweep_spec *s, xl_sweep_plan *p, xl_error *err)
         xl_sweep_plan_free(p);
         return rc;
     }
-    /* Two runs with one id would be one run: say so rather than overwrite. */
-    for (size_t i = 0; i < p->n; i++)
-        for (size_t j = i + 1; j < p->n; j++)
-            if (strcmp(p->runs[i].id, p->runs[j].id) == 0) {
-                rc = xl_error_at(err, XL_EINVAL, s->path, 0, NULL,
-                                 "runs %zu and %zu of the plan are identical (id %s): "
-                                 "duplicate model shapes?", i, j, p->runs[i].id);
-                xl_sweep_plan_free(p);
-                return rc;
-            }
+    /* Two runs with one id would be one run: say so rather than overwrite.  Sorting the
+       ids finds it in O(n log n) and gives xl_sweep_plan_find its index. */
+    if ((rc = index_ids(p, err))) {
+        xl_sweep_plan_free(p);
+        return rc;
+    }
     return XL_OK;
 }
 
@@ -290,6 +312,8 @@ int xl_sweep_plan_add(xl_sweep_plan *p, const xl_sweep_run *r, const char *const
         }
     if (q.group + 1 > p->n_groups)
         p->n_groups = q.group + 1;
+    free(p->by_id); /* find() scans until the plan is indexed again */
+    p->by_id = NULL;
     return XL_OK;
 }
 
@@ -303,11 +327,26 @@ void xl_sweep_plan_free(xl_sweep_plan *p)
         free(p->runs[i].args);
     }
     free(p->runs);
+    free(p->by_id);
     memset(p, 0, sizeof *p);
 }
 
 long xl_sweep_plan_find(const xl_sweep_plan *p, const char *id)
 {
+    if (p->by_id) {
+        size_t lo = 0, hi = p->n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            int c = strcmp(p->runs[p->by_id[mid]].id, id);
+            if (c == 0)
+                return (long)p->by_id[mid];
+            if (c < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return -1;
+    }
     for (size_t i = 0; i < p->n; i++)
         if (strcmp(p->runs[i].id, id) == 0)
             return (long)i;
@@ -377,59 +416,4 @@ int xl_sweep_plan_shard(const xl_sweep_plan *p, int n, int *shard_of, xl_error *
     free(load);
     free(gs);
     return XL_OK;
-}
-
-double xl_sweep_plan_makespan(const xl_sweep_plan *p, const unsigned char *include,
-                              const unsigned char *done, int jobs, double fps)
-{
-    if (jobs < 1)
-        jobs = 1;
-    /* finish[i]: 0 = done before we start, < 0 = not started yet */
-    double *finish = calloc(p->n + 1, sizeof *finish), *free_at = calloc((size_t)jobs, sizeof *free_at);
-    if (!finish || !free_at) {
-        free(finish);
-        free(free_at);
-        return NAN;
-    }
-    size_t left = 0;
-    for (size_t i = 0; i < p->n; i++)
-        if ((!include || include[i]) && !(done && done[i])) {
-            finish[i] = -1;
-            left++;
-        }
-    double end = 0;
-    /* as the executor: the earliest free worker takes the first ready run in plan order,
-     * or waits for the earliest pre-training to finish */
-    for (; left > 0; left--) {
-        int k = 0;
-        for (int j = 1; j < jobs; j++)
-            if (free_at[j] < free_at[k])
-                k = j;
-        long pick = -1;
-        double pick_ready = INFINITY;
-        for (size_t i = 0; i < p->n; i++) {
-            if (finish[i] >= 0)
-                continue;
-            long d = p->runs[i].dep;
-            double ready = d < 0 ? 0 : finish[d] < 0 ? INFINITY : finish[d];
-            if (ready <= free_at[k]) {
-                pick = (long)i;
-                pick_ready = ready;
-                break;
-            }
-            if (ready < pick_ready) {
-                pick = (long)i;
-                pick_ready = ready;
-            }
-        }
-        if (pick < 0 || !isfinite(pick_ready))
-            break;   /* depends on a run outside the set: never runs here */
-        double start = fmax(free_at[k], pick_ready);
-        finish[pick] = start + p->runs[pick].est_cost / fps;
-        free_at[k] = finish[pick];
-        end = fmax(end, finish[pick]);
-    }
-    free(finish);
-    free(free_at);
-    return end;
 }

@@ -232,6 +232,18 @@ static int parse_models(ctx *c, const cJSON *root, xl_sweep_spec *s)
             snprintf(f, sizeof f, "%s.n_head", w);
             return fail(c, f, "must divide d_model%s", NULL);
         }
+        /* the trainer's limits (xl_nn_config_check), here rather than hours into a sweep */
+        const struct { const char *k; long v, max; } lim[] = {
+            {"n_layer", md->n_layer, 1024}, {"d_model", md->d_model, 65536},
+            {"ctx", md->ctx, 65536}};
+        for (int q = 0; q < 3; q++)
+            if (lim[q].v > lim[q].max) {
+                char f[96];
+                snprintf(f, sizeof f, "%s.%s", w, lim[q].k);
+                return xl_error_at(c->err, XL_EINVAL, c->file, 0, f,
+                                   "%ld is above the trainer's limit of %ld", lim[q].v,
+                                   lim[q].max);
+            }
         if (cJSON_GetObjectItemCaseSensitive(m, "lr")) {
             double lr = 0;
             if ((rc = get_num(c, m, "lr", w, &lr, 1, 0, 1e-300)))
@@ -291,10 +303,10 @@ static int parse_curricula(ctx *c, const cJSON *root, xl_sweep_spec *s)
             return fail(c, w, "must be \"scratch\", a corpus/mixture like \"text:0.5,code:0.5\","
                               " or {\"name\", \"data\"}%s", NULL);
         }
-        for (const char *p = cu->name; *p; p++)
-            if (*p == '/' || *p == '"' || *p == '\\' || (unsigned char)*p < 32)
-                return fail(c, w, "name must not contain '/', quotes, backslashes or control"
-                                  " characters%s", NULL);
+        /* the name becomes a directory under the sweep */
+        const char *why = xl_path_segment_problem(cu->name);
+        if (why)
+            return fail(c, w, "name %s", why);
         for (size_t j = 0; j < i; j++)
             if (strcmp(s->curricula[j].name, cu->name) == 0)
                 return fail(c, w, "duplicate curriculum '%s'", cu->name);
@@ -462,6 +474,12 @@ int xl_sweep_spec_parse(const char *text, const char *path, xl_sweep_spec *s, xl
             rc = xl_error_set(err, XL_ENOMEM, "out of memory");
             goto out;
         }
+    }
+    /* the name becomes the directory sweeps/NAME */
+    const char *why = xl_path_segment_problem(s->name);
+    if (why) {
+        rc = fail(&c, "name", "%s (it names the directory sweeps/NAME)", why);
+        goto out;
     }
     int has_scratch = 0, has_pre = 0;
     for (size_t i = 0; i < s->n_curricula; i++) {

@@ -145,6 +145,14 @@ static int setup_model(loop *L, xl_train_state *st, xl_error *err)
                             L->ds.n_train, L->T + 1);
     if (L->ds.n_val < (size_t)L->T + 1)
         return xl_error_set(err, XL_EINVAL, "field 'data': val split has only %zu tokens", L->ds.n_val);
+    /* the eval windows are spread over the val split: more tokens than it has (or than
+       the default 16384) only repeat windows, and a huge count never finishes */
+    size_t eval_max = L->ds.n_val > 16384 ? L->ds.n_val : 16384;
+    if ((size_t)c->eval_tokens > eval_max)
+        return xl_error_set(err, XL_EINVAL,
+                            "field 'eval-tokens': %ld is above the limit of %zu (the larger of "
+                            "the val split's %zu tokens and 16384)",
+                            c->eval_tokens, eval_max, L->ds.n_val);
     if ((rc = xl_nn_alloc(&L->shape, L->B, L->T, &L->m, err))) return rc;
     memset(st, 0, sizeof *st);
     st->best_val_loss = INFINITY;

@@ -175,6 +175,13 @@ static int run_bootstrap(const xl_xfer_runs *runs, const xl_xfer_opts *o, xl_tra
                          xl_error *err)
 {
     size_t B = o->bootstrap, C = r->n_curricula, S = BS_AT + o->n_at;
+    /* B x C x S statistics plus one column: estimated before anything is allocated */
+    double need = ((double)B * (double)C * (double)S + (double)B) * sizeof(double);
+    if (need > (double)xl_mem_limit())
+        return xl_error_set(err, XL_EINVAL,
+                            "--bootstrap %zu needs ~%.3g GB for %zu curricula, above the memory "
+                            "limit of %.3g GB (XL_MEM_LIMIT)",
+                            B, need / 1e9, C, (double)xl_mem_limit() / 1e9);
     size_t *sc_idx = malloc((runs->n + 1) * sizeof *sc_idx);
     size_t *sc_start = malloc((r->scratch->n_sizes + 2) * sizeof *sc_start);
     size_t *ft_idx = malloc((runs->n + 1) * sizeof *ft_idx);
