@@ -77,7 +77,8 @@ typedef struct xl_fit_options {
     double huber_delta;       /* default 1e-3 */
     xl_fit_space space;       /* default: the law's, log for formulas */
     const char *weight;       /* weight column, NULL = unweighted */
-    size_t n_starts;          /* 0 = the law's default grid (formulas: 64 random starts);
+    size_t n_starts;          /* 0 = the law's default grid (formulas: 64 random starts in
+                                 a box from the data's scales, see docs/fitting.md);
                                  N = N random starts drawn inside the grid's box */
     size_t bootstrap;         /* B resamples (0 = none) */
     uint64_t seed;            /* default 1 */
@@ -87,6 +88,10 @@ typedef struct xl_fit_options {
     xl_fit_pspec fixed[XL_FIT_MAX_PARAMS];   /* parameters held at a value */
     size_t n_bounds;
     xl_fit_pspec bounds[XL_FIT_MAX_PARAMS];  /* override a law's bounds */
+    size_t n_start_values;
+    xl_fit_pspec start_values[XL_FIT_MAX_PARAMS];   /* --start: one extra first start */
+    size_t n_start_box;
+    xl_fit_pspec start_box[XL_FIT_MAX_PARAMS];      /* --start-box: lo, hi of random starts */
     int max_iter;             /* per start, default 500 */
     FILE *progress;           /* progress lines for long grids/bootstraps; NULL = quiet */
 } xl_fit_options;
@@ -100,6 +105,10 @@ int xl_fit_options_set_space(xl_fit_options *o, const char *spec, xl_error *err)
 int xl_fit_options_add_fixed(xl_fit_options *o, const char *name_eq_value, xl_error *err);
 /* "NAME=LO:HI" (either side may be empty) */
 int xl_fit_options_add_bound(xl_fit_options *o, const char *spec, xl_error *err);
+/* "NAME=VALUE": a start at this value (natural units) ahead of the others */
+int xl_fit_options_add_start(xl_fit_options *o, const char *spec, xl_error *err);
+/* "NAME=LO:HI" (both finite): random starts of NAME in [LO, HI] */
+int xl_fit_options_add_start_box(xl_fit_options *o, const char *spec, xl_error *err);
 
 /* ---- result ------------------------------------------------------------------------- */
 typedef struct xl_fit_param {
@@ -138,6 +147,7 @@ typedef struct xl_fit_result {
     size_t starts;            /* starts tried */
     size_t distinct_optima;   /* different end points of converged starts (objectives more
                                  than 1e-6 apart, relative) */
+    size_t n_best;            /* converged starts that reached the best objective (1e-6) */
     int converged;
     double se_scale;          /* sigma^2 used for the covariance */
     const char *se_method;    /* "jacobian" (lsq) or "huber-sandwich" (huber) */
@@ -146,6 +156,11 @@ typedef struct xl_fit_result {
     double ci_tail;           /* quantile level used for ci_lo (1 - it for ci_hi): 0.025
                                  expanded for small samples, see README */
     double *boot;             /* [bootstrap_converged][n_params], natural units, or NULL */
+    double *cov;              /* [n_params][n_params] covariance in natural units (delta
+                                 method, scaled by se_scale); 0 rows/columns for fixed
+                                 parameters; NULL when not available */
+    size_t n_warnings;
+    char **warnings;          /* one sentence each, see docs/fitting.md */
     xl_fit_diagnostics diag;
     /* residual table over every row (fitted and held out) */
     size_t n_rows;

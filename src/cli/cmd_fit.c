@@ -26,7 +26,10 @@ static void usage(FILE *fp)
 "  --space log|linear   residuals log f - log y (default) or f - y\n"
 "  --weight COL         weight each row's loss term by COL (>= 0)\n"
 "  --starts N           N random starts in the law's start box (default: its grid;\n"
-"                       formulas: 64 random starts)\n"
+"                       formulas: 64 random starts in a box from the data's scales,\n"
+"                       see docs/fitting.md)\n"
+"  --start NAME=VALUE   also start from this value (one extra first start; repeatable)\n"
+"  --start-box NAME=LO:HI  draw NAME's random starts in [LO, HI] (repeatable)\n"
 "  --bootstrap B        B seeded resamples of the rows, refit in parallel; 95%% CI by the\n"
 "                       expanded percentile method (see README)\n"
 "  --seed S             seed for random starts and the bootstrap (default 1)\n"
@@ -60,9 +63,9 @@ static void print_result(const xl_fit_result *r, const char *path)
         printf("huber:%g", r->huber_delta);
     else
         printf("lsq");
-    printf(" in %s space; %zu starts, %zu distinct optima, %s\n",
+    printf(" in %s space; %zu starts, %zu distinct optima, %zu reached the best, %s\n",
            r->space == XL_FIT_SPACE_LOG ? "log" : "linear", r->starts, r->distinct_optima,
-           r->converged ? "converged" : "NOT converged");
+           r->n_best, r->converged ? "converged" : "NOT converged");
     printf("\n%-10s %14s %12s   %s\n", "param", "value", "se", "95% CI");
     for (size_t k = 0; k < r->n_params; k++) {
         const xl_fit_param *p = &r->params[k];
@@ -162,6 +165,12 @@ int cmd_fit(int argc, char **argv)
                 return cli_usage_error("fit", "%s", err.msg);
         } else if (strcmp(a, "--bound") == 0) {
             if (xl_fit_options_add_bound(&o, v, &err))
+                return cli_usage_error("fit", "%s", err.msg);
+        } else if (strcmp(a, "--start") == 0) {
+            if (xl_fit_options_add_start(&o, v, &err))
+                return cli_usage_error("fit", "%s", err.msg);
+        } else if (strcmp(a, "--start-box") == 0) {
+            if (xl_fit_options_add_start_box(&o, v, &err))
                 return cli_usage_error("fit", "%s", err.msg);
         } else if (strcmp(a, "-o") == 0)
             out = v;

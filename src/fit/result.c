@@ -122,6 +122,7 @@ cJSON *xl_fit_result_to_json(const xl_fit_result *r)
     cJSON_AddNumberToObject(j, "n", (double)r->n);
     cJSON_AddNumberToObject(j, "starts", (double)r->starts);
     cJSON_AddNumberToObject(j, "distinct_optima", (double)r->distinct_optima);
+    cJSON_AddNumberToObject(j, "best_starts", (double)r->n_best);
     cJSON_AddBoolToObject(j, "converged", r->converged);
     cJSON_AddStringToObject(j, "se_method", r->se_method ? r->se_method : "");
     cJSON *b = cJSON_AddObjectToObject(j, "bootstrap");

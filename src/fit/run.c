@@ -1,9 +1,10 @@
 /* Multi-start, standard errors, bootstrap and diagnostics.
  *
- * Multi-start in two passes, both spread over the cores: every start gets a short run
- * (PASS1_ITER iterations); the best POLISH of them (by objective) and every start that
- * already converged are then polished to convergence.  Starts that end within 1e-6
- * (relative) of each other's objective count as one optimum. */
+ * Multi-start in two passes, both spread over the cores: every start is screened with
+ * FIT_SCREEN_ITER iterations (many converge there); then, block by block of FIT_BLOCK
+ * starts, the FIT_BLOCK_POLISH best unconverged ones with different end points are
+ * polished to convergence (starts.c).  Starts that end within 1e-6 (relative) of each
+ * other's objective count as one optimum. */
 #include "fit_run.h"
 
 #include <gsl/gsl_cdf.h>
@@ -12,21 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PASS1_ITER 1
-#define POLISH 32
-#define MAX_GRID 20000
-#define FORMULA_STARTS 64
-
-typedef struct start {
-    double th[XL_FIT_MAX_PARAMS];
-    double obj;
-    int conv;
-} start;
-
 typedef struct ms_ctx {
     const fit_problem *pb;
     fit_work **work;
-    start *st;
+    fit_start *st;
     size_t *todo;
     int max_iter;
     /* bootstrap */
@@ -42,7 +32,7 @@ typedef struct ms_ctx {
 static void run_start(void *c, size_t i, int worker)
 {
     ms_ctx *m = c;
-    start *s = &m->st[m->todo ? m->todo[i] : i];
+    fit_start *s = &m->st[m->todo ? m->todo[i] : i];
     s->conv = fit_minimise(m->work[worker], s->th, m->max_iter, &s->obj);
     if (!isfinite(s->obj))
         s->obj = HUGE_VAL;
@@ -53,28 +43,9 @@ static void run_start(void *c, size_t i, int worker)
 
 static int cmp_obj(const void *a, const void *b)
 {
-    const start *x = a, *y = b;
+    const fit_start *x = a, *y = b;
     return (x->obj > y->obj) - (x->obj < y->obj);
 }
-
-/* Break positions of bnsl:K have no fixed grid: break i starts at two points around
- * the i/(K+1) quantile of the range of log x, so starts keep d1 < d2 < d3. */
-static double grid_value(const xl_law_info *info, const xl_law_param *lp, size_t j,
-                         const fit_problem *pb)
-{
-    if (lp->n_grid)
-        return lp->grid[j];
-    double lo = HUGE_VAL, hi = -HUGE_VAL;
-    for (size_t i = 0; i < pb->n; i++) {
-        lo = fmin(lo, pb->logx[0][i]);
-        hi = fmax(hi, pb->logx[0][i]);
-    }
-    const char *colon = strchr(info->name, ':');
-    double K = colon ? atof(colon + 1) : 1, i = atof(lp->name + 1);
-    return lo + (hi - lo) * (i + (j ? 0.3 : -0.3)) / (K + 1);
-}
-
-static size_t grid_size(const xl_law_param *lp) { return lp->n_grid ? lp->n_grid : 2; }
 
 /* bnsl's breaks are exchangeable (the product commutes): order them by position. */
 static void canonical_breaks(const xl_fit_result *r, double *u)
@@ -95,64 +66,6 @@ static void canonical_breaks(const xl_fit_result *r, double *u)
                     y[q] = t;
                 }
         }
-}
-
-/* Starts in internal units: the law's grid, or n random ones inside its box. */
-static start *make_starts(const fit_problem *pb, const xl_law_info *info,
-                          const xl_fit_options *o, size_t *n_out, xl_error *err)
-{
-    size_t total = 1;
-    int use_grid = info && o->n_starts == 0;
-    if (use_grid)
-        for (size_t k = 0; k < pb->nf && total <= MAX_GRID; k++)
-            total *= grid_size(&info->params[pb->free_idx[k]]);
-    int sample_grid = use_grid && total > MAX_GRID;
-    size_t n = use_grid ? (sample_grid ? MAX_GRID : total)
-                        : (o->n_starts ? o->n_starts : FORMULA_STARTS);
-    start *st = xl_calloc(n, sizeof *st, err);
-    if (!st)
-        return NULL;
-    xl_rng rng;
-    xl_rng_seed_stream(&rng, o->seed, 0x5717);
-    for (size_t i = 0; i < n; i++) {
-        size_t rest = i;
-        for (size_t k = 0; k < pb->nf; k++) {
-            size_t pk = pb->free_idx[k];
-            double v;
-            if (info) {
-                const xl_law_param *lp = &info->params[pk];
-                size_t g = grid_size(lp);
-                if (use_grid && !sample_grid) {
-                    /* last parameter varies fastest */
-                    size_t stride = 1;
-                    for (size_t q = k + 1; q < pb->nf; q++)
-                        stride *= grid_size(&info->params[pb->free_idx[q]]);
-                    v = grid_value(info, lp, (rest / stride) % g, pb);
-                } else if (use_grid) {
-                    v = grid_value(info, lp, xl_rng_below(&rng, g), pb);
-                } else {
-                    double a = grid_value(info, lp, 0, pb), b = grid_value(info, lp, g - 1, pb);
-                    v = a + (b - a) * xl_rng_uniform(&rng);
-                }
-                /* grids are in log units for log-scale params; map to this transform */
-                double p = lp->log_scale ? exp(v) : v;
-                v = pb->tr[pk].kind == TR_IDENT ? p : fit_u_from_p(&pb->tr[pk], p);
-                if (!isfinite(v))
-                    v = xl_rng_normal(&rng);
-            } else {
-                const fit_ptrans *t = &pb->tr[pk];
-                if (t->kind == TR_BOX)
-                    v = 4 * xl_rng_uniform(&rng) - 2;
-                else if (t->kind != TR_IDENT)
-                    v = 6 * xl_rng_uniform(&rng) - 3;
-                else
-                    v = i == 0 ? 1.0 : 3 * xl_rng_uniform(&rng) - 1;
-            }
-            st[i].th[k] = v;
-        }
-    }
-    *n_out = n;
-    return st;
 }
 
 static int invert_spd(double *a, size_t p)
@@ -346,7 +259,7 @@ int fit_run(fit_problem *pb, const xl_law_info *info, const xl_fit_options *o,
 {
     int threads = o->threads > 0 ? o->threads : xl_num_cores();
     size_t n_st = 0;
-    start *st = make_starts(pb, info, o, &n_st, err);
+    fit_start *st = fit_make_starts(pb, info, r, o, &n_st, err);
     if (!st)
         return err->code;
     ms_ctx m = {.pb = pb, .st = st, .seed = o->seed, .r = r};
@@ -363,31 +276,27 @@ int fit_run(fit_problem *pb, const xl_law_info *info, const xl_fit_options *o,
             goto out;
         }
     xl_progress prog;
-    int two_pass = n_st > POLISH;
+    int two_pass = n_st > FIT_BLOCK_POLISH && pb->max_iter > FIT_SCREEN_ITER;
     if (o->progress) {
         xl_progress_init(&prog, o->progress, "starts", (double)n_st);
         m.prog = &prog;
     }
-    m.max_iter = two_pass ? PASS1_ITER : pb->max_iter;
+    m.max_iter = two_pass ? FIT_SCREEN_ITER : pb->max_iter;
     if ((rc = xl_parallel_for(n_st, threads, run_start, &m, err)))
         goto out;
     if (m.prog)
         xl_progress_finish(m.prog, NULL);
     m.prog = NULL;
-    qsort(st, n_st, sizeof *st, cmp_obj);
     if (two_pass) {
-        size_t nt = 0;
-        for (size_t i = 0; i < n_st; i++)
-            if (isfinite(st[i].obj) && (i < POLISH || st[i].conv))
-                todo[nt++] = i;
+        size_t nt = fit_select_polish(st, n_st, pb->nf, todo);
         m.todo = todo;
         m.max_iter = pb->max_iter;
         m.done = 0;
         if ((rc = xl_parallel_for(nt, threads, run_start, &m, err)))
             goto out;
         m.todo = NULL;
-        qsort(st, n_st, sizeof *st, cmp_obj);
     }
+    qsort(st, n_st, sizeof *st, cmp_obj);
     /* the best converged start */
     size_t best = n_st;
     for (size_t i = 0; i < n_st && best == n_st; i++)
@@ -403,12 +312,14 @@ int fit_run(fit_problem *pb, const xl_law_info *info, const xl_fit_options *o,
     r->converged = 1;
     r->objective = st[best].obj;
     r->distinct_optima = 0;
+    r->n_best = 0;
     double last = NAN;
     for (size_t i = 0; i < n_st; i++)
         if (st[i].conv && isfinite(st[i].obj)) {
             if (!(fabs(st[i].obj - last) <= 1e-6 * fmax(fabs(last), 1e-300)))
                 r->distinct_optima++;
             last = st[i].obj;
+            r->n_best += st[i].obj <= r->objective + 1e-6 * fabs(r->objective) + 1e-300;
         }
     double u[XL_FIT_MAX_PARAMS];
     fit_full_u(pb, st[best].th, u);

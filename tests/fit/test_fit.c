@@ -205,6 +205,50 @@ static void test_errors(void)
     CHECK(r == NULL);
 }
 
+/* --start and --start-box: parsing, errors, and a start at the optimum is used. */
+static void test_start_options(void)
+{
+    double x[8], y[8];
+    for (int i = 0; i < 8; i++) {
+        x[i] = pow(10, i * 0.5);
+        y[i] = 2e3 / (300 + pow(x[i], 0.7)) + 0.5;
+    }
+    const char *names[] = {"D", "y"};
+    const double *cols[] = {x, y};
+    xl_fit_options o;
+    xl_fit_options_init(&o);
+    o.law = "B/(Dl + D^beta) + E";
+    o.y = "y";
+    xl_error err;
+    CHECK(xl_fit_options_add_start_box(&o, "B=1:", &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "--start-box 'B=1:': expected finite LO < HI");
+    CHECK(xl_fit_options_add_start(&o, "B", &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "--start 'B': expected NAME=VALUE");
+    CHECK(xl_fit_options_add_start_box(&o, "zz=1:2", &err) == 0);
+    xl_fit_result *r = NULL;
+    CHECK(xl_fit_arrays(8, 2, names, cols, &o, &r, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "--start-box: 'zz' is not a parameter of law 'formula'");
+    o.n_start_box = 0;
+    CHECK(xl_fit_options_add_bound(&o, "Dl=0:", &err) == 0);
+    CHECK(xl_fit_options_add_start(&o, "Dl=-3", &err) == 0);
+    CHECK(xl_fit_arrays(8, 2, names, cols, &o, &r, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "--start Dl=-3: outside the parameter's bounds");
+    o.n_start_values = 0;
+    /* one random start plus one at the truth: the noise-free optimum, objective ~0 */
+    xl_fit_options_add_start(&o, "B=2e3", &err);
+    xl_fit_options_add_start(&o, "Dl=300", &err);
+    xl_fit_options_add_start(&o, "beta=0.7", &err);
+    xl_fit_options_add_start(&o, "E=0.5", &err);
+    o.n_starts = 1;
+    CHECK(xl_fit_arrays(8, 2, names, cols, &o, &r, &err) == 0);
+    if (r) {
+        CHECK(r->starts == 2);
+        CHECK(r->objective < 1e-20);
+        CHECK_REL(xl_fit_param_get(r, "Dl")->value, 300, 1e-6);
+    }
+    xl_fit_result_free(r);
+}
+
 static void test_json_roundtrip(void)
 {
     const planted *p = &PLANTED[0];
@@ -293,5 +337,6 @@ int main(void)
     test_weights();
     test_errors();
     test_json_roundtrip();
+    test_start_options();
     TEST_MAIN_END();
 }
