@@ -86,6 +86,12 @@ static void print_result(const xl_fit_result *r, const char *path)
     printf("\n");
     if (r->diag.n_holdout)
         printf("holdout: %zu rows, RMSLE %.5g\n", r->diag.n_holdout, r->diag.holdout_rmsle);
+    if (r->n_warnings)
+        printf("\nWARNINGS (%zu):\n", r->n_warnings);
+    for (size_t w = 0; w < r->n_warnings; w++) {
+        printf("  ! %s\n", r->warnings[w]);
+        fprintf(stderr, "xferlaw fit: warning: %s\n", r->warnings[w]);
+    }
 }
 
 static int need(int i, int argc, char **argv)

@@ -183,6 +183,20 @@ static int resolve_law(const fit_src *src, const xl_fit_options *o, xl_fit_resul
                 r->columns[r->n_columns++] = xl_strdup(sym, err);
         }
     }
+    if (!info && r->n_columns == 0) {
+        const char *near = fit_nearest_law(o->law);
+        char cols[256] = "";
+        for (size_t c = 0; c < src->n_cols && strlen(cols) < 200; c++)
+            snprintf(cols + strlen(cols), sizeof cols - strlen(cols), "%s%s", c ? ", " : "",
+                     src->names[c]);
+        if (near)
+            return xl_error_set(err, XL_EINVAL,
+                                "law '%s' is not a named law, and as a formula it uses no data "
+                                "column; did you mean '%s'?", o->law, near);
+        return xl_error_set(err, XL_EINVAL,
+                            "law '%s' is not a named law, and as a formula it uses no data "
+                            "column (the table has %s)", o->law, cols);
+    }
     /* parameters: registry order for named laws, first appearance for formulas */
     if (info) {
         for (size_t k = 0; k < info->n_params; k++) {

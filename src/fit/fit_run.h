@@ -33,6 +33,10 @@ fit_start *fit_make_starts(const fit_problem *pb, const xl_law_info *info, const
 /* Which screened starts to polish: per block of FIT_BLOCK starts (in start order), the
  * FIT_BLOCK_POLISH best unconverged ones whose end points differ.  Returns the count. */
 size_t fit_select_polish(const fit_start *st, size_t n, size_t nf, size_t *todo);
+/* Warnings (warn.c) at the best point th, after standard errors and diagnostics. */
+int fit_warnings(fit_work *w, const double *th, xl_fit_result *r, xl_error *err);
+/* The named law closest to text (edit distance <= 3), or NULL. */
+const char *fit_nearest_law(const char *text);
 #define FIT_BLOCK 64
 #define FIT_BLOCK_POLISH 16
 #define FIT_SCREEN_ITER 8

@@ -18,6 +18,10 @@ void xl_fit_result_free(xl_fit_result *r)
     free(r->columns);
     free(r->params);
     free(r->boot);
+    free(r->cov);
+    for (size_t w = 0; r->warnings && w < r->n_warnings; w++)
+        free(r->warnings[w]);
+    free(r->warnings);
     free(r->row_line);
     free(r->row_y);
     free(r->row_pred);
@@ -137,6 +141,20 @@ cJSON *xl_fit_result_to_json(const xl_fit_result *r)
     cJSON_AddItemToObject(d, "bic", xl_json_number(r->diag.bic));
     cJSON_AddItemToObject(d, "holdout_rmsle", xl_json_number(r->diag.holdout_rmsle));
     cJSON_AddNumberToObject(d, "n_holdout", (double)r->diag.n_holdout);
+    cJSON *ws = cJSON_AddArrayToObject(j, "warnings");
+    for (size_t w = 0; w < r->n_warnings; w++)
+        cJSON_AddItemToArray(ws, cJSON_CreateString(r->warnings[w]));
+    if (r->cov) {
+        cJSON *cv = cJSON_AddObjectToObject(j, "covariance");
+        cJSON *names = cJSON_AddArrayToObject(cv, "params"), *rows = cJSON_AddArrayToObject(cv, "matrix");
+        for (size_t a = 0; a < r->n_params; a++) {
+            cJSON_AddItemToArray(names, cJSON_CreateString(r->params[a].name));
+            cJSON *row = cJSON_CreateArray();
+            for (size_t b = 0; b < r->n_params; b++)
+                cJSON_AddItemToArray(row, xl_json_number(r->cov[a * r->n_params + b]));
+            cJSON_AddItemToArray(rows, row);
+        }
+    }
     cJSON *in = cJSON_AddObjectToObject(j, "input");
     cJSON_AddStringToObject(in, "path", r->input_path ? r->input_path : "");
     cJSON_AddStringToObject(in, "sha256", r->input_sha256);

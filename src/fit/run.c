@@ -81,7 +81,7 @@ static int invert_spd(double *a, size_t p)
  * huber: Huber's (1981, eq. 7.6.5) M-estimator covariance
  *        cov_u = K^2 [sum w psi(r)^2 / (n - p)] / m^2 (J'WJ)^-1, m = mean psi'(r),
  *        K = 1 + (p/n) var(psi')/m^2. */
-static void standard_errors(fit_work *w, const double *th, xl_fit_result *r)
+static int standard_errors(fit_work *w, const double *th, xl_fit_result *r, xl_error *err)
 {
     const fit_problem *pb = w->pb;
     size_t n = pb->n, p = pb->nf;
@@ -108,12 +108,12 @@ static void standard_errors(fit_work *w, const double *th, xl_fit_result *r)
         sdpsi2 += wi * dpsi * dpsi;
     }
     if (n <= p || invert_spd(A, p))
-        return;
+        return XL_OK;
     double s2 = spsi2 / (double)(n - p);
     if (pb->huber) {
         double m = sdpsi / sw, var = sdpsi2 / sw - m * m;
         if (m <= 0)
-            return;
+            return XL_OK;
         double K = 1 + (double)p / (double)n * var / (m * m);
         s2 = K * K * s2 / (m * m);
     }
@@ -122,6 +122,17 @@ static void standard_errors(fit_work *w, const double *th, xl_fit_result *r)
         size_t k = pb->free_idx[a];
         r->params[k].se = fabs(fit_dp_du(&pb->tr[k], u[k])) * sqrt(s2 * A[a * p + a]);
     }
+    /* the covariance in natural units (fixed parameters: zero rows and columns) */
+    size_t np = r->n_params;
+    if (!(r->cov = xl_calloc(np * np + 1, sizeof(double), err)))
+        return err->code;
+    for (size_t a = 0; a < p; a++)
+        for (size_t b = 0; b < p; b++) {
+            size_t ka = pb->free_idx[a], kb = pb->free_idx[b];
+            r->cov[ka * np + kb] = fit_dp_du(&pb->tr[ka], u[ka]) * fit_dp_du(&pb->tr[kb], u[kb]) *
+                                   s2 * A[a * p + b];
+        }
+    return XL_OK;
 }
 
 static void run_boot(void *c, size_t b, int worker)
@@ -331,8 +342,11 @@ int fit_run(fit_problem *pb, const xl_law_info *info, const xl_fit_options *o,
         r->params[k].ci_lo = r->params[k].ci_hi = NAN;
     }
     r->se_method = pb->huber ? "huber-sandwich" : "jacobian";
-    standard_errors(m.work[0], st[best].th, r);
+    if ((rc = standard_errors(m.work[0], st[best].th, r, err)))
+        goto out;
     diagnostics(m.work[0], st[best].th, r);
+    if ((rc = fit_warnings(m.work[0], st[best].th, r, err)))
+        goto out;
     if (o->bootstrap > 0) {
         m.best = st[best].th;
         m.max_iter = pb->max_iter;

@@ -70,6 +70,19 @@ bad "fewer points than parameters" "xferlaw fit: error: in.csv: 4 data points to
     'N,D,loss\n1e8,1e9,3\n2e8,1e9,2.9\n1e8,3e9,2.8\n4e8,1e10,2.5\n' --law chinchilla
 bad "no convergence" "xferlaw fit: error: law 'formula': the fit did not converge from any of 3 starts (best objective 3.20278)" \
     'x,y\n1,2\n2,0\n3,5\n' --law 'a*x^b' --y y --space linear --max-iter 1 --starts 3
+bad "a typo of a law name" "xferlaw fit: error: law 'powr' is not a named law, and as a formula it uses no data column; did you mean 'power'?" \
+    'x,y\n1,2\n2,3\n' --law powr --y y
+
+# warnings reach stderr, the table and the JSON; a good fit has none
+printf 'x,y\n1,2\n2,0\n3,5\n' > w.csv
+out=$("$XL" fit w.csv --law 'a*x^b' --y y --space linear --quiet -o ./w.json 2>err.txt); rc=$?
+check "warned fit exits 0" '[ $rc -eq 0 ]'
+check "warning on stderr" 'grep -q "^xferlaw fit: warning: R^2 = -0.9737 <= 0: the law fits worse than a constant$" err.txt'
+check "warnings under the table" 'grep -q "^WARNINGS (4):" <<<"$out" && grep -q "^  ! only 1 of 64 starts reached the best objective" <<<"$out"'
+check "warnings in the JSON" 'grep -q "\"warnings\":.*R^2 = -0.9737" <(tr -d "\n" < w.json)'
+out=$("$XL" fit "$DATA" --define 'D=C/(6*N)' --where 'loss < 3.44' --law chinchilla --quiet -o ./c.json 2>err.txt)
+check "no warning on a good fit" '[ ! -s err.txt ] && ! grep -q WARNINGS <<<"$out" && grep -q "\"warnings\":\s*\[\]" c.json'
+check "covariance in the JSON" 'grep -q "\"covariance\":" c.json'
 err=$("$XL" fit in.csv --law power --loss huber 2>&1); rc=$?
 check "bad --loss is a usage error" '[ $rc -eq 2 ] && grep -q "huber:DELTA" <<<"$err"'
 exit $fail
