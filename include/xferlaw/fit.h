@@ -205,6 +205,32 @@ int xl_fit_result_load(const char *path, xl_fit_result **out, xl_error *err);
 /* CSV: line,y,pred,resid,heldout (atomically). */
 int xl_fit_write_residuals(const xl_fit_result *r, const char *path, xl_error *err);
 
+/* ---- prediction (predict.c, docs/fitting.md) ------------------------------------------ */
+/* The law at n points (x[c][i] = value of columns[c] at point i) with an interval at
+ * `level` (e.g. 0.95) for the law's value: from the bootstrap replicates when r has >= 20
+ * (the fit's expanded percentile levels at 0.95), else by the delta method from r->cov
+ * (in log space on log f).  *method is "bootstrap" or "delta".  value/lo/hi: [n]. */
+int xl_fit_predict(const xl_fit_result *r, size_t n, const double *const *x, double level,
+                   double *value, double *lo, double *hi, const char **method, xl_error *err);
+/* "COL=V,COL=V,...": one point, every column of the law given; x: [n_columns]. */
+int xl_fit_parse_point(const xl_fit_result *r, const char *spec, double *x, xl_error *err);
+/* CSV COLS...,pred,lo,hi to path (atomically), or to stdout when path is NULL. */
+int xl_fit_write_predictions(const xl_fit_result *r, size_t n, const double *const *x,
+                             const double *value, const double *lo, const double *hi,
+                             const char *path, xl_error *err);
+/* The bootstrap replicates as CSV (a column per parameter, natural units), atomically. */
+int xl_fit_write_replicates(const xl_fit_result *r, const char *path, xl_error *err);
+/* Read replicates back into r (replaces r->boot). */
+int xl_fit_read_replicates(xl_fit_result *r, const char *path, xl_error *err);
+
+/* ---- accessors (stable for bindings that hold an opaque xl_fit_result *) ------------- */
+long xl_fit_n_free(const xl_fit_result *r);
+size_t xl_fit_result_n_warnings(const xl_fit_result *r);
+const char *xl_fit_result_warning(const xl_fit_result *r, size_t i);   /* NULL past the end */
+size_t xl_fit_result_best_starts(const xl_fit_result *r);
+/* Covariance of parameters a and b (natural units), NaN when not available. */
+double xl_fit_result_covariance(const xl_fit_result *r, size_t a, size_t b);
+
 #ifdef __cplusplus
 }
 #endif

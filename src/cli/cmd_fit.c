@@ -41,6 +41,8 @@ static void usage(FILE *fp)
 "  -o OUT.json          save the fit (atomically); a bare name (no '/') goes to fits/,\n"
 "                       and gets '.json' when it has no extension\n"
 "  --residuals OUT.csv  write line,y,pred,resid,heldout for every row\n"
+"  --replicates OUT.csv write the bootstrap refits (a column per parameter), for\n"
+"                       xferlaw predict --replicates\n"
 "  --quiet              no progress on stderr\n"
 "\n"
 "Named laws:\n");
@@ -104,7 +106,7 @@ static int need(int i, int argc, char **argv)
 int cmd_fit(int argc, char **argv)
 {
     openblas_set_num_threads(1);
-    const char *path = NULL, *out = NULL, *resid = NULL, *where = NULL;
+    const char *path = NULL, *out = NULL, *resid = NULL, *where = NULL, *reps = NULL;
     const char *defines[64];
     int n_def = 0, quiet = 0;
     xl_fit_options o;
@@ -182,6 +184,8 @@ int cmd_fit(int argc, char **argv)
             out = v;
         else if (strcmp(a, "--residuals") == 0)
             resid = v;
+        else if (strcmp(a, "--replicates") == 0)
+            reps = v;
         else
             return cli_usage_error("fit", "unknown option '%s'", a);
     }
@@ -189,6 +193,8 @@ int cmd_fit(int argc, char **argv)
         return cli_usage_error("fit", "no input file");
     if (!o.law)
         return cli_usage_error("fit", "no --law (a name such as chinchilla, or a formula)");
+    if (reps && !o.bootstrap)
+        return cli_usage_error("fit", "--replicates needs --bootstrap B");
     if (!quiet)
         o.progress = stderr;
 
@@ -222,6 +228,8 @@ int cmd_fit(int argc, char **argv)
             goto done;
     }
     if (resid && xl_fit_write_residuals(r, resid, &err))
+        goto done;
+    if (reps && xl_fit_write_replicates(r, reps, &err))
         goto done;
     print_result(r, path);
     if (outpath[0])

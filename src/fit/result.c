@@ -265,6 +265,39 @@ int xl_fit_result_load(const char *path, xl_fit_result **out, xl_error *err)
         }
     }
     xl_json_get_double(j, "objective", &r->objective, 0, path, NULL);
+    double d = 0;
+    if (xl_json_get_double(j, "n", &d, 0, path, NULL) == 0 && d >= 0 && d < 1e15)
+        r->n = (size_t)d;
+    /* fixed parameters (not free for the degrees of freedom) and the covariance */
+    for (size_t k = 0; k < r->n_params; k++) {
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(ps, r->params[k].name);
+        r->params[k].fixed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "fixed"));
+    }
+    const cJSON *bt = cJSON_GetObjectItemCaseSensitive(j, "bootstrap");
+    const cJSON *qs = cJSON_GetObjectItemCaseSensitive(bt, "quantiles");
+    if (cJSON_IsNumber(cJSON_GetArrayItem(qs, 0)))
+        r->ci_tail = cJSON_GetArrayItem(qs, 0)->valuedouble;
+    const cJSON *cv = cJSON_GetObjectItemCaseSensitive(j, "covariance");
+    const cJSON *cn = cJSON_GetObjectItemCaseSensitive(cv, "params");
+    const cJSON *cm = cJSON_GetObjectItemCaseSensitive(cv, "matrix");
+    if (cJSON_IsArray(cn) && cJSON_IsArray(cm) && r->n_params > 0) {
+        size_t np = r->n_params, m = (size_t)cJSON_GetArraySize(cn);
+        long map[XL_FIT_MAX_PARAMS + 1];
+        int ok = m <= XL_FIT_MAX_PARAMS && (size_t)cJSON_GetArraySize(cm) == m;
+        for (size_t a = 0; ok && a < m; a++) {
+            const cJSON *nm = cJSON_GetArrayItem(cn, (int)a);
+            map[a] = cJSON_IsString(nm) ? xl_fit_param_index(r, nm->valuestring) : -1;
+            ok = cJSON_GetArraySize(cJSON_GetArrayItem(cm, (int)a)) == (int)m;
+        }
+        if (ok && (r->cov = xl_calloc(np * np + 1, sizeof(double), err))) {
+            for (size_t a = 0; a < m; a++)
+                for (size_t b = 0; b < m; b++) {
+                    const cJSON *v = cJSON_GetArrayItem(cJSON_GetArrayItem(cm, (int)a), (int)b);
+                    if (map[a] >= 0 && map[b] >= 0)
+                        r->cov[map[a] * np + map[b]] = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+                }
+        }
+    }
     r->converged = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "converged"));
     cJSON_Delete(j);
     *out = r;

@@ -83,6 +83,21 @@ check "warnings in the JSON" 'grep -q "\"warnings\":.*R^2 = -0.9737" <(tr -d "\n
 out=$("$XL" fit "$DATA" --define 'D=C/(6*N)' --where 'loss < 3.44' --law chinchilla --quiet -o ./c.json 2>err.txt)
 check "no warning on a good fit" '[ ! -s err.txt ] && ! grep -q WARNINGS <<<"$out" && grep -q "\"warnings\":\s*\[\]" c.json'
 check "covariance in the JSON" 'grep -q "\"covariance\":" c.json'
+# predict: a saved fit at new points, delta method and bootstrap replicates
+"$XL" fit "$DATA" --define 'D=C/(6*N)' --where 'loss < 3.44' --law chinchilla --loss huber:1e-3 \
+    --bootstrap 100 --replicates reps.csv --quiet -o ./pc.json >/dev/null
+check "replicates file" '[ "$(head -1 reps.csv)" = "E,A,B,alpha,beta" ] && [ $(wc -l < reps.csv) -eq 101 ]'
+out=$("$XL" predict pc.json --at N=7e10,D=1.4e12 2>err.txt); rc=$?
+check "predict --at" '[ $rc -eq 0 ] && [ "$(head -1 <<<"$out")" = "N,D,pred,lo,hi" ] && grep -q "^7e+10,1.4e+12,1.97" <<<"$out"'
+check "predict names the method" 'grep -q "95% intervals by the delta method" err.txt'
+printf 'N,D\n7e10,1.4e12\n1e9,2e10\n' > pts.csv
+out=$("$XL" predict pc.json pts.csv --replicates reps.csv -o pred.csv); rc=$?
+check "predict DATA.csv with replicates" '[ $rc -eq 0 ] && [ $(wc -l < pred.csv) -eq 3 ] && grep -q "bootstrap method, written to pred.csv" <<<"$out"'
+check "interval holds the prediction" 'awk -F, "NR>1 && !(\$4 < \$3 && \$3 < \$5) {exit 1}" pred.csv'
+err=$("$XL" predict pc.json --at N=7e10 2>&1); rc=$?
+check "predict: a missing column" '[ $rc -eq 1 ] && [ "$err" = "xferlaw predict: error: --at '"'"'N=7e10'"'"': no value for column '"'"'D'"'"'" ]'
+err=$("$XL" fit "$DATA" --law chinchilla --replicates r.csv 2>&1); rc=$?
+check "--replicates without --bootstrap" '[ $rc -eq 2 ] && grep -q "needs --bootstrap" <<<"$err"'
 err=$("$XL" fit in.csv --law power --loss huber 2>&1); rc=$?
 check "bad --loss is a usage error" '[ $rc -eq 2 ] && grep -q "huber:DELTA" <<<"$err"'
 exit $fail
