@@ -205,6 +205,24 @@ int xl_fit_result_load(const char *path, xl_fit_result **out, xl_error *err);
 /* CSV: line,y,pred,resid,heldout (atomically). */
 int xl_fit_write_residuals(const xl_fit_result *r, const char *path, xl_error *err);
 
+/* ---- one fit per group (group.c) ------------------------------------------------------ */
+typedef struct xl_fit_groups {
+    char *by;                 /* the grouping column */
+    size_t n, n_ok;           /* groups, and how many fitted */
+    char **keys;              /* [n] the group's cell text, in order of first appearance */
+    xl_fit_result **fits;     /* [n] NULL where the fit failed */
+    char **errors;            /* [n] the failure's message, NULL where it fitted */
+} xl_fit_groups;
+
+/* Fit o's law to each group of rows with the same text in column `by`.  Fails only when
+ * `by` is missing or memory runs out; a group's own failure is kept in errors[]. */
+int xl_fit_table_by(const xl_table *t, const char *by, const xl_fit_options *o,
+                    xl_fit_groups **out, xl_error *err);
+void xl_fit_groups_free(xl_fit_groups *g);
+/* {by, n_groups, n_failed, groups: [{group, fit: {...}} or {group, error}]} */
+struct cJSON *xl_fit_groups_to_json(const xl_fit_groups *g);
+int xl_fit_groups_save(const xl_fit_groups *g, const char *path, xl_error *err);
+
 /* ---- prediction (predict.c, docs/fitting.md) ------------------------------------------ */
 /* The law at n points (x[c][i] = value of columns[c] at point i) with an interval at
  * `level` (e.g. 0.95) for the law's value: from the bootstrap replicates when r has >= 20

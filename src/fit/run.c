@@ -324,13 +324,22 @@ int fit_run(fit_problem *pb, const xl_law_info *info, const xl_fit_options *o,
     r->objective = st[best].obj;
     r->distinct_optima = 0;
     r->n_best = 0;
+    /* objectives within 1e-6 of the best, or within 1e-12 of the objective of a constant
+       (so noise-free fits, whose optimum is rounding noise near 0, count every start that
+       found the curve) */
+    double mean = 0, tss = 0;
+    for (size_t i = 0; i < pb->n; i++)
+        mean += pb->gy[i] / (double)pb->n;
+    for (size_t i = 0; i < pb->n; i++)
+        tss += 0.5 * pb->w[i] * (pb->gy[i] - mean) * (pb->gy[i] - mean);
+    double tol = 1e-6 * fabs(r->objective) + 1e-12 * tss + 1e-300;
     double last = NAN;
     for (size_t i = 0; i < n_st; i++)
         if (st[i].conv && isfinite(st[i].obj)) {
             if (!(fabs(st[i].obj - last) <= 1e-6 * fmax(fabs(last), 1e-300)))
                 r->distinct_optima++;
             last = st[i].obj;
-            r->n_best += st[i].obj <= r->objective + 1e-6 * fabs(r->objective) + 1e-300;
+            r->n_best += st[i].obj <= r->objective + tol;
         }
     double u[XL_FIT_MAX_PARAMS];
     fit_full_u(pb, st[best].th, u);

@@ -98,6 +98,36 @@ err=$("$XL" predict pc.json --at N=7e10 2>&1); rc=$?
 check "predict: a missing column" '[ $rc -eq 1 ] && [ "$err" = "xferlaw predict: error: --at '"'"'N=7e10'"'"': no value for column '"'"'D'"'"'" ]'
 err=$("$XL" fit "$DATA" --law chinchilla --replicates r.csv 2>&1); rc=$?
 check "--replicates without --bootstrap" '[ $rc -eq 2 ] && grep -q "needs --bootstrap" <<<"$err"'
+# --by and --melt on a wide multi-group table: one column per data size, one row per
+# model; planted y = B/(Dl + D^beta) + E per model (noise-free), one missing cell, and a
+# model with too few points (its own error, the others fit)
+awk 'BEGIN {
+  printf "model,task,D_100,D_300,D_1000,D_3000,D_10000,D_30000,D_100000\n"
+  split("2000 500 40000", B, " "); split("300 50 3000", Dl, " "); split("0.7 0.5 1.1", be, " ")
+  split("0.5 1.2 0.2", E, " ")
+  for (m = 1; m <= 3; m++) {
+    printf "m%d,qa", m
+    for (j = 0; j < 7; j++) {
+      D = 100 * 10 ^ (j / 2); D = (j % 2) ? 3 * 10 ^ ((j + 3) / 2) : 10 ^ (j / 2 + 2)
+      y = B[m] / (Dl[m] + D ^ be[m]) + E[m]
+      if (m == 2 && j == 3) printf ","; else printf ",%.12g", y
+    }
+    printf "\n"
+  }
+  printf "m4,qa,1.5,1.4,,,,,\n" }' > wide.csv
+out=$("$XL" fit wide.csv --melt 'D_*' --into D=loss --by model --law 'B/(Dl + D^beta) + E' \
+      --bound B=0: --bound Dl=0: --bound E=0: -o ./groups.json 2>err.txt); rc=$?
+check "--by exits 0 with a failed group" '[ $rc -eq 0 ]'
+check "--by summary" 'grep -q "^4 groups by model in wide.csv: 3 fitted, 1 failed" <<<"$out"'
+check "--by group m1 planted" 'grep -Eq "^m1 +7 .* +2000 +300 +0.7 +0.5 " <<<"$out"'
+check "--by group m2 (6 points after the missing cell)" 'grep -Eq "^m2 +6 .* +500 +50 +0.5 +1.2 " <<<"$out"'
+check "--by group m3 planted" 'grep -Eq "^m3 +7 .* +40000 +3000 +1.1 +0.2 " <<<"$out"'
+check "--by failed group named" 'grep -q "^m4 .*error: wide.csv: 2 data points to fit but law .formula. has 4 free parameters" <<<"$out" && grep -q "^xferlaw fit: warning: model .m4.: wide.csv: 2 data points" err.txt'
+check "--by JSON" 'tr -d " \n\t" < groups.json | grep -q "\"by\":\"model\",\"n_groups\":4,\"n_failed\":1,\"groups\":\[{\"group\":\"m1\",\"fit\":{\"law\":\"formula\""'
+bad "--melt matches nothing" "xferlaw fit: error: in.csv: --melt 'Q_*': no column matches 'Q_*'" \
+    'x,y\n1,2\n2,3\n' --law power --melt 'Q_*' --into x=y
+err=$("$XL" fit wide.csv --law power --melt 'D_*' 2>&1); rc=$?
+check "--melt without --into" '[ $rc -eq 2 ] && grep -q "go together" <<<"$err"'
 err=$("$XL" fit in.csv --law power --loss huber 2>&1); rc=$?
 check "bad --loss is a usage error" '[ $rc -eq 2 ] && grep -q "huber:DELTA" <<<"$err"'
 exit $fail
