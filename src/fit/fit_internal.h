@@ -47,7 +47,6 @@ typedef struct fit_problem {
 /* One thread's scratch. */
 typedef struct fit_work {
     const fit_problem *pb;
-    const double *mult;       /* [n] row multiplicities (bootstrap) or NULL */
     gsl_multifit_nlinear_workspace *w;
     double *scratch;          /* expr scratch */
     double *vals, *grad;      /* [n_sym] */
