@@ -74,6 +74,10 @@ double fit_objective(fit_work *w, const double *th);
  * start is outside the domain). */
 int fit_minimise(fit_work *w, double *th, int max_iter, double *obj);
 
+/* qsort comparison of doubles; linear-interpolated quantile q of sorted[n] (run.c). */
+int fit_cmp_double(const void *a, const void *b);
+double fit_percentile(const double *sorted, size_t n, double q);
+
 /* Full u from free th. */
 void fit_full_u(const fit_problem *pb, const double *th, double *u);
 

@@ -39,19 +39,6 @@ static double eval_dp(const xl_fit_result *r, const double *p, const double *x, 
     return f;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double quantile(const double *s, size_t n, double q)
-{
-    double pos = q * (double)(n - 1);
-    size_t i = (size_t)pos;
-    return i + 1 >= n ? s[n - 1] : s[i] + (pos - (double)i) * (s[i + 1] - s[i]);
-}
-
 int xl_fit_predict(const xl_fit_result *r, size_t n, const double *const *x, double level,
                    double *value, double *lo, double *hi, const char **method, xl_error *err)
 {
@@ -95,9 +82,9 @@ int xl_fit_predict(const xl_fit_result *r, size_t n, const double *const *x, dou
                     fb[m++] = fv;
             }
             if (m >= 2) {
-                qsort(fb, m, sizeof *fb, cmp_double);
-                lo[i] = quantile(fb, m, tail);
-                hi[i] = quantile(fb, m, 1 - tail);
+                qsort(fb, m, sizeof *fb, fit_cmp_double);
+                lo[i] = fit_percentile(fb, m, tail);
+                hi[i] = fit_percentile(fb, m, 1 - tail);
             }
             continue;
         }

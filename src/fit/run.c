@@ -196,13 +196,13 @@ static void run_boot(void *c, size_t b, int worker)
         xl_progress_update(m->prog, (double)d, NULL);
 }
 
-static int cmp_double(const void *a, const void *b)
+int fit_cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
-static double percentile(const double *sorted, size_t n, double q)
+double fit_percentile(const double *sorted, size_t n, double q)
 {
     double pos = q * (double)(n - 1);
     size_t i = (size_t)pos;
@@ -252,9 +252,9 @@ static int bootstrap(ms_ctx *m, int threads, xl_fit_result *r, size_t B, xl_erro
     for (size_t k = 0; ok >= 2 && k < pb->np; k++) {
         for (size_t b = 0; b < ok; b++)
             col[b] = r->boot[b * pb->np + k];
-        qsort(col, ok, sizeof *col, cmp_double);
-        r->params[k].ci_lo = percentile(col, ok, tail);
-        r->params[k].ci_hi = percentile(col, ok, 1 - tail);
+        qsort(col, ok, sizeof *col, fit_cmp_double);
+        r->params[k].ci_lo = fit_percentile(col, ok, tail);
+        r->params[k].ci_hi = fit_percentile(col, ok, 1 - tail);
     }
     free(col);
     free(m->boot_ok);
