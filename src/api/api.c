@@ -1,5 +1,6 @@
 /* Library-wide handles for bindings: version, errors, tables built from column arrays. */
 #include "xferlaw/api.h"
+#include "api_internal.h"
 #include "src/api/xl_api_version.h"
 
 #include <math.h>
@@ -9,6 +10,14 @@
 const char *xl_version(void) { return XL_VERSION; }
 
 void xl_free(void *p) { free(p); }
+
+int xl_api_key_is_(const char *key, const char *name)
+{
+    for (; *key && *name; key++, name++)
+        if (*key != *name && !(*key == '_' && *name == '-'))
+            return 0;
+    return *key == *name;
+}
 
 xl_error *xl_error_alloc(void)
 {

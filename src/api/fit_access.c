@@ -1,6 +1,7 @@
 /* Fit options and results through handles (xferlaw/api.h): what a binding needs without
  * knowing xl_fit_options' or xl_fit_result's layout. */
 #include "xferlaw/api.h"
+#include "api_internal.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -46,15 +47,6 @@ static int set_owned(owned_opts *w, int slot, const char **field, const char *va
     return XL_OK;
 }
 
-/* "max_iter" and "max-iter" alike: a Python keyword cannot hold '-'. */
-static int key_is(const char *key, const char *name)
-{
-    for (; *key && *name; key++, name++)
-        if (*key != *name && !(*key == '_' && *name == '-'))
-            return 0;
-    return *key == *name;
-}
-
 int xl_fit_options_set(xl_fit_options *o, const char *key, const char *value, xl_error *err)
 {
     owned_opts *w = (owned_opts *)o;
@@ -62,21 +54,21 @@ int xl_fit_options_set(xl_fit_options *o, const char *key, const char *value, xl
         return xl_error_set(err, XL_EINVAL, "fit option: NULL argument");
     static const char *const strs[N_OWN] = {"law", "y", "weight", "holdout"};
     for (int k = 0; k < N_OWN; k++)
-        if (key_is(key, strs[k])) {
+        if (xl_api_key_is_(key, strs[k])) {
             const char **field[N_OWN] = {&o->law, &o->y, &o->weight, &o->holdout};
             return set_owned(w, k, field[k], value, err);
         }
-    if (key_is(key, "loss"))
+    if (xl_api_key_is_(key, "loss"))
         return xl_fit_options_set_loss(o, value, err);
-    if (key_is(key, "space"))
+    if (xl_api_key_is_(key, "space"))
         return xl_fit_options_set_space(o, value, err);
-    if (key_is(key, "fix"))
+    if (xl_api_key_is_(key, "fix"))
         return xl_fit_options_add_fixed(o, value, err);
-    if (key_is(key, "bound"))
+    if (xl_api_key_is_(key, "bound"))
         return xl_fit_options_add_bound(o, value, err);
     static const char *const ints[] = {"starts", "bootstrap", "seed", "threads", "max-iter"};
     for (size_t k = 0; k < sizeof ints / sizeof *ints; k++) {
-        if (!key_is(key, ints[k]))
+        if (!xl_api_key_is_(key, ints[k]))
             continue;
         long l;
         if (xl_parse_long(value, &l) || l < 0 || (k >= 3 && l > 1000000000L))

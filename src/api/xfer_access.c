@@ -1,5 +1,6 @@
 /* Transfer options and results through handles (xferlaw/api.h). */
 #include "xferlaw/api.h"
+#include "api_internal.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -29,14 +30,6 @@ void xl_xfer_opts_free(xl_xfer_opts *o)
     free(w);
 }
 
-static int key_is(const char *key, const char *name)
-{
-    for (; *key && *name; key++, name++)
-        if (*key != *name && !(*key == '_' && *name == '-'))
-            return 0;
-    return *key == *name;
-}
-
 int xl_xfer_opts_set(xl_xfer_opts *o, const char *key, const char *value, xl_error *err)
 {
     if (!o || !key || !value)
@@ -49,7 +42,7 @@ int xl_xfer_opts_set(xl_xfer_opts *o, const char *key, const char *value, xl_err
         {"include-extrapolated", 0, 1}, {"include-high-data", 0, 1}, {"include-flat", 0, 1},
     };
     for (size_t k = 0; k < sizeof nums / sizeof *nums; k++) {
-        if (!key_is(key, nums[k].name))
+        if (!xl_api_key_is_(key, nums[k].name))
             continue;
         double d;
         if (xl_parse_double(value, &d) || !(d >= nums[k].lo && d <= nums[k].hi))
@@ -70,13 +63,13 @@ int xl_xfer_opts_set(xl_xfer_opts *o, const char *key, const char *value, xl_err
         }
         return XL_OK;
     }
-    if (key_is(key, "estimator")) {
+    if (xl_api_key_is_(key, "estimator")) {
         if (strcmp(value, "interp") && strcmp(value, "fit"))
             return xl_error_set(err, XL_EINVAL, "estimator is interp or fit, got '%s'", value);
         o->estimator = strcmp(value, "interp") ? XL_EST_FIT : XL_EST_INTERP;
         return XL_OK;
     }
-    if (key_is(key, "at")) {
+    if (xl_api_key_is_(key, "at")) {
         char *end;
         double N = strtod(value, &end), DF = 0;
         if (*end != ',' || xl_parse_double(end + 1, &DF) || !(N > 0) || !(DF > 0))
@@ -89,7 +82,7 @@ int xl_xfer_opts_set(xl_xfer_opts *o, const char *key, const char *value, xl_err
         o->at_DF[o->n_at++] = DF;
         return XL_OK;
     }
-    if (key_is(key, "compute-curriculum")) {
+    if (xl_api_key_is_(key, "compute-curriculum")) {
         owned_xopts *w = (owned_xopts *)o;
         char *copy = xl_strdup(value, err);
         if (!copy)
