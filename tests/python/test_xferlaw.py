@@ -192,6 +192,11 @@ class Errors(unittest.TestCase):
             xferlaw.fit({"x": [1e6, 2e6, 3e6, 4e6], "y": [3.0, float("nan"), 2.5, 2.4]},
                         law="power")
         self.assertEqual(str(e.exception), "data:2: field 'y': empty cell")
+        # an object column (pandas' nullable dtypes give these) with a missing value
+        with self.assertRaises(xferlaw.XferlawError) as e:
+            xferlaw.fit(FrameLike({"x": np.array([1e6, None, 3e6, 4e6], dtype=object),
+                                   "y": [3.0, 2.8, 2.5, 2.4]}), law="power")
+        self.assertEqual(str(e.exception), "data:2: field 'x': empty cell")
         with self.assertRaises(xferlaw.XferlawError) as e:
             xferlaw.fit({"x": [1e6, 2e6, 3e6], "y": ["3.0", "x", "2.5"]}, law="power")
         self.assertEqual(str(e.exception), "data:2: field 'y': not a number: 'x'")

@@ -84,23 +84,32 @@ def columns_of(data):
                     f"DataFrame or a numpy structured array, not {type(data).__name__}")
 
 
+def _missing(v):
+    """None, NaN, pandas.NA and NaT: an empty cell."""
+    if v is None:
+        return True
+    try:
+        return bool(v != v)
+    except TypeError:            # pandas.NA: comparing it gives NA, whose truth is an error
+        return True
+
+
 def _as_numbers(col):
-    """float64 array, or None when the column holds text."""
+    """float64 array (NaN for missing values), or None when the column holds text."""
     a = np.asarray(col)
     if a.dtype.kind in "biuf":
         return np.ascontiguousarray(a, dtype=np.float64).reshape(-1)
-    if a.dtype.kind == "O":
+    if a.dtype.kind == "O":      # e.g. pandas' nullable Int64/Float64 with pd.NA
         try:
-            return np.ascontiguousarray(a.astype(np.float64)).reshape(-1)
+            return np.array([np.nan if _missing(v) else float(v) for v in a.reshape(-1)],
+                            dtype=np.float64)
         except (TypeError, ValueError):
             return None
     return None
 
 
 def _text_cell(v):
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return None
-    return b(v)
+    return None if _missing(v) else b(v)
 
 
 class Table:

@@ -17,34 +17,33 @@ SONAME = "libxferlaw.so.0"
 
 
 def _candidates():
+    """Paths to try, in order; the last is the loader's own search (computed only when
+    reached: ctypes.util.find_library runs ldconfig)."""
     env = os.environ.get("XFERLAW_LIB")
     if env:
         # an explicit choice is the only one: a typo must not fall back silently
-        return [env], True
+        yield env
+        return
     here = os.path.dirname(os.path.abspath(__file__))
-    out = []
     try:
         from . import _config  # written at install time
         pkg_parent = os.path.dirname(here)
         pydir = os.path.normpath(_config.PYTHON_DIR)      # relative to the prefix
         if pkg_parent.endswith(os.sep + pydir):
             prefix = pkg_parent[: -len(pydir) - 1]
-            out.append(os.path.join(prefix, _config.LIB_DIR, _config.SONAME))
-        out.append(os.path.join(_config.PREFIX, _config.LIB_DIR, _config.SONAME))
+            yield os.path.join(prefix, _config.LIB_DIR, _config.SONAME)
+        yield os.path.join(_config.PREFIX, _config.LIB_DIR, _config.SONAME)
     except ImportError:
         pass
-    src = os.path.dirname(os.path.dirname(os.path.dirname(here)))
     if os.path.basename(os.path.dirname(here)) == "python":
-        out.append(os.path.join(src, "build", SONAME))
-    found = ctypes.util.find_library("xferlaw")
-    out.append(found or SONAME)
-    return out, False
+        src = os.path.dirname(os.path.dirname(os.path.dirname(here)))
+        yield os.path.join(src, "build", SONAME)
+    yield ctypes.util.find_library("xferlaw") or SONAME
 
 
 def load():
-    cands, explicit = _candidates()
     errors = []
-    for path in cands:
+    for path in _candidates():
         if os.sep in path and not os.path.exists(path):
             errors.append(f"{path}: no such file")
             continue
@@ -52,7 +51,7 @@ def load():
             return _declare(ctypes.CDLL(path))
         except OSError as e:
             errors.append(str(e))
-    how = "XFERLAW_LIB" if explicit else "tried"
+    how = "XFERLAW_LIB" if os.environ.get("XFERLAW_LIB") else "tried"
     raise ImportError(f"xferlaw: cannot load libxferlaw ({how}: {'; '.join(errors)}); "
                       "set XFERLAW_LIB to the library's path")
 
