@@ -70,10 +70,6 @@ double xl_fit_result_param_se(const xl_fit_result *r, size_t i);         /* NaN:
 int xl_fit_result_param_ci(const xl_fit_result *r, size_t i, double *lo, double *hi,
                            xl_error *err);
 int xl_fit_result_param_fixed(const xl_fit_result *r, size_t i);        /* 1 held, 0 free */
-/* Covariance of parameters i and j in natural units (delta method); XL_EUNSUPPORTED when
- * the fit records none (then only the standard errors are known). */
-int xl_fit_result_cov(const xl_fit_result *r, size_t i, size_t j, double *out,
-                      xl_error *err);
 /* A scalar by name: objective, n, starts, distinct_optima, converged, se_scale,
  * huber_delta, bootstrap, bootstrap_converged, ci_tail, seconds, rmse_log, rmse, r2,
  * aic, bic, holdout_rmsle, n_holdout, n_rows.  XL_EINVAL (naming the key) otherwise. */

@@ -126,14 +126,6 @@ int xl_fit_result_param_fixed(const xl_fit_result *r, size_t i)
     return i < r->n_params && r->params[i].fixed;
 }
 
-int xl_fit_result_cov(const xl_fit_result *r, size_t i, size_t j, double *out, xl_error *err)
-{
-    if (i >= r->n_params || j >= r->n_params)
-        return bad_index(err, r, i >= r->n_params ? i : j);
-    *out = NAN;
-    return xl_error_set(err, XL_EUNSUPPORTED, "this fit records standard errors only, no covariance");
-}
-
 int xl_fit_result_number(const xl_fit_result *r, const char *key, double *out, xl_error *err)
 {
     const xl_fit_diagnostics *d = &r->diag;

@@ -108,7 +108,14 @@ class Fit(unittest.TestCase):
         self.assertEqual(self.r.columns, ["N", "D"])
         self.assertEqual(self.r.record["params"]["E"]["value"], self.r.params["E"])
         self.assertEqual(self.r.boot.shape, (60, 5))
-        self.assertIsNone(self.r.covariance)          # the fit records standard errors only
+        self.assertEqual(self.r.warnings, self.ref.get("warnings", []))
+        cov = self.r.covariance
+        if cov is None:   # a library without xl_fit_result_covariance
+            self.assertFalse(hasattr(xferlaw._core.lib, "xl_fit_result_covariance"))
+        else:             # the standard errors are its diagonal
+            for i, k in enumerate(self.r.params):
+                self.assertAlmostEqual(math.sqrt(cov[i, i]), self.r.se[k],
+                                       delta=1e-9 * self.r.se[k])
 
     def test_dict_and_frame_match_cli(self):
         d = read_csv(CHIN)

@@ -10,9 +10,6 @@ from ._lib import load
 
 lib = load()
 
-XL_EUNSUPPORTED = 9
-
-
 class XferlawError(ValueError):
     """An error reported by libxferlaw: its one-line message, and the XL_E* code."""
 

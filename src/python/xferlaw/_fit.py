@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from ._core import (XL_EUNSUPPORTED, Error, Table, XferlawError, b, columns_of, lib, loads,
+from ._core import (Error, Table, XferlawError, b, columns_of, lib, loads,
                     set_options, take_string)
 
 _DIAGNOSTICS = ("rmse_log", "rmse", "r2", "aic", "bic", "holdout_rmsle", "n_holdout")
@@ -31,6 +31,7 @@ class FitResult:
     intervals   {name: (lo, hi)} 95% bootstrap percentile interval, or None without bootstrap
     fixed       names held at a value (fix=)
     covariance  numpy (p x p) array in params' order, or None when the fit records none
+    warnings    the fit's warnings (sentences), [] when none
     diagnostics {rmse_log, rmse, r2, aic, bic, holdout_rmsle, n_holdout} (None: undefined)
     run         {objective, n, starts, distinct_optima, converged, bootstrap, ...}
     rows        {y, pred, resid, heldout}: numpy arrays over every input row
@@ -82,6 +83,7 @@ class FitResult:
             self.boot = np.zeros((nb, n))
             lib.xl_fit_result_boot(r, dp(self.boot))
         self.record = loads(take_string(lib.xl_fit_result_json(r)))
+        self.warnings = list(self.record.get("warnings", []))
 
     def _number(self, key):
         v = ctypes.c_double()
@@ -89,16 +91,13 @@ class FitResult:
         return _none_if_nan(v.value)
 
     def _covariance(self, n):
-        cov = np.full((n, n), np.nan)
-        v = ctypes.c_double()
-        for i in range(n):
-            for j in range(n):
-                rc = lib.xl_fit_result_cov(self._p, i, j, ctypes.byref(v), self._err.p)
-                if rc == XL_EUNSUPPORTED:
-                    return None
-                self._err.check(rc)
-                cov[i, j] = v.value
-        return cov
+        """The delta-method covariance when the library records one (NaN = not available:
+        then None)."""
+        if not hasattr(lib, "xl_fit_result_covariance") or n == 0:
+            return None
+        cov = np.array([[lib.xl_fit_result_covariance(self._p, i, j) for j in range(n)]
+                        for i in range(n)])
+        return None if np.all(np.isnan(cov)) else cov
 
     def predict(self, data=None, **columns):
         """The fitted law at new points: data (dict, DataFrame, structured array) and/or

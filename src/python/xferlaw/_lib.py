@@ -89,7 +89,6 @@ _SIGNATURES = {
     "xl_fit_result_param_se": (_D, [_P, _Z]),
     "xl_fit_result_param_ci": (_I, [_P, _Z, _PD, _PD, _P]),
     "xl_fit_result_param_fixed": (_I, [_P, _Z]),
-    "xl_fit_result_cov": (_I, [_P, _Z, _Z, _PD, _P]),
     "xl_fit_result_number": (_I, [_P, _S, _PD, _P]),
     "xl_fit_result_string": (_S, [_P, _S]),
     "xl_fit_result_ncolumns": (_Z, [_P]),
@@ -114,8 +113,16 @@ _SIGNATURES = {
 }
 
 
+# Entry points of newer libraries, used when present (FitResult.covariance).
+_OPTIONAL = {
+    "xl_fit_result_covariance": (_D, [_P, _Z, _Z]),
+}
+
+
 def _declare(lib):
-    for name, (res, args) in _SIGNATURES.items():
+    for name, (res, args) in list(_SIGNATURES.items()) + list(_OPTIONAL.items()):
+        if name in _OPTIONAL and not hasattr(lib, name):
+            continue
         f = getattr(lib, name)
         f.restype = res
         f.argtypes = args
