@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the bundled corpora text, python and code from files of installed Debian packages
-# (see data/README.md), tokenized with the shipped data/tokenizer.txt.
+# (see data/README.md), tokenized with the shipped tokenizer.txt beside this script
+# (data/ in a checkout; PREFIX/share/xferlaw when installed, run by `xferlaw corpus build`).
 #   data/build_corpora.sh [XFERLAW_BINARY]         -> $XL_CORPORA or data/corpora
 #   data/build_corpora.sh --train-tokenizer [BIN]  -> retrains data/tokenizer.txt (once;
 #                                                     it is shipped, do not do it casually)
@@ -14,11 +15,12 @@ if [ "${1:-}" = "--train-tokenizer" ]; then TRAIN_TOK=1; shift; fi
 XL=${1:-}
 [ -z "$XL" ] || XL=$(realpath -m "$XL")
 [ -z "${XL_CORPORA:-}" ] || XL_CORPORA=$(realpath -m "$XL_CORPORA")
-cd "$(dirname "$0")/.."
+DATA=$(dirname "$SELF")
+cd "$DATA/.."
 [ -n "$XL" ] || XL=build/xferlaw
 [ -x "$XL" ] || [ -n "${1:-}" ] || XL=build/src/cli/xferlaw
 ROOT=${XL_CORPORA:-data/corpora}
-TOK=data/tokenizer.txt
+TOK=$DATA/tokenizer.txt
 PY=/usr/lib/python3.11
 RST=/usr/share/doc/python3.11-doc/html/_sources
 # Documents come from these packages' own file lists (dpkg -L), so the corpora do not

@@ -50,7 +50,9 @@ int xl_dataset_load(const char *root, const char *spec, uint64_t d_cap, uint64_t
                     xl_dataset *ds, xl_error *err);
 void xl_dataset_free(xl_dataset *ds);
 
-/* Default corpora root: $XL_CORPORA if set, else "data/corpora". */
+/* Default corpora root: $XL_CORPORA if set; else "data/corpora" in a checkout (the working
+ * directory has data/corpora or data/build_corpora.sh); else the user's data directory,
+ * $XDG_DATA_HOME/xferlaw/corpora (~/.local/share/xferlaw/corpora). */
 const char *xl_corpora_root(void);
 
 /* ---- added by the corpus module (issue 3) ---------------------------------------- */
@@ -105,7 +107,8 @@ int xl_corpus_build_docs(const xl_corpus_build_opts *o, const xl_tokenizer *tok,
 int xl_corpus_sample(const char *const *sources, int n_sources, int strip_rst,
                      int reject_python, size_t max_bytes, char **out, size_t *n_out,
                      xl_error *err);
-/* Path of the shipped tokenizer: $XL_TOKENIZER, else data/tokenizer.txt. */
+/* Path of the shipped tokenizer: $XL_TOKENIZER, else data/tokenizer.txt in a checkout,
+ * else the installed one (xl_data_file "tokenizer.txt"). */
 const char *xl_tokenizer_default_path(void);
 
 #ifdef __cplusplus

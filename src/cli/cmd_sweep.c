@@ -69,24 +69,17 @@ static int resolve_spec(const char *arg, char *out, size_t n)
     for (const char *p = arg; *p; p++)
         if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
             return -1;
-    char exe[4096];
-    ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    exe[k > 0 ? k : 0] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash)
-        *slash = '\0';
+    if (strlen(arg) > 200)
+        return -1;
     const char *env = getenv("XL_SPECS");
-    char cands[4][4200];
-    snprintf(cands[0], sizeof cands[0], "%s/%s.json", env ? env : "", arg);
-    snprintf(cands[1], sizeof cands[1], "%s/../data/specs/%s.json", exe, arg);
-    snprintf(cands[2], sizeof cands[2], "%s/%s.json", XL_SPECS_DIR, arg);
-    snprintf(cands[3], sizeof cands[3], "%s/%s.json", XL_SPECS_INSTALL_DIR, arg);
-    for (int i = env ? 0 : 1; i < 4; i++)
-        if (xl_file_exists(cands[i])) {
-            snprintf(out, n, "%s", cands[i]);
+    if (env && env[0]) {
+        snprintf(out, n, "%s/%s.json", env, arg);
+        if (xl_file_exists(out))
             return 0;
-        }
-    return -1;
+    }
+    char rel[300];
+    snprintf(rel, sizeof rel, "specs/%s.json", arg);
+    return xl_data_file(rel, out, n);
 }
 
 /* "a b c" -> {"a", "b", "c", NULL}; words separated by blanks (no quoting). */
