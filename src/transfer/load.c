@@ -13,6 +13,8 @@ int xl_xfer_runs_from_table(const xl_table *t, xl_xfer_runs **out, xl_error *err
     *out = NULL;
     const char *path = t->path && t->path[0] ? t->path : "table";
     long cc = xl_table_col(t, "curriculum"), ck = xl_table_col(t, "kind");
+    /* the data-limit protocol's record fields, when present (docs/protocol.md) */
+    long ce = xl_table_col(t, "end"), cu = xl_table_col(t, "val_unigram_loss");
     const char *dname = xl_table_col(t, "D") >= 0 ? "D" : xl_table_col(t, "D_F") >= 0 ? "D_F" : "D";
     const char *lname = xl_table_col(t, "loss") >= 0 || xl_table_col(t, "best_val_loss") < 0
                             ? "loss" : "best_val_loss";
@@ -58,6 +60,10 @@ int xl_xfer_runs_from_table(const xl_table *t, xl_xfer_runs **out, xl_error *err
         }
         if (!rc)
             rc = xl_xfer_runs_add(r, cur, v[0], v[1], v[2], t->line[i], err);
+        if (!rc && ce >= 0 && t->text[ce][i])
+            r->ended_by_cap[r->n - 1] = strcmp(t->text[ce][i], "cap") == 0;
+        if (!rc && cu >= 0 && isfinite(t->num[cu][i]) && t->num[cu][i] > 0)
+            r->unigram[r->n - 1] = t->num[cu][i];
     }
     if (!rc && r->n == 0)
         rc = xl_error_set(err, XL_EINVAL, "%s: no measurement rows", path);

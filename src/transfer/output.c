@@ -56,6 +56,11 @@ cJSON *xl_transfer_to_json(const xl_transfer_result *r)
     cJSON_AddBoolToObject(op, "include_extrapolated", o->include_extrapolated);
     cJSON_AddBoolToObject(op, "include_high_data", o->include_high_data);
     cJSON_AddBoolToObject(op, "include_flat", o->include_flat);
+    cJSON_AddBoolToObject(op, "include_cap", o->include_cap);
+    cJSON_AddBoolToObject(op, "include_pre_transition", o->include_pre_transition);
+    cJSON_AddNumberToObject(op, "transition_margin", o->transition_margin);
+    if (o->unigram_loss > 0)
+        cJSON_AddNumberToObject(op, "unigram_loss", o->unigram_loss);
     cJSON_AddNumberToObject(op, "bootstrap", (double)o->bootstrap);
     cJSON_AddNumberToObject(op, "seed", (double)o->seed);
     cJSON *fm = cJSON_AddObjectToObject(root, "formulas");
@@ -66,6 +71,11 @@ cJSON *xl_transfer_to_json(const xl_transfer_result *r)
 
     const xl_scratch_model *m = r->scratch;
     cJSON *sc = cJSON_AddObjectToObject(root, "scratch");
+    cJSON *scr = cJSON_AddObjectToObject(sc, "screened");
+    cJSON_AddNumberToObject(scr, "cap", (double)r->n_scratch_cap);
+    cJSON_AddNumberToObject(scr, "pre_transition", (double)r->n_scratch_pre);
+    cJSON_AddBoolToObject(scr, "left_out_cap", !o->include_cap);
+    cJSON_AddBoolToObject(scr, "left_out_pre_transition", !o->include_pre_transition);
     cJSON *kap = cJSON_AddObjectToObject(sc, "kaplan");
     cJSON_AddBoolToObject(kap, "ok", m->kap_ok);
     cJSON_AddStringToObject(kap, "law", "kaplan");
@@ -272,6 +282,11 @@ void xl_transfer_print(const xl_transfer_result *r, FILE *fp)
 {
     const xl_scratch_model *m = r->scratch;
     fprintf(fp, "From-scratch model: %zu sizes, %zu runs\n", m->n_sizes, m->n_points);
+    if (r->n_scratch_cap || r->n_scratch_pre)
+        fprintf(fp, "  screened: %zu from-scratch runs ended at the step cap (%s), %zu below the"
+                " unigram transition (%s)\n", r->n_scratch_cap,
+                r->opts.include_cap ? "kept" : "left out", r->n_scratch_pre,
+                r->opts.include_pre_transition ? "kept" : "left out");
     if (m->kap_ok)
         fprintf(fp, "  Kaplan L(N,D) = ((Nc/N)^(aN/aD) + Dc/D)^aD: Nc %.3g  Dc %.3g  aN %.4g [%.4g, %.4g]  aD %.4g [%.4g, %.4g]  rms(log) %.3g\n",
                 m->kap.Nc, m->kap.Dc, m->kap.aN, m->kap_p[2].lo, m->kap_p[2].hi, m->kap.aD,
