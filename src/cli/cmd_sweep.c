@@ -158,8 +158,13 @@ static void print_plan(const xl_sweep_plan *p, const unsigned char *include,
             cost += p->runs[i].est_cost;
     xl_format_duration(cost / fps, serial, sizeof serial);
     xl_format_duration(xl_sweep_plan_makespan(p, include, done, jobs, fps), wall, sizeof wall);
-    printf("\n%zu runs (%zu pretrain, %zu finetune, %zu scratch); estimated %s FLOPs "
-           "(upper bound: full budgets, no early stop)\n", n, counts[0], counts[1], counts[2], F);
+    const xl_sweep_spec *sp = p->spec;
+    int data_limit = !strcmp(sp->finetune.schedule, "constant") ||
+                     !strcmp(sp->scratch.schedule, "constant");
+    printf("\n%zu runs (%zu pretrain, %zu finetune, %zu scratch); estimated %s FLOPs (%s)\n", n,
+           counts[0], counts[1], counts[2], F,
+           data_limit ? "data-limit runs at the spec's expected epochs * D; their caps are larger"
+                      : "upper bound: full budgets, no early stop");
     printf("time%s: %s for one run at a time, %s with %d jobs (speed %.3g FLOP/s per run, head"
            " included; %s)\n", n_done ? " left" : "", serial, wall, jobs, fps, fps_src);
     if (n_done)

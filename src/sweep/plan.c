@@ -63,6 +63,17 @@ static void budget_args(argvec *a, const xl_sweep_budget *b, double D, const xl_
                         double *tokens)
 {
     double per_step = (double)m->batch * (double)m->ctx;
+    if (!strcmp(b->schedule, "constant")) {
+        /* the data-limit protocol: the cap is only a safety net, patience ends the run;
+         * the time estimate is epochs * D (at least min_tokens) when epochs is given */
+        double cap = b->max_tokens > 0 ? b->max_tokens : (double)b->max_steps * per_step;
+        if (b->max_tokens > 0 && b->max_steps > 0)
+            cap = fmin(cap, (double)b->max_steps * per_step);
+        cap = fmax(per_step, round(cap));
+        add(a, "--max-tokens", "%.0f", cap);
+        *tokens = b->epochs > 0 ? fmin(cap, fmax(b->epochs * D, b->min_tokens)) : cap;
+        return;
+    }
     if (b->epochs > 0 || b->max_tokens > 0) {
         double t = b->epochs > 0 ? b->epochs * D : b->max_tokens;
         if (b->epochs > 0 && b->max_tokens > 0 && t > b->max_tokens)
@@ -74,11 +85,6 @@ static void budget_args(argvec *a, const xl_sweep_budget *b, double D, const xl_
         t = fmax(per_step, round(t));
         add(a, "--max-tokens", "%.0f", t);
         *tokens = t;
-        if (!strcmp(b->schedule, "constant")) {
-            /* the cap is a safety net: the estimate is epochs * D (at least min_tokens) */
-            if (b->epochs > 0)
-                *tokens = fmin(t, fmax(b->epochs * D, b->min_tokens));
-        }
     } else {
         add(a, "--max-steps", "%ld", b->max_steps);
         *tokens = (double)b->max_steps * per_step;
