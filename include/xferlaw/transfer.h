@@ -31,6 +31,11 @@ typedef struct xl_xfer_runs {
     unsigned *ended_by_cap; /* 1: the run record's `end` is "cap" (still improving when
                              * the trainer's safety cap stopped it) */
     double *unigram;     /* the record's val_unigram_loss (NaN when absent) */
+    /* pre-training runs of a sweep (kind "pretrain"): not measurements of the target,
+     * reported beside them (their val loss on their own corpus should fall with N) */
+    size_t n_pre;
+    char **pre_curriculum;
+    double *pre_N, *pre_loss, *pre_tokens;
     char *path;          /* source ("" in memory) */
     char sha256[65];     /* of the source file ("" in memory) */
 } xl_xfer_runs;

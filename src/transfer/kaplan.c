@@ -60,6 +60,12 @@ void xl_xfer_runs_free(xl_xfer_runs *r)
     free(r->D);
     free(r->loss);
     free(r->line);
+    for (size_t i = 0; i < r->n_pre; i++)
+        free(r->pre_curriculum[i]);
+    free(r->pre_curriculum);
+    free(r->pre_N);
+    free(r->pre_loss);
+    free(r->pre_tokens);
     free(r->ended_by_cap);
     free(r->unigram);
     free(r->path);
