@@ -275,7 +275,7 @@ int cmd_sweep(int argc, char **argv)
     char spec_path[4200];
     if (resolve_spec(spec_arg, spec_path, sizeof spec_path))
         return cli_usage_error("sweep", "no spec file '%s' and no bundled spec of that name"
-                                        " (bundled: tiny, small, ci)", spec_arg);
+                                        " (bundled: tiny, small, medium, ci)", spec_arg);
     xl_error err;
     xl_error_clear(&err);
     xl_sweep_spec spec;
