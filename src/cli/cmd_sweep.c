@@ -151,8 +151,13 @@ static void print_plan(const xl_sweep_plan *p, const unsigned char *include,
             cost += p->runs[i].est_cost;
     xl_format_duration(cost / fps, serial, sizeof serial);
     xl_format_duration(xl_sweep_plan_makespan(p, include, done, jobs, fps), wall, sizeof wall);
-    printf("\n%zu runs (%zu pretrain, %zu finetune, %zu scratch); estimated %s FLOPs "
-           "(upper bound: full budgets, no early stop)\n", n, counts[0], counts[1], counts[2], F);
+    const xl_sweep_spec *sp = p->spec;
+    int data_limit = !strcmp(sp->finetune.schedule, "constant") ||
+                     !strcmp(sp->scratch.schedule, "constant");
+    printf("\n%zu runs (%zu pretrain, %zu finetune, %zu scratch); estimated %s FLOPs (%s)\n", n,
+           counts[0], counts[1], counts[2], F,
+           data_limit ? "data-limit runs at the spec's expected epochs * D; their caps are larger"
+                      : "upper bound: full budgets, no early stop");
     printf("time%s: %s for one run at a time, %s with %d jobs (speed %.3g FLOP/s per run, head"
            " included; %s)\n", n_done ? " left" : "", serial, wall, jobs, fps, fps_src);
     if (n_done)
@@ -263,7 +268,7 @@ int cmd_sweep(int argc, char **argv)
     char spec_path[4200];
     if (resolve_spec(spec_arg, spec_path, sizeof spec_path))
         return cli_usage_error("sweep", "no spec file '%s' and no bundled spec of that name"
-                                        " (bundled: tiny, small, ci)", spec_arg);
+                                        " (bundled: tiny, small, medium, ci)", spec_arg);
     xl_error err;
     xl_error_clear(&err);
     xl_sweep_spec spec;
