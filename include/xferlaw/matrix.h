@@ -12,6 +12,7 @@
 #define XFERLAW_MATRIX_H
 
 #include "xferlaw/fit.h"
+#include "xferlaw/gnuplot.h"
 #include "xferlaw/util.h"
 
 #ifdef __cplusplus
@@ -102,9 +103,6 @@ int xl_matrix_heatmap(const char *base, const char *title, const double *v, size
                       int *rendered, xl_error *err);
 int xl_matrix_dendrogram(const char *base, const char *title, const xl_linkage *L,
                          char *const *labels, int *rendered, xl_error *err);
-/* Run "gnuplot BASE.gp" when gnuplot exists; 0 on success or absence (*rendered says). */
-int xl_gnuplot_render(const char *script, int *rendered, xl_error *err);
-
 
 /* ---- the pairwise protocol ----------------------------------------------------------
  * For each model size and seed: from the base model, fine-tune on n_source examples of

@@ -9,6 +9,7 @@
 #ifndef XFERLAW_PLOT_H
 #define XFERLAW_PLOT_H
 
+#include "xferlaw/gnuplot.h"
 #include "xferlaw/transfer.h"
 
 #ifdef __cplusplus
@@ -37,8 +38,6 @@ typedef struct xl_plot_output {
     char gnuplot_version[64];
 } xl_plot_output;
 
-/* 1 when `gnuplot` runs (and fills version, may be NULL). */
-int xl_plot_gnuplot_available(char *version, size_t n);
 int xl_plot_all(const xl_transfer_result *r, const xl_plot_opts *o, xl_plot_output *out,
                 xl_error *err);
 

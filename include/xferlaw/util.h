@@ -62,9 +62,10 @@ void *xl_calloc(size_t n, size_t size, xl_error *err);
 char *xl_strdup(const char *s, xl_error *err);
 
 /* ---- atomic files -------------------------------------------------------- */
-/* Writes go to "PATH.tmp.PID.N" in the same directory, are fsync'ed, then
- * rename()d over PATH, so readers see the old file or the whole new one.  PATH "-" is
- * standard output (flushed at commit; the caller decided to write there). */
+/* Writes go to "PATH.tmp.PID.N" in the same directory (created O_EXCL|O_NOFOLLOW), are
+ * fsync'ed, then rename()d over PATH, so readers see the old file or the whole new one.
+ * PATH must be a regular file or a new path (docs/safety.md); "-" is standard output
+ * (flushed at commit; the caller decided to write there). */
 typedef struct xl_afile {
     FILE *fp;            /* write through this */
     char *path;          /* final path */
@@ -74,6 +75,13 @@ typedef struct xl_afile {
 int xl_afile_open(xl_afile *af, const char *path, xl_error *err);
 /* Flush, fsync, rename.  Closes the file either way. */
 int xl_afile_commit(xl_afile *af, xl_error *err);
+/* XL_EINVAL unless PATH is a regular file (a symlink to one included) or does not exist. */
+int xl_output_path_check(const char *path, xl_error *err);
+/* Between _begin and _end, commits fsync their files but defer the rename; _end(1) renames
+ * them all, _end(0) removes them: a failing command leaves no output behind.  Only for
+ * outputs nothing reads back before the end. */
+void xl_afile_defer_begin(void);
+int xl_afile_defer_end(int commit, xl_error *err);
 /* Close and unlink the temporary file (safe to call after commit: no-op). */
 void xl_afile_abort(xl_afile *af);
 /* Whole buffer in one go. */
@@ -88,12 +96,24 @@ int xl_append_line(const char *path, const char *line, xl_error *err);
 #define XL_LINE_COMPLETE 2    /* drop a last line without its '\n': a record being appended
                                  when its writer was killed was never committed */
 char *xl_next_line(char **cursor, long *line, int flags);
-/* Read a whole file into a NUL-terminated malloc'ed buffer.  PATH "-" reads standard
- * input (named "stdin" in messages). */
+/* Bounds (docs/safety.md): memory a command may plan to use, XL_MEM_LIMIT bytes or 3/4
+ * of physical memory; the size of one input file, XL_MAX_INPUT_BYTES or the smaller of
+ * 4 GiB and half the memory limit. */
+uint64_t xl_mem_limit(void);
+uint64_t xl_input_limit(void);
+/* XL_EINVAL unless fd is a pipe or a regular file of at most lim bytes (0: any size). */
+int xl_input_check(int fd, const char *path, uint64_t lim, xl_error *err);
+/* Read a whole file into a NUL-terminated malloc'ed buffer (a regular file or a pipe,
+ * at most xl_input_limit() bytes).  PATH "-" reads standard input (named "stdin" in
+ * messages). */
 int xl_read_file(const char *path, char **data, size_t *n, xl_error *err);
 /* mkdir -p */
 int xl_mkdirs(const char *path, xl_error *err);
 int xl_file_exists(const char *path);
+/* NULL when s can be one path segment (a file or directory name we create), else why
+ * not: empty, ".", "..", longer than 255 bytes, or containing '/', '\\', a quote or a
+ * control character. */
+const char *xl_path_segment_problem(const char *s);
 
 /* ---- random numbers (xoshiro256**, seeded through splitmix64) ---------------- */
 typedef struct xl_rng {
@@ -192,6 +212,16 @@ int xl_json_check_keys(const struct cJSON *obj, const char *const *keys, const c
  * finite or non-finite double. Returns 0 on success. */
 int xl_parse_double(const char *s, double *out);
 int xl_parse_long(const char *s, long *out);
+
+/* ---- data directories ------------------------------------------------------- */
+/* Path of a shipped data file (e.g. "tokenizer.txt", "specs/tiny.json",
+ * "build_corpora.sh") into out: under $XL_DATADIR when set (only there), else the first
+ * that exists of EXEDIR/../share/xferlaw (an installed, possibly relocated, prefix), the
+ * checkout's data/ the library was built from, and PREFIX/share/xferlaw.  0 when found,
+ * -1 when not (out then holds the path a message should name). */
+int xl_data_file(const char *name, char *out, size_t n);
+/* Per-user data: $XDG_DATA_HOME/xferlaw, else $HOME/.local/share/xferlaw; -1 without HOME. */
+int xl_user_data_dir(char *out, size_t n);
 
 #ifdef __cplusplus
 }

@@ -29,7 +29,10 @@ static void usage(FILE *fp)
 "  --space log|linear   residuals log f - log y (default) or f - y\n"
 "  --weight COL         weight each row's loss term by COL (>= 0)\n"
 "  --starts N           N random starts in the law's start box (default: its grid;\n"
-"                       formulas: 64 random starts)\n"
+"                       formulas: 64 random starts in a box from the data's scales,\n"
+"                       see docs/fitting.md)\n"
+"  --start NAME=VALUE   also start from this value (one extra first start; repeatable)\n"
+"  --start-box NAME=LO:HI  draw NAME's random starts in [LO, HI] (repeatable)\n"
 "  --bootstrap B        B seeded resamples of the rows, refit in parallel; 95%% CI by the\n"
 "                       expanded percentile method (default 0: se only)\n"
 "  --seed S             seed for random starts and the bootstrap (default 1)\n"
@@ -41,6 +44,13 @@ static void usage(FILE *fp)
 "  --out OUT.json, -o   save the fit as JSON (atomically); - writes it to stdout\n"
 "                       (the summary then goes to stderr)\n"
 "  --residuals OUT.csv  write line,y,pred,resid,heldout for every row\n"
+"  --replicates OUT.csv write the bootstrap refits (a column per parameter), for\n"
+"                       xferlaw predict --replicates\n"
+"  --by COL             one fit per group of rows with the same COL; one JSON with every\n"
+"                       group (-o) and a summary table\n"
+"  --melt COLS --into KEY=VALUE  read a wide table in long form first: each cell of\n"
+"                       COLS (comma list; 'PREFIX*' selects by prefix) becomes a row with\n"
+"                       KEY = its column's name (after the prefix) and VALUE = the cell\n"
 "  --quiet              no progress on stderr\n"
 "\n"
 "Named laws:\n");
@@ -86,6 +96,55 @@ static void print_result(FILE *fp, const xl_fit_result *r, const char *path)
     fprintf(fp, "\n");
     if (r->diag.n_holdout)
         fprintf(fp, "holdout: %zu rows, RMSLE %.5g\n", r->diag.n_holdout, r->diag.holdout_rmsle);
+    if (r->n_warnings)
+        fprintf(fp, "\nWARNINGS (%zu):\n", r->n_warnings);
+    for (size_t w = 0; w < r->n_warnings; w++) {
+        fprintf(fp, "  ! %s\n", r->warnings[w]);
+        fprintf(stderr, "xferlaw fit: warning: %s\n", r->warnings[w]);
+    }
+}
+
+/* --by: every group's fit, a summary table (a row per group), one JSON. */
+static int fit_by(const xl_table *t, const char *by, xl_fit_options *o, const char *outpath,
+                  const char *path, xl_error *err)
+{
+    xl_fit_groups *g = NULL;
+    o->progress = NULL;   /* one progress bar per group would drown the table */
+    if (xl_fit_table_by(t, by, o, &g, err))
+        return 1;
+    int rc = 1;
+    if (outpath && xl_fit_groups_save(g, outpath, err))
+        goto done;
+    const xl_fit_result *any = NULL;
+    for (size_t q = 0; q < g->n && !any; q++)
+        any = g->fits[q];
+    printf("%zu groups by %s in %s: %zu fitted, %zu failed\n\n", g->n, by, path, g->n_ok,
+           g->n - g->n_ok);
+    printf("%-16s %5s %12s %9s", by, "n", "objective", "R2");
+    for (size_t k = 0; any && k < any->n_params; k++)
+        printf(" %12s", any->params[k].name);
+    printf("  warnings\n");
+    for (size_t q = 0; q < g->n; q++) {
+        const xl_fit_result *r = g->fits[q];
+        printf("%-16.16s ", g->keys[q]);
+        if (!r) {
+            printf("error: %s\n", g->errors[q]);
+            fprintf(stderr, "xferlaw fit: warning: %s '%s': %s\n", by, g->keys[q], g->errors[q]);
+            continue;
+        }
+        printf("%5zu %12.6g %9.5f", r->n, r->objective, r->diag.r2);
+        for (size_t k = 0; k < r->n_params; k++)
+            printf(" %12.6g", r->params[k].value);
+        printf("  %zu\n", r->n_warnings);
+        for (size_t w = 0; w < r->n_warnings; w++)
+            fprintf(stderr, "xferlaw fit: warning: %s '%s': %s\n", by, g->keys[q], r->warnings[w]);
+    }
+    if (outpath && strcmp(outpath, "-"))
+        printf("saved %s\n", outpath);
+    rc = 0;
+done:
+    xl_fit_groups_free(g);
+    return rc;
 }
 
 typedef struct {
@@ -99,6 +158,8 @@ static int set_loss(void *ctx, const char *name, const char *v)
     int rc = !strcmp(name, "--loss")    ? xl_fit_options_set_loss(c->o, v, &c->err)
              : !strcmp(name, "--space") ? xl_fit_options_set_space(c->o, v, &c->err)
              : !strcmp(name, "--fix")   ? xl_fit_options_add_fixed(c->o, v, &c->err)
+             : !strcmp(name, "--start") ? xl_fit_options_add_start(c->o, v, &c->err)
+             : !strcmp(name, "--start-box") ? xl_fit_options_add_start_box(c->o, v, &c->err)
                                         : xl_fit_options_add_bound(c->o, v, &c->err);
     return rc ? cli_usage_error("fit", "%s", c->err.msg) : 0;
 }
@@ -120,7 +181,8 @@ static int check_law(const char *law)
 int cmd_fit(int argc, char **argv)
 {
     openblas_set_num_threads(1);
-    const char *path = NULL, *out = NULL, *resid = NULL;
+    const char *path = NULL, *out = NULL, *resid = NULL, *reps = NULL;
+    const char *by = NULL, *melt = NULL, *into = NULL;
     cli_list defines = {0}, wheres = {0};
     int quiet = 0, threads = 0, bootstrap = 0, starts = 0, max_iter = 0;
     xl_fit_options o;
@@ -140,6 +202,12 @@ int cmd_fit(int argc, char **argv)
         {"--fix", NULL, CLI_FN, NULL, 0, 0, 0, set_loss, 1},
         {"--bound", NULL, CLI_FN, NULL, 0, 0, 0, set_loss, 1},
         {"--residuals", NULL, CLI_STR, &resid, 0, 0, 0, NULL, 0},
+        {"--start", NULL, CLI_FN, NULL, 0, 0, 0, set_loss, 1},
+        {"--start-box", NULL, CLI_FN, NULL, 0, 0, 0, set_loss, 1},
+        {"--replicates", NULL, CLI_STR, &reps, 0, 0, 0, NULL, 0},
+        {"--by", NULL, CLI_STR, &by, 0, 0, 0, NULL, 0},
+        {"--melt", NULL, CLI_STR, &melt, 0, 0, 0, NULL, 0},
+        {"--into", NULL, CLI_STR, &into, 0, 0, 0, NULL, 0},
         CLI_OUT(&out), CLI_BOOTSTRAP(&bootstrap), CLI_SEED(&o.seed), CLI_THREADS(&threads),
         CLI_QUIET(&quiet), CLI_OPT_END};
     int n_pos, rc = cli_parse("fit", opts, &ctx, argc, argv, &path, 1, &n_pos);
@@ -160,6 +228,12 @@ int cmd_fit(int argc, char **argv)
         return cli_usage_error("fit", "no --law (a name such as chinchilla, or a formula)");
     if (check_law(o.law))
         return 2;
+    if (reps && !o.bootstrap)
+        return cli_usage_error("fit", "--replicates needs --bootstrap B");
+    if (!melt != !into)
+        return cli_usage_error("fit", "--melt COLS and --into KEY=VALUE go together");
+    if (by && (resid || reps))
+        return cli_usage_error("fit", "--by: --residuals and --replicates are per fit; fit a group alone");
     if (!quiet)
         o.progress = stderr;
     /* with --out -, stdout carries the JSON alone and the summary goes to stderr */
@@ -171,6 +245,13 @@ int cmd_fit(int argc, char **argv)
     rc = 1;
     if (xl_table_read(path, &t, &err))
         goto done;
+    if (melt) {
+        xl_table *long_t = NULL;
+        if (xl_table_melt(t, melt, into, &long_t, &err))
+            goto done;
+        xl_table_free(t);
+        t = long_t;
+    }
     for (size_t d = 0; d < defines.n; d++)
         if (xl_table_define(t, defines.v[d], &err)) {
             xl_error_prefix(&err, "--define '%s'", defines.v[d]);
@@ -181,19 +262,31 @@ int cmd_fit(int argc, char **argv)
             xl_error_prefix(&err, "--where '%s'", wheres.v[w]);
             goto done;
         }
+    if (by) {
+        rc = fit_by(t, by, &o, out, strcmp(path, "-") ? path : "stdin", &err);
+        goto done;
+    }
     if (xl_fit_table(t, &o, &r, &err))
         goto done;
+    /* the fit and its residuals appear together or not at all */
+    xl_afile_defer_begin();
     if (out && xl_fit_result_save(r, out, &err))
         goto done;
     if (resid && xl_fit_write_residuals(r, resid, &err))
+        goto done;
+    if (reps && xl_fit_write_replicates(r, reps, &err))
+        goto done;
+    if (xl_afile_defer_end(1, &err))
         goto done;
     print_result(human, r, strcmp(path, "-") ? path : "stdin");
     if (out && strcmp(out, "-"))
         fprintf(human, "saved %s\n", out);
     rc = 0;
 done:
-    if (rc)
+    if (rc) {
+        xl_afile_defer_end(0, NULL);
         cli_fail("fit", &err);
+    }
     xl_fit_result_free(r);
     xl_table_free(t);
     return rc;

@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 static const char *USAGE =
@@ -49,8 +50,8 @@ static int parse(int argc, char **argv, jopts *o)
         {"--smooth", NULL, CLI_STR, &o->smooth, 0, 0, 0, NULL, 0},
         {"--kind", NULL, CLI_STR, &o->kind_name, 0, 0, 0, NULL, 0},
         {"--bic-threshold", NULL, CLI_DOUBLE, &o->bic, -1e300, 1e300, 0, NULL, 0},
-        {"--grid", NULL, CLI_INT, &o->grid, 0, 1e6, 0, NULL, 0},
-        {"--folds", NULL, CLI_INT, &o->folds, 0, 1e6, 0, NULL, 0},
+        {"--grid", NULL, CLI_INT, &o->grid, 0, 1000000, 0, NULL, 0},
+        {"--folds", NULL, CLI_INT, &o->folds, 2, 1e6, 0, NULL, 0},   /* < 2: no CV criterion */
         CLI_OUT(&o->out), CLI_BOOTSTRAP(&o->bootstrap), CLI_SEED(&o->seed),
         CLI_THREADS(&o->threads), CLI_QUIET(&o->quiet), CLI_OPT_END};
     int n_pos, rc = cli_parse("jumps", opts, NULL, argc, argv, &o->file, 1, &n_pos);
@@ -75,11 +76,13 @@ static int parse(int argc, char **argv, jopts *o)
     return 0;
 }
 
+/* A group name as a file name: letters, digits, '-', '.' and '_' only (the plot script
+ * names its data files, and only text that passes xl_gp_quote unchanged may do that). */
 static void safe_name(const char *s, char *out, size_t cap)
 {
     size_t k = 0;
     for (; *s && k + 1 < cap; s++)
-        out[k++] = (strchr("/\\ \t'\"", *s) || *s < 32) ? '_' : *s;
+        out[k++] = (isalnum((unsigned char)*s) || strchr("-._", *s)) ? *s : '_';
     out[k] = '\0';
 }
 

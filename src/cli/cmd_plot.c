@@ -19,7 +19,8 @@ static void help(void)
            "  fig_e ossification: fine-tuned minus scratch loss\n"
            "  fig_f curricula side by side: alpha and beta with intervals\n"
            "  fig_g residuals\n\n"
-           "  --out DIR, -o     output directory (default: SWEEPDIR/plots for a sweep, else plots)\n"
+           "  --out DIR, -o     output directory (default: SWEEPDIR/plots for a sweep, else\n"
+           "                    FILE_plots beside FILE)\n"
            "  --size N          model size of figure a (default: the one with most fine-tunes)\n"
            "  --df DF           fine-tuning data of figure d (default: the most common D_F)\n"
            "  --curriculum C    curriculum of figures b, c, e, g (default: the first)\n"
@@ -59,8 +60,12 @@ int cmd_plot(int argc, char **argv)
         snprintf(dir, sizeof dir, "%s", out);
     else if (stat(a.input, &st) == 0 && S_ISDIR(st.st_mode))
         snprintf(dir, sizeof dir, "%s/plots", a.input);
-    else
-        snprintf(dir, sizeof dir, "plots");
+    else {
+        /* beside the input, never ./plots (a checkout's templates live there) */
+        const char *dot = strrchr(a.input, '.'), *sl = strrchr(a.input, '/');
+        int n = dot && (!sl || dot > sl + 1) ? (int)(dot - a.input) : (int)strlen(a.input);
+        snprintf(dir, sizeof dir, "%.*s_plots", n, a.input);
+    }
     po.dir = dir;
     xl_xfer_runs *runs;
     xl_transfer_result *res;

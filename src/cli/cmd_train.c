@@ -34,12 +34,20 @@ static const char *usage =
     "  --warmup S           warmup steps (default 20)\n"
     "  --weight-decay WD    on 2-D weights only (default 0.1)\n"
     "  --clip G             global gradient-norm clip, 0 = off (default 1.0)\n"
+    "  --schedule S         cosine (decay to the budget) | constant (after warmup; the\n"
+    "                       budget is then only a cap) (default cosine)\n"
     "  --max-steps S        step budget (default 1000), or\n"
     "  --max-tokens X       token budget (steps = ceil(X / (B*T)))\n"
     "evaluation:\n"
     "  --eval-every K       steps between evals, and at the last step (default 100)\n"
     "  --eval-tokens E      fixed val subset, whole batches (default 16384)\n"
     "  --patience P         stop after P evals without improvement, 0 = off (default 5)\n"
+    "  --patience-steps S   patience in steps instead: stop when no eval improved on the\n"
+    "                       best by --min-delta for max(S, F * best step) steps (0 = off)\n"
+    "  --patience-frac F    (default 0)\n"
+    "  --min-delta X        improvement in nats that counts for patience (default 0)\n"
+    "  --eval-growth G      evals dense early, sparse late: the next eval comes\n"
+    "                       max(K, G * step) steps after the last (default 0: every K)\n"
     "fine-tuning and resuming:\n"
     "  --init-from CKPT     start from CKPT's weights (fresh optimizer, the data given here)\n"
     "  --resume             continue DIR/last.ckpt (same options); the curve is identical\n"
@@ -72,6 +80,10 @@ int cmd_train(int argc, char **argv)
         NUM("--max-steps", CLI_LONG, max_steps, 1), NUM("--max-tokens", CLI_U64, max_tokens, 1),
         NUM("--eval-every", CLI_LONG, eval_every, 1), NUM("--eval-tokens", CLI_LONG, eval_tokens, 1),
         NUM("--patience", CLI_INT, patience, 0), NUM("--halt-at-step", CLI_LONG, halt_at_step, 0),
+        NUM("--patience-steps", CLI_LONG, patience_steps, 0),
+        NUM("--patience-frac", CLI_DOUBLE, patience_frac, 0),
+        NUM("--min-delta", CLI_DOUBLE, min_delta, 0), NUM("--eval-growth", CLI_DOUBLE, eval_growth, 0),
+        BUF("--schedule", schedule),
         {"--resume", NULL, CLI_FLAG, &c.resume, 0, 0, 0, NULL, 0},
         CLI_SEED(&c.seed), CLI_THREADS(&c.threads), CLI_QUIET(&quiet), CLI_OPT_END};
 #undef BUF
@@ -98,9 +110,9 @@ int cmd_train(int argc, char **argv)
     printf("run %s: N = %llu (total %llu, trainable %.4g%%), D = %llu\n", r.id,
            (unsigned long long)r.N, (unsigned long long)r.n_params_total,
            100 * r.trainable_fraction, (unsigned long long)r.D);
-    printf("best val loss %.4f nats/token (%.4f bits/byte) at step %ld (%llu tokens)%s\n",
+    printf("best val loss %.4f nats/token (%.4f bits/byte) at step %ld (%llu tokens); end: %s\n",
            r.best_val_loss, r.best_val_bpb, r.best_step, (unsigned long long)r.best_tokens,
-           r.stopped_early ? ", stopped early" : "");
+           r.end);
     printf("%ld steps, %llu tokens, %.3g FLOPs, %.0f tokens/s, %.1fs -> %s/run.json\n", r.steps,
            (unsigned long long)r.tokens_seen, r.flops, r.tokens_per_s, r.seconds, c.out);
     /* a forced kernel family can halve the speed (AVX2 kernels on an AVX-512 CPU): say

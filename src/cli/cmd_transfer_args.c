@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 const char XFER_ARGS_HELP[] =
@@ -18,6 +19,14 @@ const char XFER_ARGS_HELP[] =
     "  --include-high-data     fit runs outside the low-data regime too\n"
     "  --include-flat          fit D_T whose D_E lies beyond D(N), where the scratch curve\n"
     "                          is within 1% of its asymptote (ill-conditioned inverse)\n"
+    "  --include-cap           keep runs whose record says end = cap (stopped by the\n"
+    "                          step cap while still improving)\n"
+    "  --include-pre-transition  keep runs below the unigram transition: from-scratch\n"
+    "                          runs with loss > unigram - MARGIN, fine-tunes with D_F at\n"
+    "                          or below such a run's D\n"
+    "  --transition-margin M   MARGIN in nats (default 0.5)\n"
+    "  --unigram-loss U        the target's unigram level (default: each record's\n"
+    "                          val_unigram_loss; without either, no run is screened)\n"
     "  --bootstrap B           pipeline bootstrap replicates for intervals (default 400)\n"
     "  --seed S                bootstrap seed (default 1)\n"
     "  --threads K             worker threads (default 0: all cores)\n"
@@ -66,8 +75,9 @@ static int set_estimator(void *ctx, const char *name, const char *v)
 
 static const char *const SHARED_NAMES =
     "--define --where --low-data --within --disagree --include-extrapolated --include-high-data\n"
-    "--include-flat --bootstrap --seed --threads --at --estimator --target-loss\n"
-    "--compute-curriculum --pretrain-tokens --quiet";
+    "--include-flat --include-cap --include-pre-transition --transition-margin --unigram-loss\n"
+    "--bootstrap --seed --threads --at --estimator --target-loss --compute-curriculum\n"
+    "--pretrain-tokens --quiet";
 
 void xfer_args_brief(FILE *fp, int with_input)
 {
@@ -95,6 +105,10 @@ int xfer_args_parse(xfer_args *a, const char *cmd, const cli_opt *own, int take_
         {"--target-loss", NULL, CLI_DOUBLE, &op->target_loss, 0, 0, 1, NULL, 0},
         {"--compute-curriculum", NULL, CLI_STR, &op->compute_curriculum, 0, 0, 0, NULL, 0},
         {"--pretrain-tokens", NULL, CLI_DOUBLE, &op->pretrain_tokens, 0, 0, 0, NULL, 0},
+        {"--include-cap", NULL, CLI_FLAG, &op->include_cap, 0, 0, 0, NULL, 0},
+        {"--include-pre-transition", NULL, CLI_FLAG, &op->include_pre_transition, 0, 0, 0, NULL, 0},
+        {"--transition-margin", NULL, CLI_DOUBLE, &op->transition_margin, 0, 0, 1, NULL, 0},
+        {"--unigram-loss", NULL, CLI_DOUBLE, &op->unigram_loss, 0, 0, 1, NULL, 0},
         CLI_BOOTSTRAP(&a->bootstrap), CLI_SEED(&op->seed), CLI_THREADS(&op->threads),
         CLI_QUIET(&a->quiet)};
     size_t n_own = 0, n_shared = sizeof shared / sizeof shared[0];

@@ -36,7 +36,8 @@ static int unknown(const char *cmd, const cli_opt *opts, const char *arg, size_t
 static int number(const char *cmd, const cli_opt *o, const char *v)
 {
     int integer = o->kind != CLI_DOUBLE;
-    double lo = o->lo, hi = o->hi > o->lo ? o->hi : INFINITY, d;
+    /* no upper bound given: what the destination type holds (int, or exact in a double) */
+    double lo = o->lo, hi = o->hi > o->lo ? o->hi : o->kind == CLI_INT ? 1e9 : integer ? 9e15 : INFINITY, d;
     int ok = !xl_parse_double(v, &d) && isfinite(d) && (o->open_lo ? d > lo : d >= lo) &&
              d <= hi && (!integer || d == floor(d));
     if (!ok) {

@@ -138,7 +138,9 @@ static void describe(const parser *P, char *buf, size_t n)
 static int enter(parser *P)
 {
     if (++P->depth > MAX_DEPTH) {
-        xl_expr_fail_(P, P->tpos + 1, "formula is nested too deeply");
+        xl_expr_fail_(P, P->tpos + 1,
+                      "nested too deeply: more than %d levels of parentheses, calls, "
+                      "'^' or signs", MAX_DEPTH);
         return -1;
     }
     return 0;
@@ -278,7 +280,11 @@ static int64_t parse_pow(parser *P)
     if (P->failed || !xl_expr_is_op_(P, "^"))
         return base;
     xl_expr_next_(P);
+    /* '^' is right-associative: x^x^...^1 recurses once per power, so it counts */
+    if (enter(P))
+        return -1;
     int64_t ex = parse_unary(P);
+    P->depth--;
     if (P->failed)
         return -1;
     if (REF_TAG(ex) == REF_CONST) {

@@ -5,19 +5,7 @@
 #include <math.h>
 #include <string.h>
 
-static void gp_str(FILE *fp, const char *s)
-{
-    fputc('"', fp);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fputc('\\', fp);
-        if (*s == '\n')
-            fputs("\\n", fp); /* a line break inside a double-quoted gnuplot string */
-        else
-            fputc(*s, fp);
-    }
-    fputc('"', fp);
-}
+#define gp_str xl_gp_quote /* the strict escaper: labels are never code */
 
 static const char *base_name(const char *p)
 {
@@ -82,15 +70,18 @@ int xl_jumps_plot(const char *base, const char *title, const char *xlabel, const
                 "fs solid 0.6 noborder behind\n", ci[0], ci[1]);
     fprintf(fp, "set arrow 1 from %.10g, graph 0 to %.10g, graph 1 nohead lc rgb '#542788' "
                 "dt 2 lw 1.5\n", r->d, r->d);
-    char full[768];
-    snprintf(full, sizeof full, "%s\nbreak %.3g (95%% CI %.3g-%.3g, %s): %s", title, r->d, ci[0],
-             ci[1], r->boot_ok ? "profile+bootstrap" : "profile",
+    char full[512];
+    snprintf(full, sizeof full, "break %.3g (95%% CI %.3g-%.3g, %s): %s", r->d, ci[0], ci[1],
+             r->boot_ok ? "profile+bootstrap" : "profile",
              r->supported ? "jump supported" : "no jump supported");
-    fprintf(fp, "set title "), gp_str(fp, full), fprintf(fp, " noenhanced\n");
+    /* two lines: the (escaped) title, "\n" as a gnuplot string of our own, the verdict */
+    fprintf(fp, "set title "), gp_str(fp, title), fprintf(fp, ".\"\\n\"."), gp_str(fp, full);
+    fprintf(fp, " noenhanced\n");
     /* Okabe-Ito: orange for the smooth law, blue for the broken one, black points */
     fprintf(fp, "plot "), gp_str(fp, base_name(fits));
-    fprintf(fp, " using 1:2 with lines lw 2 lc rgb '#E69F00' title 'smooth (%s)', \\\n     ",
-            o->smooth_law);
+    fprintf(fp, " using 1:2 with lines lw 2 lc rgb '#E69F00' title 'smooth (");
+    xl_gp_puts(fp, o->smooth_law, 0);
+    fprintf(fp, ")', \\\n     ");
     gp_str(fp, base_name(fits));
     fprintf(fp, " using 1:3 with lines lw 2 lc rgb '#0072B2' title 'broken power law (bnsl:1)', \\\n     ");
     gp_str(fp, base_name(dat));

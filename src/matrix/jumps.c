@@ -196,6 +196,10 @@ int xl_jumps_fit(const double *x, const double *y, size_t n, const xl_jumps_opti
                             "against a smooth one needs at least 8", n);
     if (o->grid < 3)
         return xl_error_set(err, XL_EINVAL, "field 'grid': need at least 3 break positions");
+    /* fewer than 2 folds would drop the cross-validation criterion and flip the verdict */
+    if (o->folds < 2 || o->folds > n)
+        return xl_error_set(err, XL_EINVAL,
+                            "field 'folds': %zu, need between 2 and the %zu points", o->folds, n);
     double *cols[3];
     size_t *idx = xl_calloc(n, sizeof *idx, err);
     for (int c = 0; c < 3; c++)

@@ -1,11 +1,11 @@
 /* gnuplot heatmaps and dendrograms of transfer matrices.  Scripts and data are always
- * written; PNGs are rendered when gnuplot is on PATH. */
+ * written; PNGs are rendered when gnuplot is on PATH.  Every label goes through
+ * xl_gp_quote (xferlaw/gnuplot.h). */
 #include "xferlaw/matrix.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 /* ColorBrewer PuOr (orange - white - purple) is safe for the common colour-vision
  * deficiencies; negative values orange, positive purple. */
@@ -19,70 +19,8 @@ static const char *basename_of(const char *p)
     return s ? s + 1 : p;
 }
 
-static int have_gnuplot(void)
-{
-    const char *path = getenv("PATH");
-    if (getenv("XL_NO_GNUPLOT") || !path)
-        return 0;
-    char buf[4096];
-    for (const char *p = path; *p;) {
-        size_t len = strcspn(p, ":");
-        snprintf(buf, sizeof buf, "%.*s/gnuplot", (int)len, p);
-        if (xl_file_exists(buf))
-            return 1;
-        p += len;
-        if (*p == ':')
-            p++;
-    }
-    return 0;
-}
-
-int xl_gnuplot_render(const char *script, int *rendered, xl_error *err)
-{
-    *rendered = 0;
-    if (!have_gnuplot())
-        return XL_OK;
-    /* the script path is ours (OUTDIR/name.gp), quoted for the shell */
-    if (strchr(script, '\''))
-        return xl_error_set(err, XL_EINVAL, "%s: quote in path, cannot render", script);
-    /* scripts name their data relative to their own directory */
-    char cmd[8400], dir[4096];
-    snprintf(dir, sizeof dir, "%s", script);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = '\0';
-    snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot '%s' 2>&1 >/dev/null", slash ? dir : ".",
-             slash ? slash + 1 : script);
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return xl_error_set(err, XL_EIO, "%s: cannot run gnuplot", script);
-    char msg[256] = "";
-    if (!fgets(msg, sizeof msg, p))
-        msg[0] = '\0';
-    char sink[256];
-    while (fgets(sink, sizeof sink, p))
-        ;
-    int st = pclose(p);
-    if (st != 0 || msg[0]) {
-        msg[strcspn(msg, "\n")] = '\0';
-        return xl_error_set(err, XL_EIO, "%s: gnuplot failed: %s", script, msg);
-    }
-    *rendered = 1;
-    return XL_OK;
-}
-
-/* gnuplot string literal in double quotes: escape backslash and quote. */
-static void gp_str(FILE *fp, const char *s)
-{
-    fputc('"', fp);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fputc('\\', fp);
-        if (*s != '\n')
-            fputc(*s, fp);
-    }
-    fputc('"', fp);
-}
+/* labels, titles and file names reach the script only through the strict escaper */
+#define gp_str xl_gp_quote
 
 int xl_matrix_heatmap(const char *base, const char *title, const double *v, size_t n,
                       char *const *labels, const size_t *order, const char *unit,

@@ -3,6 +3,7 @@
 #include "nn_internal.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -129,6 +130,15 @@ static int parse_header(const char *path, const unsigned char *h, uint64_t file_
         return xl_error_set(err, XL_EFORMAT,
                             "%s: corrupted header: field 'n_floats' does not match the config",
                             path);
+    /* a (sparse) file may be as large as its header says: refuse what cannot be loaded
+       before anything reads or hashes it */
+    uint64_t need = out->n_floats * 4 * (out->has_optimizer ? 3 : 1), lim = xl_mem_limit();
+    if (need > lim)
+        return xl_error_set(err, XL_EFORMAT,
+                            "%s: header declares %llu parameters (%.3g GB to load), above the "
+                            "memory limit of %.3g GB (XL_MEM_LIMIT)",
+                            path, (unsigned long long)out->n_floats, (double)need / 1e9,
+                            (double)lim / 1e9);
     uint64_t want = CKPT_HEADER + out->n_floats * 4 * (out->has_optimizer ? 3 : 1) +
                     out->extra_bytes + 8;
     if (out->extra_bytes > file_size || file_size != want)
@@ -236,6 +246,17 @@ int xl_nn_checkpoint_load(xl_nn_model *m, const char *path, const char *tokenize
         free(ex);
         return xl_error_set(err, XL_EFORMAT, "%s: corrupted checkpoint (hash mismatch)", path);
     }
+    /* a diverged run's weights load fine and fail later as "lower --lr": name them here */
+    for (size_t k = 0; k < m->n_floats; k++)
+        if (!isfinite(tmp[k])) {
+            const char *what = isnan(tmp[k]) ? "NaN" : "infinite";
+            free(tmp);
+            free(ex);
+            return xl_error_set(err, XL_EFORMAT,
+                                "%s: weight %zu of %zu is %s: the run that wrote this checkpoint "
+                                "diverged; start from an earlier checkpoint", path, k,
+                                m->n_floats, what);
+        }
     memcpy(m->params, tmp, nb);
     if (load_optimizer) {
         memcpy(m->m, tmp + m->n_floats, nb);

@@ -109,6 +109,14 @@ int xl_nn_alloc(const xl_nn_config *cfg, int max_B, int max_T, xl_nn_model **out
     if (max_T < 1 || max_T > cfg->ctx)
         return xl_error_set(err, XL_EINVAL, "field 'T': %d is outside [1, ctx=%d]", max_T,
                             cfg->ctx);
+    /* weights, gradients and two Adam moments: 16 bytes a parameter */
+    uint64_t need = xl_nn_n_params_total(cfg) * 16, lim = xl_mem_limit();
+    if (need > lim)
+        return xl_error_set(err, XL_EINVAL,
+                            "a model of %llu parameters needs %.3g GB for weights, gradients "
+                            "and optimizer state, above the memory limit of %.3g GB (XL_MEM_LIMIT)",
+                            (unsigned long long)xl_nn_n_params_total(cfg), (double)need / 1e9,
+                            (double)lim / 1e9);
     xl_nn_model *m = xl_calloc(1, sizeof *m, err);
     if (!m)
         return XL_ENOMEM;

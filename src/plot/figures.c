@@ -1,4 +1,5 @@
-/* Data and preambles of the seven figures. */
+/* Data and preambles of the seven figures.  Names from the input reach the scripts and
+ * data files only through xl_gp_puts/xl_gp_quote (xferlaw/gnuplot.h). */
 #include "plot_internal.h"
 
 #include <math.h>
@@ -50,8 +51,7 @@ static void cur_words(const xl_transfer_result *r, FILE *fp)
     for (size_t c = 0; c < r->n_curricula; c++) {
         /* gnuplot word() splits on blanks: keep names one word */
         fputs(c ? " " : "", fp);
-        for (const char *p = r->cur[c].name; *p; p++)
-            fputc(*p == ' ' || *p == '\'' ? '_' : *p, fp);
+        xl_gp_puts(fp, r->cur[c].name, 1);
     }
     fprintf(fp, "'\n");
 }
@@ -113,7 +113,7 @@ int xl__fig_a(const xl_transfer_result *r, const xl_plot_opts *o, const char *di
     xl__fig_block(&f, m->kap_ok);
     const xl_xfer_est *arrow = NULL;
     for (size_t cu = 0; cu < r->n_curricula; cu++) {
-        fprintf(d, "# fine-tuned '%s': D_F loss\n", r->cur[cu].name);
+        fputs("# fine-tuned '", d), xl_gp_puts(d, r->cur[cu].name, 0), fputs("': D_F loss\n", d);
         any = 0;
         size_t n_used = 0, k = 0;
         for (size_t i = 0; i < r->n_est; i++)
@@ -138,8 +138,9 @@ int xl__fig_a(const xl_transfer_result *r, const xl_plot_opts *o, const char *di
     if (arrow) {
         double L = arrow->loss, DF = arrow->DF, DE = arrow->DE[XL_EST_INTERP];
         double dy = 0.05 * (hi - lo > 0 ? hi - lo : 1);
-        fprintf(g, "# arrows: run at D_F = %g (curriculum %s), loss %g, D_E = %g\n", DF,
-                arrow->curriculum, L, DE);
+        fprintf(g, "# arrows: run at D_F = %g (curriculum ", DF);
+        xl_gp_puts(g, arrow->curriculum, 0);
+        fprintf(g, "), loss %g, D_E = %g\n", L, DE);
         fprintf(g, "set arrow 1 from first %.8g, first %.8g to first %.8g, first %.8g heads lw 2 lc rgb '#D55E00'\n"
                    "set label 1 'D_T' at first %.8g, first %.8g center tc rgb '#D55E00' offset 0,0.8\n"
                    "set arrow 2 from graph 0, first %.8g to first %.8g, first %.8g heads lw 2 lc rgb '#009E73'\n"
@@ -199,8 +200,8 @@ static int fig_bc(const xl_transfer_result *r, const xl_plot_opts *o, const char
         xl__fig_block(&f, lf && lf->ok);
     }
     series_words(g, ser, ns);
-    fprintf(g, "cur_name = '%s'\nuse_logit = %d\nhas_fit = %d\n", cr ? cr->name : "", o->logit,
-            lf && lf->ok);
+    fputs("cur_name = ", g), xl_gp_quote(g, cr ? cr->name : ""), fputc('\n', g);
+    fprintf(g, "use_logit = %d\nhas_fit = %d\n", o->logit, lf && lf->ok);
     if (!is_b) {
         int ok = lf && lf->ok;
         /* gnuplot spells a missing value NaN */
@@ -252,7 +253,7 @@ int xl__fig_d(const xl_transfer_result *r, const xl_plot_opts *o, const char *di
     }
     xl__fig_block(&f, any);
     for (size_t c = 0; c < r->n_curricula; c++) {
-        fprintf(d, "# fine-tuned '%s' at D_F: N loss\n", r->cur[c].name);
+        fputs("# fine-tuned '", d), xl_gp_puts(d, r->cur[c].name, 0), fputs("' at D_F: N loss\n", d);
         double Ns[64];
         size_t n = distinct(r, r->cur[c].name, 0, -1, Ns, 64);
         any = 0;
@@ -306,7 +307,7 @@ int xl__fig_e(const xl_transfer_result *r, const xl_plot_opts *o, const char *di
         xl__fig_block(&f, any);
     }
     series_words(f.gp.fp, Ns, ns);
-    fprintf(f.gp.fp, "cur_name = '%s'\n", cr ? cr->name : "");
+    fputs("cur_name = ", f.gp.fp), xl_gp_quote(f.gp.fp, cr ? cr->name : ""), fputc('\n', f.gp.fp);
     return xl__fig_finish(&f, xl__fig_template('e'), err);
 }
 
@@ -342,8 +343,12 @@ int xl__fig_f(const xl_transfer_result *r, const xl_plot_opts *o, const char *di
         xl__fig_block(&f, any);
     }
     fprintf(f.gp.fp, "n_est = 4\nest_names = '%s'\nxtics_spec = '(", names);
-    for (size_t c = 0; c < r->n_curricula; c++)
-        fprintf(f.gp.fp, "%s\"%s\" %zu", c ? ", " : "", r->cur[c].name, c);
+    /* eval()'d by the template: only cleaned text goes between the quotes */
+    for (size_t c = 0; c < r->n_curricula; c++) {
+        fprintf(f.gp.fp, "%s\"", c ? ", " : "");
+        xl_gp_puts(f.gp.fp, r->cur[c].name, 0);
+        fprintf(f.gp.fp, "\" %zu", c);
+    }
     fprintf(f.gp.fp, ")'\n");
     cur_words(r, f.gp.fp);
     return xl__fig_finish(&f, xl__fig_template('f'), err);
@@ -369,6 +374,6 @@ int xl__fig_g(const xl_transfer_result *r, const xl_plot_opts *o, const char *di
             }
         xl__fig_block(&f, any);
     }
-    fprintf(f.gp.fp, "cur_name = '%s'\n", cr ? cr->name : "");
+    fputs("cur_name = ", f.gp.fp), xl_gp_quote(f.gp.fp, cr ? cr->name : ""), fputc('\n', f.gp.fp);
     return xl__fig_finish(&f, xl__fig_template('g'), err);
 }

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 void xl_plot_opts_default(xl_plot_opts *o)
 {
@@ -14,13 +13,35 @@ void xl_plot_opts_default(xl_plot_opts *o)
     o->render = 1;
 }
 
+/* A NAME.gp that xferlaw did not write (the templates in a checkout's plots/, a user's
+ * script) is never replaced. */
+static int ours_or_absent(const char *path, xl_error *err)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return XL_OK;
+    char head[32] = "";
+    size_t k = fread(head, 1, sizeof head - 1, fp);
+    fclose(fp);
+    head[k] = '\0';
+    if (strncmp(head, "# xferlaw figure ", 17) == 0)
+        return XL_OK;
+    return xl_error_set(err, XL_EINVAL,
+                        "%s: exists and was not written by xferlaw plot (a template?); "
+                        "choose another output folder", path);
+}
+
 int xl__fig_open(fig *f, const char *dir, const char *name, xl_error *err)
 {
     memset(f, 0, sizeof *f);
     snprintf(f->name, sizeof f->name, "%s", name);
     char p[4096];
+    snprintf(p, sizeof p, "%s/%s.gp", dir, name);
+    int rc = ours_or_absent(p, err);
+    if (rc)
+        return rc;
     snprintf(p, sizeof p, "%s/%s.dat", dir, name);
-    int rc = xl_afile_open(&f->dat, p, err);
+    rc = xl_afile_open(&f->dat, p, err);
     if (rc)
         return rc;
     snprintf(p, sizeof p, "%s/%s.gp", dir, name);
@@ -73,21 +94,6 @@ void xl__fig_abort(fig *f)
     }
 }
 
-int xl_plot_gnuplot_available(char *version, size_t n)
-{
-    FILE *p = popen("gnuplot --version 2>/dev/null", "r");
-    if (!p)
-        return 0;
-    char buf[128] = "";
-    if (!fgets(buf, sizeof buf, p))
-        buf[0] = 0;
-    int st = pclose(p);
-    buf[strcspn(buf, "\n")] = 0;
-    if (version && n)
-        snprintf(version, n, "%s", buf);
-    return st == 0 && buf[0];
-}
-
 static int file_nonempty(const char *dir, const char *name, const char *ext)
 {
     char p[4096];
@@ -98,17 +104,13 @@ static int file_nonempty(const char *dir, const char *name, const char *ext)
 
 static int render(const char *dir, const char *name)
 {
-    if (strchr(dir, '\'') || strchr(name, '\''))
-        return 0;
     static const char *fmts[2] = {"png", "svg"};
+    char script[4200];
+    snprintf(script, sizeof script, "%s/%s.gp", dir, name);
     for (int i = 0; i < 2; i++) {
-        char cmd[4400];
         /* gnuplot prints nothing on stdout; its warnings go to a log beside the figures */
-        snprintf(cmd, sizeof cmd,
-                 "cd '%s' && gnuplot -e \"fmt='%s'\" '%s.gp' >> gnuplot.log 2>&1", dir,
-                 fmts[i], name);
-        int st = system(cmd);
-        if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0 || !file_nonempty(dir, name, fmts[i]))
+        xl_error e;
+        if (xl_gp_run(script, fmts[i], "gnuplot.log", &e) || !file_nonempty(dir, name, fmts[i]))
             return 0;
     }
     return 1;

@@ -70,7 +70,8 @@ static void law_row(FILE *fp, const char *method, const xl_param *k, const xl_pa
     fputs("</tr>\n", fp);
 }
 
-static void figure(FILE *fp, const char *dir, const char *name, const char *title, int rendered)
+static void figure(FILE *fp, const char *dir, const char *name, const char *title, int rendered,
+                   int have_gnuplot)
 {
     fprintf(fp, "<figure><figcaption>");
     esc(fp, title);
@@ -86,7 +87,8 @@ static void figure(FILE *fp, const char *dir, const char *name, const char *titl
         free(b);
         free(data);
     } else {
-        fprintf(fp, "<p class=note>Not rendered (gnuplot missing); the script is ");
+        fprintf(fp, "<p class=note>Not rendered (%s); the script is ",
+                have_gnuplot ? "gnuplot failed, see gnuplot.log beside it" : "gnuplot missing");
         esc(fp, dir);
         fprintf(fp, "/%s.gp.</p>\n", name);
     }
@@ -214,7 +216,7 @@ int xl_report_write(const char *path, const xl_transfer_result *r, const xl_plot
         fputs("<h2>Figures</h2>\n", fp);
         for (size_t i = 0; i < plots->n; i++)
             figure(fp, o && o->plot_dir ? o->plot_dir : ".", plots->name[i], plots->title[i],
-                   plots->rendered[i]);
+                   plots->rendered[i], plots->gnuplot);
     }
 
     /* ---- from-scratch model ------------------------------------------------------------- */

@@ -398,6 +398,11 @@ int xl_sweep_exec_local(const xl_sweep_plan *plan, const xl_sweep_opts *o, xl_sw
         }
         if (ok) {   /* run.json there but unreadable: the run is broken, not the sweep */
             snprintf(path, sizeof path, "%s", e2.msg);
+        } else if (WIFSIGNALED(status)) {   /* say so: the log tail alone hides it */
+            char tail[420] = "";
+            xl_sweep_log_tail(o->sweepdir, r->id, tail, 400);
+            snprintf(path, sizeof path, "killed by signal %d (%s)%s%s", WTERMSIG(status),
+                     strsignal(WTERMSIG(status)), tail[0] ? ": " : "", tail);
         } else {
             xl_sweep_log_tail(o->sweepdir, r->id, path, 400);
         }

@@ -63,6 +63,17 @@ static void budget_args(argvec *a, const xl_sweep_budget *b, double D, const xl_
                         double *tokens)
 {
     double per_step = (double)m->batch * (double)m->ctx;
+    if (!strcmp(b->schedule, "constant")) {
+        /* the data-limit protocol: the cap is only a safety net, patience ends the run;
+         * the time estimate is epochs * D (at least min_tokens) when epochs is given */
+        double cap = b->max_tokens > 0 ? b->max_tokens : (double)b->max_steps * per_step;
+        if (b->max_tokens > 0 && b->max_steps > 0)
+            cap = fmin(cap, (double)b->max_steps * per_step);
+        cap = fmax(per_step, round(cap));
+        add(a, "--max-tokens", "%.0f", cap);
+        *tokens = b->epochs > 0 ? fmin(cap, fmax(b->epochs * D, b->min_tokens)) : cap;
+        return;
+    }
     if (b->epochs > 0 || b->max_tokens > 0) {
         double t = b->epochs > 0 ? b->epochs * D : b->max_tokens;
         if (b->epochs > 0 && b->max_tokens > 0 && t > b->max_tokens)
@@ -78,6 +89,22 @@ static void budget_args(argvec *a, const xl_sweep_budget *b, double D, const xl_
         add(a, "--max-steps", "%ld", b->max_steps);
         *tokens = (double)b->max_steps * per_step;
     }
+}
+
+/* The data-limit protocol's trainer options (only those set, so that ids of runs
+ * planned without them stay as they were). */
+static void protocol_args(argvec *a, const xl_sweep_budget *b)
+{
+    if (b->schedule[0])
+        add(a, "--schedule", "%s", b->schedule);
+    if (b->patience_steps > 0)
+        add(a, "--patience-steps", "%ld", b->patience_steps);
+    if (b->patience_frac > 0)
+        add(a, "--patience-frac", "%.6g", b->patience_frac);
+    if (b->min_delta > 0)
+        add(a, "--min-delta", "%.6g", b->min_delta);
+    if (b->eval_growth > 0)
+        add(a, "--eval-growth", "%.6g", b->eval_growth);
 }
 
 static void common_args(argvec *a, const xl_sweep_spec *s, long seed)
@@ -168,6 +195,32 @@ static int push(xl_sweep_plan *p, size_t *cap, argvec *a, xl_sweep_run *r, xl_er
     return XL_OK;
 }
 
+static int cmp_id(const void *a, const void *b, void *ctx)
+{
+    const xl_sweep_run *r = ctx;
+    return strcmp(r[*(const size_t *)a].id, r[*(const size_t *)b].id);
+}
+
+static int index_ids(xl_sweep_plan *p, xl_error *err)
+{
+    free(p->by_id);
+    p->by_id = xl_calloc(p->n + 1, sizeof *p->by_id, err);
+    if (!p->by_id)
+        return XL_ENOMEM;
+    for (size_t i = 0; i < p->n; i++)
+        p->by_id[i] = i;
+    qsort_r(p->by_id, p->n, sizeof *p->by_id, cmp_id, p->runs);
+    for (size_t k = 0; k + 1 < p->n; k++)
+        if (strcmp(p->runs[p->by_id[k]].id, p->runs[p->by_id[k + 1]].id) == 0) {
+            size_t i = p->by_id[k], j = p->by_id[k + 1];
+            return xl_error_at(err, XL_EINVAL, p->spec->path, 0, NULL,
+                               "runs %zu and %zu of the plan are identical (id %s): "
+                               "duplicate model shapes?", i < j ? i : j, i < j ? j : i,
+                               p->runs[i].id);
+        }
+    return XL_OK;
+}
+
 int xl_sweep_plan_build(const xl_sweep_spec *s, xl_sweep_plan *p, xl_error *err)
 {
     memset(p, 0, sizeof *p);
@@ -204,18 +257,22 @@ int xl_sweep_plan_build(const xl_sweep_spec *s, xl_sweep_plan *p, xl_error *err)
                 long pre = (long)p->n;
                 if ((rc = push(p, &cap, &a, &r, err)))
                     break;
+                const double *dfs = m->n_d_f ? m->d_f : s->d_f;
+                size_t n_dfs = m->n_d_f ? m->n_d_f : s->n_d_f;
                 for (size_t si = 0; si < s->n_seeds && !rc; si++)
-                    for (size_t k = 0; k < s->n_d_f && !rc; k++) {
+                    for (size_t k = 0; k < n_dfs && !rc; k++) {
                         argvec f = {0};
                         xl_sweep_run q = {.kind = XL_SWEEP_FINETUNE, .curriculum = c,
-                                          .model = mi, .N = N, .D = s->d_f[k],
+                                          .model = mi, .N = N, .D = dfs[k],
                                           .seed = s->seeds[si], .dep = pre,
                                           .group = p->n_groups};
                         add(&f, "--data", "%s", s->target);
                         add(&f, "--data-size", "%.0f", q.D);
                         add(&f, "--batch", "%ld", m->batch);
-                        add(&f, "--lr", "%.6g", m->lr * s->finetune.lr_mult);
+                        add(&f, "--lr", "%.6g", m->lr_finetune > 0 ? m->lr_finetune
+                                                                   : m->lr * s->finetune.lr_mult);
                         budget_args(&f, &s->finetune, q.D, m, &q.est_tokens);
+                        protocol_args(&f, &s->finetune);
                         if (s->trainable)
                             add(&f, "--trainable", "%s", s->trainable);
                         common_args(&f, s, q.seed);
@@ -224,19 +281,26 @@ int xl_sweep_plan_build(const xl_sweep_spec *s, xl_sweep_plan *p, xl_error *err)
                     }
                 p->n_groups++;
             } else {
+                /* the model's own grid, else the spec's (which defaults to D_F) */
+                const double *ds = m->n_d_scratch ? m->d_scratch
+                                 : s->n_d_scratch ? s->d_scratch : m->d_f;
+                size_t n_ds = m->n_d_scratch ? m->n_d_scratch
+                            : s->n_d_scratch ? s->n_d_scratch : m->n_d_f;
                 for (size_t si = 0; si < s->n_seeds && !rc; si++)
-                    for (size_t k = 0; k < s->n_d_scratch && !rc; k++) {
+                    for (size_t k = 0; k < n_ds && !rc; k++) {
                         argvec a = {0};
                         xl_sweep_run r = {.kind = XL_SWEEP_SCRATCH, .curriculum = c,
-                                          .model = mi, .N = N, .D = s->d_scratch[k],
+                                          .model = mi, .N = N, .D = ds[k],
                                           .seed = s->seeds[si], .dep = -1,
                                           .group = p->n_groups++};
                         add(&a, "--data", "%s", s->target);
                         add(&a, "--data-size", "%.0f", r.D);
                         shape_args(&a, m);
                         add(&a, "--batch", "%ld", m->batch);
-                        add(&a, "--lr", "%.6g", m->lr * s->scratch.lr_mult);
+                        add(&a, "--lr", "%.6g", m->lr_scratch > 0 ? m->lr_scratch
+                                                                  : m->lr * s->scratch.lr_mult);
                         budget_args(&a, &s->scratch, r.D, m, &r.est_tokens);
+                        protocol_args(&a, &s->scratch);
                         common_args(&a, s, r.seed);
                         estimate(s, m, &r);
                         rc = push(p, &cap, &a, &r, err);
@@ -248,16 +312,12 @@ int xl_sweep_plan_build(const xl_sweep_spec *s, xl_sweep_plan *p, xl_error *err)
         xl_sweep_plan_free(p);
         return rc;
     }
-    /* Two runs with one id would be one run: say so rather than overwrite. */
-    for (size_t i = 0; i < p->n; i++)
-        for (size_t j = i + 1; j < p->n; j++)
-            if (strcmp(p->runs[i].id, p->runs[j].id) == 0) {
-                rc = xl_error_at(err, XL_EINVAL, s->path, 0, NULL,
-                                 "runs %zu and %zu of the plan are identical (id %s): "
-                                 "duplicate model shapes?", i, j, p->runs[i].id);
-                xl_sweep_plan_free(p);
-                return rc;
-            }
+    /* Two runs with one id would be one run: say so rather than overwrite.  Sorting the
+       ids finds it in O(n log n) and gives xl_sweep_plan_find its index. */
+    if ((rc = index_ids(p, err))) {
+        xl_sweep_plan_free(p);
+        return rc;
+    }
     return XL_OK;
 }
 
@@ -290,6 +350,8 @@ int xl_sweep_plan_add(xl_sweep_plan *p, const xl_sweep_run *r, const char *const
         }
     if (q.group + 1 > p->n_groups)
         p->n_groups = q.group + 1;
+    free(p->by_id); /* find() scans until the plan is indexed again */
+    p->by_id = NULL;
     return XL_OK;
 }
 
@@ -303,11 +365,26 @@ void xl_sweep_plan_free(xl_sweep_plan *p)
         free(p->runs[i].args);
     }
     free(p->runs);
+    free(p->by_id);
     memset(p, 0, sizeof *p);
 }
 
 long xl_sweep_plan_find(const xl_sweep_plan *p, const char *id)
 {
+    if (p->by_id) {
+        size_t lo = 0, hi = p->n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            int c = strcmp(p->runs[p->by_id[mid]].id, id);
+            if (c == 0)
+                return (long)p->by_id[mid];
+            if (c < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return -1;
+    }
     for (size_t i = 0; i < p->n; i++)
         if (strcmp(p->runs[i].id, id) == 0)
             return (long)i;
@@ -377,59 +454,4 @@ int xl_sweep_plan_shard(const xl_sweep_plan *p, int n, int *shard_of, xl_error *
     free(load);
     free(gs);
     return XL_OK;
-}
-
-double xl_sweep_plan_makespan(const xl_sweep_plan *p, const unsigned char *include,
-                              const unsigned char *done, int jobs, double fps)
-{
-    if (jobs < 1)
-        jobs = 1;
-    /* finish[i]: 0 = done before we start, < 0 = not started yet */
-    double *finish = calloc(p->n + 1, sizeof *finish), *free_at = calloc((size_t)jobs, sizeof *free_at);
-    if (!finish || !free_at) {
-        free(finish);
-        free(free_at);
-        return NAN;
-    }
-    size_t left = 0;
-    for (size_t i = 0; i < p->n; i++)
-        if ((!include || include[i]) && !(done && done[i])) {
-            finish[i] = -1;
-            left++;
-        }
-    double end = 0;
-    /* as the executor: the earliest free worker takes the first ready run in plan order,
-     * or waits for the earliest pre-training to finish */
-    for (; left > 0; left--) {
-        int k = 0;
-        for (int j = 1; j < jobs; j++)
-            if (free_at[j] < free_at[k])
-                k = j;
-        long pick = -1;
-        double pick_ready = INFINITY;
-        for (size_t i = 0; i < p->n; i++) {
-            if (finish[i] >= 0)
-                continue;
-            long d = p->runs[i].dep;
-            double ready = d < 0 ? 0 : finish[d] < 0 ? INFINITY : finish[d];
-            if (ready <= free_at[k]) {
-                pick = (long)i;
-                pick_ready = ready;
-                break;
-            }
-            if (ready < pick_ready) {
-                pick = (long)i;
-                pick_ready = ready;
-            }
-        }
-        if (pick < 0 || !isfinite(pick_ready))
-            break;   /* depends on a run outside the set: never runs here */
-        double start = fmax(free_at[k], pick_ready);
-        finish[pick] = start + p->runs[pick].est_cost / fps;
-        free_at[k] = finish[pick];
-        end = fmax(end, finish[pick]);
-    }
-    free(finish);
-    free(free_at);
-    return end;
 }

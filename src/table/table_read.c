@@ -151,6 +151,7 @@ int xl_table_parse_csv(const char *name, const char *d, size_t n, xl_table **out
         pos = 3;
     record rec = {0};
     buf b = {0};
+    xl_strmap hdr = {0};
     int rc = XL_OK;
     xl_table *t = xl_table_new_(name, err);
     if (!t)
@@ -181,15 +182,17 @@ int xl_table_parse_csv(const char *name, const char *d, size_t n, xl_table **out
             rc = xl_error_at(err, XL_EPARSE, name, hline, NULL, "column %zu has an empty name", c + 1);
             goto done;
         }
-        if (xl_table_col(t, rec.f[c]) >= 0) {
+        /* a hash of the names so far: 100k columns cost O(n), not O(n^2) compares */
+        if (xl_strmap_get(&hdr, rec.f[c]) >= 0) {
             rc = xl_error_at(err, XL_EPARSE, name, hline, NULL, "duplicate column name '%s'", rec.f[c]);
             goto done;
         }
-        if (xl_table_add_col_(t, rec.f[c], err) < 0) {
-            rc = XL_ENOMEM;
+        if (xl_table_add_col_(t, rec.f[c], err) < 0 || xl_strmap_put(&hdr, t->names[c], c)) {
+            rc = xl_error_set(err, XL_ENOMEM, "out of memory reading the header");
             goto done;
         }
     }
+    xl_strmap_free(&hdr);
     for (;;) {
         long rline = line;
         got = csv_record(name, d, n, &pos, &line, &rec, &b, err);
@@ -213,6 +216,7 @@ int xl_table_parse_csv(const char *name, const char *d, size_t n, xl_table **out
     }
     xl_table_finish_(t);
 done:
+    xl_strmap_free(&hdr);
     record_clear(&rec);
     free(rec.f);
     free(b.s);

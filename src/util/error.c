@@ -1,6 +1,7 @@
 /* Error records: one line, with file position when known. */
 #include "xferlaw/util.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,44 @@ static void one_line(char *s)
             *s = ' ';
 }
 
+/* Store s as the message.  A message longer than the buffer (a long formula or path in
+ * it) loses its middle, not its end: the cause comes last. */
+static void store(xl_error *err, const char *s)
+{
+    size_t n = strlen(s), cap = sizeof err->msg;
+    if (n < cap) {
+        memcpy(err->msg, s, n + 1);
+    } else {
+        static const char mid[] = " ... ";
+        size_t head = cap / 3, tail = cap - 1 - head - (sizeof mid - 1);
+        /* do not cut a UTF-8 sequence */
+        while (head > 0 && ((unsigned char)s[head] & 0xC0) == 0x80)
+            head--;
+        while (tail > 0 && ((unsigned char)s[n - tail] & 0xC0) == 0x80)
+            tail--;
+        memcpy(err->msg, s, head);
+        memcpy(err->msg + head, mid, sizeof mid - 1);
+        memcpy(err->msg + head + sizeof mid - 1, s + n - tail, tail + 1);
+    }
+    one_line(err->msg);
+}
+
+static void store_v(xl_error *err, const char *pre, const char *fmt, va_list ap)
+{
+    char *body = NULL;
+    if (vasprintf(&body, fmt, ap) < 0) {
+        snprintf(err->msg, sizeof err->msg, "%s(error message lost: out of memory)", pre);
+        return;
+    }
+    char *all = NULL;
+    if (asprintf(&all, "%s%s", pre, body) < 0)
+        store(err, body);
+    else
+        store(err, all);
+    free(all);
+    free(body);
+}
+
 int xl_error_set(xl_error *err, int code, const char *fmt, ...)
 {
     if (!err)
@@ -32,9 +71,8 @@ int xl_error_set(xl_error *err, int code, const char *fmt, ...)
     err->code = code;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    store_v(err, "", fmt, ap);
     va_end(ap);
-    one_line(err->msg);
     return code;
 }
 
@@ -43,7 +81,7 @@ int xl_error_at(xl_error *err, int code, const char *file, long line,
 {
     if (!err)
         return code;
-    char head[256] = "";
+    char head[512] = "";
     size_t k = 0;
     if (file && *file)
         k += (size_t)snprintf(head + k, sizeof head - k, "%s:", file);
@@ -51,14 +89,13 @@ int xl_error_at(xl_error *err, int code, const char *file, long line,
         k += (size_t)snprintf(head + k, sizeof head - k, "%ld:", line);
     if (field && k < sizeof head)
         k += (size_t)snprintf(head + k, sizeof head - k, "%sfield '%s':", k ? " " : "", field);
-    char body[XL_ERRMSG_MAX];
+    if (head[0] && k < sizeof head - 1)
+        strcat(head, " ");
+    err->code = code;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(body, sizeof body, fmt, ap);
+    store_v(err, head, fmt, ap);
     va_end(ap);
-    err->code = code;
-    snprintf(err->msg, sizeof err->msg, "%s%s%s", head, head[0] ? " " : "", body);
-    one_line(err->msg);
     return code;
 }
 
@@ -66,15 +103,24 @@ int xl_error_prefix(xl_error *err, const char *fmt, ...)
 {
     if (!err)
         return XL_OK;
-    char pre[256];
+    char *pre = NULL;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(pre, sizeof pre, fmt, ap);
+    int k = vasprintf(&pre, fmt, ap);
     va_end(ap);
-    char old[XL_ERRMSG_MAX];
-    memcpy(old, err->msg, sizeof old);
-    snprintf(err->msg, sizeof err->msg, "%s: %s", pre, old);
-    one_line(err->msg);
+    if (k < 0)
+        return err->code;
+    /* a layer that already named the same thing: no "X: X: cause" */
+    size_t n = strlen(pre);
+    if (!(strncmp(err->msg, pre, n) == 0 && err->msg[n] == ':')) {
+        char old[XL_ERRMSG_MAX];
+        memcpy(old, err->msg, sizeof old);
+        char *all = NULL;
+        if (asprintf(&all, "%s: %s", pre, old) >= 0)
+            store(err, all);
+        free(all);
+    }
+    free(pre);
     return err->code;
 }
 
@@ -140,8 +186,9 @@ int xl_parse_long(const char *s, long *out)
     if (!*s)
         return -1;
     char *end;
+    errno = 0;
     long v = strtol(s, &end, 10);
-    if (end == s)
+    if (end == s || errno == ERANGE) /* out of range: not silently LONG_MAX */
         return -1;
     while (*end == ' ' || *end == '\t' || *end == '\r')
         end++;

@@ -123,6 +123,11 @@ int xl_sha256_file(const char *path, char hex[65], xl_error *err)
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return xl_error_set(err, XL_EIO, "%s: cannot open: %s", path, strerror(errno));
+    int rc = xl_input_check(fileno(fp), path, 0, err);
+    if (rc) {
+        fclose(fp);
+        return rc;
+    }
     xl_sha256 s;
     xl_sha256_init(&s);
     uint8_t buf[1 << 15];

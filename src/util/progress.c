@@ -24,8 +24,10 @@ void xl_format_duration(double s, char *buf, size_t n)
         snprintf(buf, n, "%.1fs", s);
     else if (s < 3600)
         snprintf(buf, n, "%dm%02ds", (int)(s / 60), (int)fmod(s, 60));
+    else if (s < 3.6e12) /* hours as a double: (int) overflowed to -2147483648h */
+        snprintf(buf, n, "%.0fh%02dm", floor(s / 3600), (int)fmod(s / 60, 60));
     else
-        snprintf(buf, n, "%dh%02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
+        snprintf(buf, n, "%.3gh", s / 3600);
 }
 
 void xl_progress_init(xl_progress *p, FILE *fp, const char *label, double total)

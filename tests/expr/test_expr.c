@@ -256,6 +256,33 @@ static void test_errors(void)
     xl_error err;
     CHECK(xl_expr_parse(deep, &e, &err) == XL_EPARSE);
     CHECK_STR_CONTAINS(err.msg, "nested too deeply");
+    /* chains of powers and signs recurse too: 40,000 of them overflowed the stack */
+    static const char *chains[] = {"x^", "-", "!", "+", "-x^", "(-", "2^-"};
+    size_t big = 120001;
+    char *chain = malloc(big);
+    CHECK(chain != NULL);
+    for (size_t c = 0; chain && c < sizeof chains / sizeof chains[0]; c++) {
+        size_t k = strlen(chains[c]), m = 0;
+        while (m + k + 2 < big)
+            memcpy(chain + m, chains[c], k), m += k;
+        strcpy(chain + m, "1");
+        CHECK(xl_expr_parse(chain, &e, &err) == XL_EPARSE);
+        CHECK_STR_CONTAINS(err.msg, "nested too deeply: more than 200 levels");
+        CHECK(strlen(err.msg) < 400);
+        /* within the limit the same chains parse: 90 links of at most two levels */
+        m = 0;
+        for (int i = 0; i < 90; i++)
+            memcpy(chain + m, chains[c], k), m += k;
+        strcpy(chain + m, "1");
+        if (chains[c][0] == '(')
+            for (int i = 0; i < 90; i++)
+                strcat(chain, ")");
+        if (xl_expr_parse(chain, &e, &err) == XL_OK)
+            xl_expr_free(e);
+        else
+            CHECK_STR_CONTAINS(err.msg, "<parses within the limit>");
+    }
+    free(chain);
     /* very long formulas are shortened in the message */
     char longf[2000];
     for (int i = 0; i < 399; i++)

@@ -7,7 +7,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/corpus" "$work/artifacts"
 cp "$seeds"/* "$work/corpus/" 2>/dev/null || true
-if ! "$fuzzer" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+dict=()   # FUZZER's dictionary, when tests/fuzz/NAME.dict exists (fuzz_NAME)
+d="$(dirname "$0")/$(basename "$fuzzer" | sed 's/^fuzz_//').dict"
+[ -f "$d" ] && dict=(-dict="$d")
+if ! "$fuzzer" "${dict[@]}" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
         -artifact_prefix="$work/artifacts/" "$work/corpus" 2>"$work/log"; then
     tail -60 "$work/log"
     for f in "$work"/artifacts/*; do

@@ -4,6 +4,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void test_sha256(void)
@@ -108,6 +109,20 @@ static void test_errors(void)
     CHECK(strcmp(err.msg, "spec.json: bad thing") == 0);
     xl_error_prefix(&err, "while reading");
     CHECK(strcmp(err.msg, "while reading: spec.json: bad thing") == 0);
+    /* the same prefix twice is said once */
+    xl_error_prefix(&err, "while reading");
+    CHECK(strcmp(err.msg, "while reading: spec.json: bad thing") == 0);
+    /* a long input loses its middle, never the cause at the end */
+    char big[3000];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    xl_error_set(&err, XL_EPARSE, "formula '%s': column 3000: unknown function 'foo'", big);
+    CHECK(strlen(err.msg) < XL_ERRMSG_MAX);
+    CHECK_STR_CONTAINS(err.msg, "formula 'xxx");
+    CHECK_STR_CONTAINS(err.msg, " ... ");
+    CHECK_STR_CONTAINS(err.msg, "column 3000: unknown function 'foo'");
+    xl_error_prefix(&err, "--define '%s'", big);
+    CHECK_STR_CONTAINS(err.msg, "unknown function 'foo'");
     double v;
     CHECK(xl_parse_double(" 1.5e3 ", &v) == 0 && v == 1500);
     CHECK(xl_parse_double("1.5x", &v) != 0);
@@ -179,8 +194,72 @@ static void test_next_line(void)
     CHECK(xl_next_line(&cur, &line, XL_LINE_COMPLETE) == NULL);
 }
 
+/* Safe writes: only regular files or new paths are written; a symlink planted under a
+ * temporary name is never followed; deferred commits write all or nothing. */
+static void test_safe_write(void)
+{
+    char dir[] = "/tmp/xl_safe_XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[256], victim[256], fifo[256], link[512];
+    snprintf(path, sizeof path, "%s/out.txt", dir);
+    snprintf(victim, sizeof victim, "%s/victim.txt", dir);
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    xl_error err;
+    CHECK(xl_write_file_atomic(victim, "keep\n", 5, &err) == XL_OK);
+    /* learn the next temporary names, plant symlinks to the victim under them */
+    xl_afile af;
+    CHECK(xl_afile_open(&af, path, &err) == XL_OK);
+    char *dot = strrchr(af.tmp_path, '.');
+    unsigned long next = strtoul(dot + 1, NULL, 10);
+    for (unsigned long k = 1; k <= 5; k++) {
+        snprintf(link, sizeof link, "%.*s.%lu", (int)(dot - af.tmp_path), af.tmp_path, next + k);
+        CHECK(symlink(victim, link) == 0);
+    }
+    xl_afile_abort(&af);
+    CHECK(xl_write_file_atomic(path, "new\n", 4, &err) == XL_OK);
+    char *data;
+    size_t n;
+    CHECK(xl_read_file(victim, &data, &n, &err) == XL_OK);
+    CHECK_STR_CONTAINS(data, "keep");
+    free(data);
+    CHECK(xl_read_file(path, &data, &n, &err) == XL_OK);
+    CHECK(n == 4 && strcmp(data, "new\n") == 0);
+    free(data);
+    /* a FIFO, a directory or a device is refused and left as it is */
+    CHECK(mkfifo(fifo, 0600) == 0);
+    CHECK(xl_write_file_atomic(fifo, "x", 1, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "is a FIFO, not a regular file");
+    struct stat st;
+    CHECK(lstat(fifo, &st) == 0 && S_ISFIFO(st.st_mode));
+    CHECK(xl_write_file_atomic(dir, "x", 1, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "is a directory");
+    CHECK(xl_write_file_atomic("/dev/null", "x", 1, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "/dev/null: is a device");
+    CHECK(xl_append_line(fifo, "x\n", &err) == XL_EINVAL);
+    /* deferred: nothing appears until the end, and nothing at all when it fails */
+    char p2[300];
+    snprintf(p2, sizeof p2, "%s/second.txt", dir);
+    xl_afile_defer_begin();
+    CHECK(xl_write_file_atomic(p2, "2\n", 2, &err) == XL_OK);
+    CHECK(!xl_file_exists(p2));
+    CHECK(xl_afile_defer_end(0, &err) == XL_OK);
+    CHECK(!xl_file_exists(p2));
+    xl_afile_defer_begin();
+    CHECK(xl_write_file_atomic(p2, "2\n", 2, &err) == XL_OK);
+    CHECK(xl_afile_defer_end(1, &err) == XL_OK);
+    CHECK(xl_file_exists(p2));
+    /* path segments */
+    CHECK(xl_path_segment_problem("run-1.a_b") == NULL);
+    CHECK(xl_path_segment_problem("..") != NULL && xl_path_segment_problem("../../x") != NULL);
+    CHECK(xl_path_segment_problem("") != NULL && xl_path_segment_problem("a\nb") != NULL);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+}
+
 int main(void)
 {
+    test_safe_write();
     test_next_line();
     test_sha256();
     test_atomic();
