@@ -30,6 +30,11 @@ typedef struct xl_xfer_runs {
     long *line;          /* source line (0 when built in memory) */
     char *path;          /* source ("" in memory) */
     char sha256[65];     /* of the source file ("" in memory) */
+    /* what the source held beside the measurements (for the report's sweep summary) */
+    size_t rows_in;          /* rows read (after --where) */
+    size_t rows_pretrain;    /* kind "pretrain": skipped (their loss is on another task) */
+    double flops, seconds;   /* sums of the `flops` and `seconds` columns (NaN: no column) */
+    char sweep[64];          /* the `sweep` column of the first row ("" when none) */
 } xl_xfer_runs;
 
 xl_xfer_runs *xl_xfer_runs_alloc(xl_error *err);
