@@ -131,7 +131,8 @@ static const char CSS[] =
     ".verdict{border-left:6px solid #888;padding:.3em 1em;background:#fafafa}"
     ".verdict.yes{border-color:#009E73}.verdict.no{border-color:#D55E00}"
     ".runs td{white-space:nowrap}.runs td.fl{white-space:normal;color:#B23B00;text-align:left}"
-    "details{margin:1em 0}";
+    "details{margin:1em 0}table.vt td,table.vt .ci{white-space:normal}table.vt{font-size:.85em}"
+    "table.kv td{text-align:left}";
 
 /* The verdict's sentences (the library's text, as on transfer's stdout) and its table. */
 static void verdict(FILE *fp, const xl_transfer_result *r)
@@ -168,7 +169,7 @@ static void verdict(FILE *fp, const xl_transfer_result *r)
                 "k's spanning at most %g decades, &alpha;'s and &beta;'s at most %g wide, at least %zu fitted runs "
                 "(and half of them) without any flag, three or more model sizes and D<sub>F</sub> values.</p>\n",
             xl_estimator_name(v->est), v->decades, v->width, v->min_clean);
-    fputs("<div class=wrap><table><tr><th>curriculum</th><th>law measured</th><th>runs fitted / without flags</th>"
+    fputs("<div class=wrap><table class=vt><tr><th>curriculum</th><th>law measured</th><th>runs fitted / without flags</th>"
           "<th>k</th><th>&alpha;</th><th>&beta;</th><th>Hernandez et al. k, &alpha;, &beta;</th></tr>\n", fp);
     for (size_t i = 0; i < v->n_cur; i++) {
         const xl_verdict_cur *vc = &v->cur[i];

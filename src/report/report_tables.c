@@ -44,7 +44,7 @@ void xl__report_sweep(FILE *fp, const xl_transfer_result *r)
     }
     double Ns[64];
     size_t nN = distinct_N(r, 1, Ns, 64);
-    fputs("<h2>Sweep</h2>\n<div class=wrap><table>\n<tr><td>source</td><td><code>", fp);
+    fputs("<h2>Sweep</h2>\n<div class=wrap><table class=kv>\n<tr><td>source</td><td><code>", fp);
     xl__esc(fp, R->path[0] ? R->path : "(in memory)");
     fputs("</code></td></tr>\n", fp);
     if (R->sweep[0]) {
@@ -252,7 +252,7 @@ void xl__report_provenance(FILE *fp, const xl_transfer_result *r, const xl_plot_
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S UTC", &tm);
-    fputs("<h2>Provenance</h2>\n<div class=wrap><table>", fp);
+    fputs("<h2>Provenance</h2>\n<div class=wrap><table class=kv>", fp);
     fputs("<tr><td>input</td><td><code>", fp);
     xl__esc(fp, r->runs->path[0] ? r->runs->path : "(in memory)");
     fprintf(fp, "</code></td></tr>\n<tr><td>input sha256</td><td><code>%s</code></td></tr>\n",
