@@ -116,6 +116,14 @@ int xl_matrix_heatmap(const char *base, const char *title, const double *v, size
                       int *rendered, xl_error *err);
 int xl_matrix_dendrogram(const char *base, const char *title, const xl_linkage *L,
                          char *const *labels, int *rendered, xl_error *err);
+/* The same with the cut into k clusters drawn (dashed line) and each cluster's branches
+ * in its colour (k < 2: no cut); leaves hang below 0 so merges at height 0 show. */
+int xl_matrix_dendrogram_cut(const char *base, const char *title, const xl_linkage *L,
+                             char *const *labels, size_t k, int *rendered, xl_error *err);
+/* symmetric: a task-by-task matrix (similarity): both axes say "task". */
+int xl_matrix_heatmap_axes(const char *base, const char *title, const double *v, size_t n,
+                           char *const *labels, const size_t *order, const char *unit,
+                           int symmetric, int *rendered, xl_error *err);
 /* Run "gnuplot BASE.gp" when gnuplot exists; 0 on success or absence (*rendered says). */
 int xl_gnuplot_render(const char *script, int *rendered, xl_error *err);
 

@@ -18,6 +18,7 @@
 static const char *USAGE =
     "usage: xferlaw matrix analyze FILE.csv [--compare OTHER.csv] [--out DIR] [--value COL]\n"
     "                              [--clusters K] [--top K] [--baseline LABEL]\n"
+    "                              [--unit TEXT]\n"
     "       xferlaw matrix run SPEC.json [--jobs J] [--threads K] [--dry-run] [--quiet]\n"
     "                                    [--no-analyze]\n"
     "\n"
@@ -29,7 +30,8 @@ static const char *USAGE =
     "         sqrt(max(T_ij,0)*max(T_ji,0)) and its average-linkage clustering (K clusters, or\n"
     "         the cut with the largest mean silhouette; 1 when below 0.25).  --baseline LABEL:\n"
     "         a raw-accuracy matrix whose source LABEL (e.g. none) is the target trained\n"
-    "         alone becomes gains (cell minus its target's baseline).  --compare adds a second matrix\n"
+    "         alone becomes gains (cell minus its target's baseline).  --unit: of the values,\n"
+    "         on the colour bars (default: percentage points).  --compare adds a second matrix\n"
     "         (e.g. another model size): total off-diagonal transfer, asymmetries beyond CI,\n"
     "         cells that differ beyond CI, correlation.  Writes into DIR (default\n"
     "         FILE_analysis/): summary.json, matrix.csv, asymmetry.csv, similarity.csv,\n"
@@ -54,7 +56,7 @@ static const char *USAGE =
     "         \"batch\": 8, \"seq\": 64, \"lr\": 0.001}\n";
 
 typedef struct {
-    const char *file, *compare, *out, *value, *baseline;
+    const char *file, *compare, *out, *value, *baseline, *unit;
     long clusters, top;
 } analyze_opts;
 
@@ -104,7 +106,7 @@ static char *asym_csv(const xl_tmatrix *m, const xl_asym_pair *p, size_t np)
 }
 
 static cJSON *analyze_one(const xl_tmatrix *m, const char *dir, const char *tag, long top,
-                          long k_clusters, int quiet, xl_error *err, int *rc)
+                          long k_clusters, const char *unit, int quiet, xl_error *err, int *rc)
 {
     size_t n = m->n;
     cJSON *j = cJSON_CreateObject();
@@ -239,31 +241,38 @@ static cJSON *analyze_one(const xl_tmatrix *m, const char *dir, const char *tag,
     if (!quiet)
         printf("\n");
     struct {
-        const char *file, *title;
+        const char *file, *title, *what;
         const double *v;
         const size_t *order;
+        int sym;
     } maps[] = {
-        {"heatmap_gain", "transfer T (row = source, column = target)", m->mean, NULL},
-        {"heatmap_gain_clustered", "transfer T, tasks in dendrogram order", m->mean, L.order},
-        {"heatmap_asymmetry", "asymmetry T - transpose(T)", A, L.order},
-        {"heatmap_similarity", "similarity sqrt(T_ij+ * T_ji+)", S, L.order},
+        {"heatmap_gain", "transfer T (row = source, column = target)", "gain", m->mean, NULL, 0},
+        {"heatmap_gain_clustered", "transfer T, tasks in dendrogram order", "gain", m->mean, L.order, 0},
+        {"heatmap_asymmetry", "asymmetry T - transpose(T)", "gain difference", A, L.order, 0},
+        {"heatmap_similarity", "similarity sqrt(max(T_ij,0) * max(T_ji,0))", "similarity", S, L.order, 1},
     };
+    /* which matrix, when two are analysed: its file, not a bare "[B]" */
+    const char *src = strrchr(m->path, '/') ? strrchr(m->path, '/') + 1 : m->path;
     int rendered = 0;
     cJSON *jp = cJSON_AddArrayToObject(j, "plots");
     for (size_t q = 0; q < sizeof maps / sizeof maps[0]; q++) {
         snprintf(name, sizeof name, "%s/%s%s", dir, maps[q].file, tag);
         char title[512];
-        snprintf(title, sizeof title, "%s%s", maps[q].title, *tag ? " [B]" : "");
-        if ((*rc = xl_matrix_heatmap(name, title, maps[q].v, n, m->labels, maps[q].order,
-                                     "gain", &rendered, err)))
+        snprintf(title, sizeof title, "%s%s%.200s%s", maps[q].title, *tag ? " (B: " : "", *tag ? src : "",
+                 *tag ? ")" : "");
+        char cb[300];
+        snprintf(cb, sizeof cb, "%s (%.200s)", maps[q].what, unit);
+        if ((*rc = xl_matrix_heatmap_axes(name, title, maps[q].v, n, m->labels, maps[q].order,
+                                          cb, maps[q].sym, &rendered, err)))
             goto done;
         strcat(name, rendered ? ".png" : ".gp");
         cJSON_AddItemToArray(jp, cJSON_CreateString(name));
     }
     snprintf(name, sizeof name, "%s/dendrogram%s", dir, tag);
-    if ((*rc = xl_matrix_dendrogram(name, *tag ? "task similarity, average linkage [B]"
-                                               : "task similarity, average linkage", &L, m->labels,
-                                    &rendered, err)))
+    char dtitle[400];
+    snprintf(dtitle, sizeof dtitle, "task similarity, average linkage%s%.200s%s", *tag ? " (B: " : "",
+             *tag ? src : "", *tag ? ")" : "");
+    if ((*rc = xl_matrix_dendrogram_cut(name, dtitle, &L, m->labels, k, &rendered, err)))
         goto done;
     strcat(name, rendered ? ".png" : ".gp");
     cJSON_AddItemToArray(jp, cJSON_CreateString(name));
@@ -336,7 +345,7 @@ static cJSON *compare_two(const xl_tmatrix *a, const xl_tmatrix *b, const char *
         char name[4400];
         int rendered;
         snprintf(name, sizeof name, "%s/heatmap_diff_b_minus_a", dir);
-        *rc = xl_matrix_heatmap(name, "difference B - A", d, n, lab, NULL, "gain", &rendered,
+        *rc = xl_matrix_heatmap(name, "difference B - A", d, n, lab, NULL, "gain difference", &rendered,
                                 err);
     } else {
         *rc = XL_ENOMEM;
@@ -350,7 +359,7 @@ static cJSON *compare_two(const xl_tmatrix *a, const xl_tmatrix *b, const char *
 
 static int do_analyze(int argc, char **argv)
 {
-    analyze_opts o = {.top = 10};
+    analyze_opts o = {.top = 10, .unit = "percentage points"};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int has = i + 1 < argc;
@@ -362,6 +371,8 @@ static int do_analyze(int argc, char **argv)
             o.value = argv[++i];
         else if (strcmp(a, "--baseline") == 0 && has)
             o.baseline = argv[++i];
+        else if (strcmp(a, "--unit") == 0 && has)
+            o.unit = argv[++i];
         else if (strcmp(a, "--clusters") == 0 && has) {
             if (xl_parse_long(argv[++i], &o.clusters) || o.clusters < 1)
                 return cli_usage_error("matrix", "--clusters: expected a positive integer");
@@ -400,10 +411,10 @@ static int do_analyze(int argc, char **argv)
     }
     int rc = 0;
     cJSON *sum = cJSON_CreateObject();
-    cJSON_AddItemToObject(sum, "a", analyze_one(a, outdir, "", o.top, o.clusters, 0, &err, &rc));
+    cJSON_AddItemToObject(sum, "a", analyze_one(a, outdir, "", o.top, o.clusters, o.unit, 0, &err, &rc));
     if (!rc && b) {
         printf("\n");
-        cJSON_AddItemToObject(sum, "b", analyze_one(b, outdir, "_b", o.top, o.clusters, 0, &err, &rc));
+        cJSON_AddItemToObject(sum, "b", analyze_one(b, outdir, "_b", o.top, o.clusters, o.unit, 0, &err, &rc));
         cJSON *c = rc ? NULL : compare_two(a, b, outdir, &err, &rc);
         if (c)
             cJSON_AddItemToObject(sum, "compare", c);
