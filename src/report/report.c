@@ -53,6 +53,17 @@ void xl__td(FILE *fp, double v)
     fputs("</td>", fp);
 }
 
+/* "v [lo, hi]", the interval in grey; in_ci: already inside a grey span */
+static void interval(FILE *fp, double v, double lo, double hi, int in_ci)
+{
+    xl__num(fp, v);
+    fputs(in_ci ? " [" : " <span class=ci>[", fp);
+    xl__num(fp, lo);
+    fputs(", ", fp);
+    xl__num(fp, hi);
+    fputs("]</span>", fp);
+}
+
 /* A parameter cell; flagged ones say so first and keep the numbers small and grey, so
  * they are not read as a measurement. */
 void xl__pcell(FILE *fp, const xl_param *p, unsigned flags)
@@ -63,12 +74,8 @@ void xl__pcell(FILE *fp, const xl_param *p, unsigned flags)
         xl_param_flags_str(flags, f, sizeof f);
         fprintf(fp, "<span class=flag>flagged: %s</span><br><span class=ci>", f);
     }
-    xl__num(fp, p->value);
-    fputs(flags ? " [" : " <span class=ci>[", fp);
-    xl__num(fp, p->lo);
-    fputs(", ", fp);
-    xl__num(fp, p->hi);
-    fputs("]</span></td>", fp);
+    interval(fp, p->value, p->lo, p->hi, flags != 0);
+    fputs("</td>", fp);
 }
 
 static void law_row(FILE *fp, const char *method, const xl_param *k, const xl_param *a,
@@ -229,12 +236,8 @@ static void fits(FILE *fp, const xl_transfer_result *r)
             fputs(", D<sub>F</sub> = ", fp);
             xl__num(fp, o->at_DF[a]);
             fputs(": data multiplier D<sub>E</sub>/D<sub>F</sub> = ", fp);
-            xl__num(fp, cr->at_mult[a]);
-            fputs(" <span class=ci>[", fp);
-            xl__num(fp, cr->at_mult_lo[a]);
-            fputs(", ", fp);
-            xl__num(fp, cr->at_mult_hi[a]);
-            fputs("]</span>, fraction from transfer ", fp);
+            interval(fp, cr->at_mult[a], cr->at_mult_lo[a], cr->at_mult_hi[a], 0);
+            fputs(", fraction from transfer ", fp);
             xl__num(fp, cr->at_frac[a]);
             fputs(".</p>\n", fp);
         }
