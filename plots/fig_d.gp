@@ -3,6 +3,6 @@
 set logscale x
 set xlabel 'non-embedding parameters N'
 set ylabel 'validation loss (nats/token)'
-set title sprintf('Loss at D = D_F = %.3g tokens: from scratch vs fine-tuned', DFsize)
-plot dat index 0 using 1:2 with linespoints pt 7 ps 1.1 lw 2 lc rgb '#555555' title 'from scratch', \
-     for [i=0:n_cur-1] dat index 1+i using 1:2 with linespoints pt ptype(i+1) ps 1.1 lw 2 lc rgb col(i+1) title 'fine-tuned, '.word(cur_names, i+1)
+set title 'Loss at D = D_F = '.DFsize_txt.' tokens: from scratch vs fine-tuned'
+plot dat index 0 using 1:2 with linespoints pt 7 ps 1.1 lw 2 lc rgb SCRATCH title 'from scratch', \
+     for [i=0:n_cur-1] dat index 1+i using 1:2 with linespoints pt ptype(i+1) ps 1.1 lw 2 lc rgb col(i) title 'fine-tuned '.cur_label[i+1]

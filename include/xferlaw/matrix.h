@@ -73,6 +73,20 @@ void xl_linkage_free(xl_linkage *L);
 /* Flat clusters: cut so that k clusters remain; labels[n] in 0..k-1, numbered by first
  * appearance in leaf index order. */
 int xl_linkage_cut(const xl_linkage *L, size_t k, int *labels, xl_error *err);
+/* Mean silhouette of a flat clustering (labels 0..n-1) on distances D [n*n]; singletons
+ * score 0. */
+double xl_silhouette(const double *D, size_t n, const int *labels);
+/* The default number of groups: the cut (2..n-1 clusters) with the largest mean
+ * silhouette on D, ties to fewer clusters; 1 when even that is below
+ * XL_GROUPS_MIN_SILHOUETTE (no clear groups).  Unlike the largest gap in merge heights it
+ * is not decided by merges at height 0 (tied or zero similarities).  *score (may be NULL)
+ * receives the best silhouette. */
+#define XL_GROUPS_MIN_SILHOUETTE 0.25
+size_t xl_linkage_auto_k(const double *D, const xl_linkage *L, double *score, xl_error *err);
+/* A raw-accuracy matrix with a baseline row (source `label`, e.g. "none": the target
+ * trained alone) becomes gains: every cell minus its target's baseline, replicate SDs
+ * added in quadrature; the baseline task is removed. */
+int xl_tmatrix_subtract_baseline(xl_tmatrix *m, const char *label, xl_error *err);
 /* Distance from similarity for clustering: D = smax - S off the diagonal (smax = largest
  * off-diagonal S; NaN taken as 0 similarity), 0 on the diagonal. */
 void xl_matrix_similarity_distance(const double *S, size_t n, double *D);
@@ -103,6 +117,15 @@ int xl_matrix_heatmap(const char *base, const char *title, const double *v, size
                       int *rendered, xl_error *err);
 int xl_matrix_dendrogram(const char *base, const char *title, const xl_linkage *L,
                          char *const *labels, int *rendered, xl_error *err);
+/* The same with the cut into k clusters drawn (dashed line) and each cluster's branches
+ * in its colour (k < 2: no cut); leaves hang below 0 so merges at height 0 show. */
+int xl_matrix_dendrogram_cut(const char *base, const char *title, const xl_linkage *L,
+                             char *const *labels, size_t k, int *rendered, xl_error *err);
+/* symmetric: a task-by-task matrix (similarity): both axes say "task". */
+int xl_matrix_heatmap_axes(const char *base, const char *title, const double *v, size_t n,
+                           char *const *labels, const size_t *order, const char *unit,
+                           int symmetric, int *rendered, xl_error *err);
+
 
 /* ---- the pairwise protocol ----------------------------------------------------------
  * For each model size and seed: from the base model, fine-tune on n_source examples of

@@ -33,6 +33,7 @@ typedef struct xl_plot_output {
     size_t n;
     char name[XL_PLOT_MAX][16];     /* "fig_a" ... (files NAME.gp, NAME.dat, NAME.png/.svg) */
     char title[XL_PLOT_MAX][96];
+    char caption[XL_PLOT_MAX][512];  /* plain UTF-8: what the figure shows, which runs */
     int rendered[XL_PLOT_MAX];      /* PNG and SVG exist */
     int gnuplot;                    /* gnuplot was found */
     char gnuplot_version[64];

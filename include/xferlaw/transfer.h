@@ -38,6 +38,11 @@ typedef struct xl_xfer_runs {
     double *pre_N, *pre_loss, *pre_tokens;
     char *path;          /* source ("" in memory) */
     char sha256[65];     /* of the source file ("" in memory) */
+    /* what the source held beside the measurements (for the report's sweep summary) */
+    size_t rows_in;          /* rows read (after --where) */
+    size_t rows_pretrain;    /* kind "pretrain": skipped (their loss is on another task) */
+    double flops, seconds;   /* sums of the `flops` and `seconds` columns (NaN: no column) */
+    char sweep[64];          /* the `sweep` column of the first row ("" when none) */
 } xl_xfer_runs;
 
 xl_xfer_runs *xl_xfer_runs_alloc(xl_error *err);
@@ -140,6 +145,13 @@ typedef struct xl_xfer_opts {
     double pretrain_tokens;     /* > 0: pre-training tokens counted in compute */
     const char *compute_curriculum; /* law used by the compute accounting (NULL: first) */
     int estimator;              /* -1 auto; XL_EST_INTERP / XL_EST_FIT: D_T of compare */
+    /* the verdict (xl_verdict): a law counts as measured when the intervals of the
+     * comparison estimator's log-linear fit are finite, k's spans at most verdict_decades
+     * decades, alpha's and beta's are at most verdict_width wide, and at least
+     * verdict_min_clean fitted runs (and half of the fitted runs) carry no flag */
+    double verdict_decades;     /* 2 */
+    double verdict_width;       /* 0.25 */
+    size_t verdict_min_clean;   /* 8 */
     size_t n_at;                /* multipliers reported at (N, D_F) points */
     double at_N[16], at_DF[16];
 } xl_xfer_opts;
@@ -238,7 +250,72 @@ typedef struct xl_compute_row {
     double N, D_scratch, DF, flops_scratch, flops_ft, flops_ft_pre;
 } xl_compute_row;
 
-typedef struct xl_transfer_result {
+/* ---- degenerate numbers ------------------------------------------------------------ */
+/* Flags of a printed number that must not be read as a measurement. */
+enum {
+    XL_PF_NONFINITE = 1 << 0,    /* value or interval end infinite or missing */
+    XL_PF_WIDE = 1 << 1,         /* interval spans > 2 decades (scale) or is wider than the
+                                  * verdict width (exponent) */
+    XL_PF_AT_BOUND = 1 << 2,     /* the fit ran to the edge of the parameter's domain
+                                  * (a positive exponent whose interval reaches 0) */
+    XL_PF_NEAR_ZERO = 1 << 3,    /* an asymptote below 1% of the smallest measured loss */
+    XL_PF_BEYOND = 1 << 4        /* beyond the measured range by > 2 decades */
+};
+/* "wide,at_bound" ("" for none). */
+void xl_param_flags_str(unsigned flags, char *buf, size_t n);
+/* A positive scale parameter (k, Nc, Dc): interval finite, positive, <= decades wide. */
+unsigned xl_param_flags_scale(const xl_param *p, double decades);
+/* An exponent: interval finite and at most width wide. */
+unsigned xl_param_flags_exponent(const xl_param *p, double width);
+
+/* Hernandez et al. (2021), fine-tuning on python: text k 1.9e4, alpha 0.18, beta 0.38;
+ * 50/50 text+code k 2.1e5, alpha 0.096, beta 0.38. */
+typedef struct xl_reference_law {
+    const char *name;
+    double k, alpha, beta;
+} xl_reference_law;
+/* The reference for a curriculum named like "text" or "text+code"/"mix"/"*code*";
+ * NULL when the name matches neither. */
+const xl_reference_law *xl_reference_for(const char *curriculum);
+
+/* ---- the verdict ----------------------------------------------------------------------- */
+typedef struct xl_transfer_result xl_transfer_result;
+typedef struct xl_verdict_cur {
+    const char *name;
+    int measured, fit_ok;
+    size_t n_runs, n_used, n_clean;     /* fine-tuned, fitted, fitted without any flag */
+    size_t n_sizes, n_DF;               /* distinct N and D_F among the fitted runs */
+    xl_param k, alpha, beta;            /* log-linear fit, comparison estimator */
+    unsigned k_flags, alpha_flags, beta_flags;
+    int alpha_sign, beta_sign;          /* +1/-1: interval above/below 0; 0: contains 0 */
+    size_t flag_count[8];               /* runs carrying each per-run flag (bit index) */
+    size_t n_ossified;                  /* runs with L_ft > 1.01 L_scratch(D = D_F) */
+    double oss_N, oss_DF, oss_excess;   /* the worst one (relative excess) */
+    const xl_reference_law *ref;
+} xl_verdict_cur;
+
+typedef struct xl_verdict {
+    int est;                            /* estimator of the fits judged */
+    double decades, width;
+    size_t min_clean;
+    size_t n_cur, n_measured;
+    xl_verdict_cur *cur;
+    int tested;                         /* an F-test of the curricula exists */
+    int test_loss_space;                /* it is the loss-space one */
+    double p_alpha, p_beta, p_both;
+    size_t n_sizes, n_linf_zero, n_dn_beyond;   /* from-scratch per-N fits */
+    double scratch_Dmin, scratch_Dmax;
+    char *text;                         /* the verdict in sentences, one per line */
+} xl_verdict;
+
+/* Computed by xl_transfer_analyze into result->verdict; exposed for tests. */
+int xl_verdict_compute(const xl_transfer_result *r, xl_verdict *v, xl_error *err);
+void xl_verdict_free(xl_verdict *v);
+/* Per-N flags of the from-scratch table: D(N) per-N fit and its asymptote. */
+unsigned xl_scratch_dn_flags(const xl_scratch_curve *c, double DN);
+unsigned xl_scratch_linf_flags(const xl_scratch_curve *c);
+
+struct xl_transfer_result {
     xl_xfer_opts opts;
     const xl_xfer_runs *runs;
     xl_scratch_model *scratch;
@@ -262,7 +339,8 @@ typedef struct xl_transfer_result {
     char compute_curriculum[64];
     xl_compute_row compute[64];
     size_t compute_best_flops, compute_best_flops_pre, compute_least_df, compute_best_scratch;
-} xl_transfer_result;
+    xl_verdict verdict;
+};
 
 int xl_transfer_analyze(const xl_xfer_runs *runs, const xl_xfer_opts *o,
                         xl_transfer_result **out, xl_error *err);
@@ -281,6 +359,9 @@ int xl_transfer_write_csv(const xl_transfer_result *r, const char *path, xl_erro
 /* Human-readable tables. */
 void xl_transfer_print(const xl_transfer_result *r, FILE *fp);
 void xl_compare_print(const xl_transfer_result *r, FILE *fp);
+/* The verdict: sentences, then a table of k, alpha, beta beside Hernandez's values. */
+void xl_verdict_print(const xl_transfer_result *r, FILE *fp);
+struct cJSON *xl_verdict_to_json(const xl_transfer_result *r);
 
 #ifdef __cplusplus
 }

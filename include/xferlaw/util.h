@@ -207,6 +207,14 @@ int xl_json_get_string(const struct cJSON *obj, const char *key, const char **ou
 int xl_json_check_keys(const struct cJSON *obj, const char *const *keys, const char *prefix,
                        const char *where, xl_error *err);
 
+/* ---- numbers for readers ----------------------------------------------------- */
+/* v with sig significant digits: fixed notation for 0.01 <= |v| < 1000 (and 0), otherwise
+ * mantissa times a power of ten, spelled per style: "3.40e5" (PLAIN), "3.40×10⁵" (UTF8),
+ * "3.40&times;10<sup>5</sup>" (HTML), "3.40×10^{5}" (GNUPLOT, enhanced text).  NaN is
+ * "-" ("&ndash;" in HTML), infinities "inf"/"∞"/"&infin;". */
+enum { XL_FMT_PLAIN = 0, XL_FMT_UTF8 = 1, XL_FMT_HTML = 2, XL_FMT_GNUPLOT = 3 };
+void xl_fmt_num(double v, int sig, int style, char *buf, size_t n);
+
 /* ---- strings ----------------------------------------------------------------- */
 /* Strict number parsing: the whole string (surrounding blanks allowed) must be a
  * finite or non-finite double. Returns 0 on success. */

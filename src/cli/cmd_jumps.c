@@ -10,6 +10,25 @@
 #include <ctype.h>
 #include <string.h>
 
+/* Axis titles for the columns the pairwise protocol writes (data/tasks_scale.csv); any
+ * other column is shown by its name. */
+static const char *axis_label(const char *col)
+{
+    static const struct {
+        const char *col, *label;
+    } L[] = {
+        {"N", "non-embedding parameters N"},
+        {"acc_diag", "accuracy on the task after fine-tuning on it (fraction correct)"},
+        {"acc_alone", "accuracy on the task, target data only (fraction correct)"},
+        {"nll_diag", "NLL on the task after fine-tuning on it (nats)"},
+        {"nll_alone", "NLL on the task, target data only (nats)"},
+    };
+    for (size_t i = 0; i < sizeof L / sizeof L[0]; i++)
+        if (!strcmp(col, L[i].col))
+            return L[i].label;
+    return col;
+}
+
 static const char *USAGE =
     "usage: xferlaw jumps FILE --x COL --y COL [--by COL] [--kind acc|loss] [--where EXPR]\n"
     "                     [--bootstrap B] [--grid G] [--folds K] [--bic-threshold T]\n"
@@ -132,7 +151,8 @@ static int run_group(const jopts *jo, const xl_jumps_options *o, const char *gro
     snprintf(base, sizeof base, "%s/jump_%s", dir, name);
     snprintf(title, sizeof title, "%s: %s against %s", group, jo->ycol, jo->xcol);
     int rendered;
-    rc = xl_jumps_plot(base, title, jo->xcol, jo->ycol, x, y, n, o, &r, &rendered, err);
+    rc = xl_jumps_plot(base, title, axis_label(jo->xcol), axis_label(jo->ycol), x, y, n, o, &r,
+                       &rendered, err);
     xl_jumps_result_free(&r);
     return rc;
 }

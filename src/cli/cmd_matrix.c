@@ -18,7 +18,8 @@
 
 static const char *USAGE =
     "usage: xferlaw matrix analyze FILE.csv [--compare OTHER.csv] [--out|-o DIR] [--value COL]\n"
-    "                              [--clusters K] [--top K] [--quiet]\n"
+    "                              [--clusters K] [--top K] [--baseline LABEL]\n"
+    "                              [--unit TEXT] [--quiet]\n"
     "       xferlaw matrix run SPEC.json [--jobs J] [--threads K] [--dry-run] [--quiet]\n"
     "                                    [--no-analyze]\n"
     "\n"
@@ -28,7 +29,10 @@ static const char *USAGE =
     "         first), columns = target (evaluated).  Prints the matrix, the most asymmetric\n"
     "         pairs T-T^T (95% Welch CIs when there are replicates), the symmetric similarity\n"
     "         sqrt(max(T_ij,0)*max(T_ji,0)) and its average-linkage clustering (K clusters, or\n"
-    "         the cut at the largest gap in merge heights).  --compare adds a second matrix\n"
+    "         the cut with the largest mean silhouette; 1 when below 0.25).  --baseline LABEL:\n"
+    "         a raw-accuracy matrix whose source LABEL (e.g. none) is the target trained\n"
+    "         alone becomes gains (cell minus its target's baseline).  --unit: of the values,\n"
+    "         on the colour bars (default: percentage points).  --compare adds a second matrix\n"
     "         (e.g. another model size): total off-diagonal transfer, asymmetries beyond CI,\n"
     "         cells that differ beyond CI, correlation.  Writes into DIR (default\n"
     "         FILE_analysis/): summary.json, matrix.csv, asymmetry.csv, similarity.csv,\n"
@@ -53,7 +57,7 @@ static const char *USAGE =
     "         \"batch\": 8, \"seq\": 64, \"lr\": 0.001}\n";
 
 typedef struct {
-    const char *file, *compare, *out, *value;
+    const char *file, *compare, *out, *value, *baseline, *unit;
     long clusters, top;
 } analyze_opts;
 
@@ -74,23 +78,6 @@ static void print_matrix(const xl_tmatrix *m, const double *v, const char *title
         }
         printf("\n");
     }
-}
-
-static size_t auto_clusters(const xl_linkage *L)
-{
-    size_t n = L->n;
-    if (n < 3)
-        return 1;
-    size_t best = 0;
-    double gap = -1;
-    for (size_t k = 0; k + 2 < n; k++) {
-        double g = L->h[k + 1] - L->h[k];
-        if (g > gap) {
-            gap = g;
-            best = k;
-        }
-    }
-    return n - 1 - best;
 }
 
 static int write_text(const char *dir, const char *name, const char *text, xl_error *err)
@@ -120,7 +107,7 @@ static char *asym_csv(const xl_tmatrix *m, const xl_asym_pair *p, size_t np)
 }
 
 static cJSON *analyze_one(const xl_tmatrix *m, const char *dir, const char *tag, long top,
-                          long k_clusters, int quiet, xl_error *err, int *rc)
+                          long k_clusters, const char *unit, int quiet, xl_error *err, int *rc)
 {
     size_t n = m->n;
     cJSON *j = cJSON_CreateObject();
@@ -173,9 +160,12 @@ static cJSON *analyze_one(const xl_tmatrix *m, const char *dir, const char *tag,
                 printf("%8s  %s\n", "-", "n/a (no replicates)");
         }
     }
-    cJSON_AddNumberToObject(j, "asymmetries_beyond_ci", (double)beyond);
+    /* without replicates there is no CI: "n/a", not "0 beyond CI" */
+    cJSON_AddItemToObject(j, "asymmetries_beyond_ci", maxc > 1 ? cJSON_CreateNumber((double)beyond) : cJSON_CreateNull());
     if (!quiet && maxc > 1)
         printf("  %zu of %zu pairs asymmetric beyond their 95%% CI\n", beyond, np);
+    else if (!quiet && np)
+        printf("  asymmetries beyond CI: n/a (no replicates, no CIs)\n");
     double *A = xl_calloc(n * n, sizeof *A, err), *S = xl_calloc(n * n, sizeof *S, err),
            *D = xl_calloc(n * n, sizeof *D, err);
     int *cl = xl_calloc(n, sizeof *cl, err);
@@ -193,9 +183,14 @@ static cJSON *analyze_one(const xl_tmatrix *m, const char *dir, const char *tag,
     if ((*rc = xl_tmatrix_write_square(m, S, name, err)) ||
         (*rc = xl_linkage_average(D, n, &L, err)))
         goto done;
-    size_t k = k_clusters > 0 ? (size_t)k_clusters : auto_clusters(&L);
+    double sil = NAN;
+    size_t k = k_clusters > 0 ? (size_t)k_clusters : xl_linkage_auto_k(D, &L, &sil, err);
     if (k > n)
         k = n;
+    if (k_clusters <= 0) {
+        cJSON_AddStringToObject(j, "clusters_rule", "largest mean silhouette over cuts of 2..n-1 clusters; 1 below 0.25");
+        cJSON_AddItemToObject(j, "silhouette", xl_json_number(sil));
+    }
     if ((*rc = xl_linkage_cut(&L, k, cl, err)))
         goto done;
     cJSON *jl = cJSON_AddArrayToObject(j, "linkage");
@@ -219,7 +214,12 @@ static cJSON *analyze_one(const xl_tmatrix *m, const char *dir, const char *tag,
     cJSON *jo = cJSON_AddArrayToObject(j, "leaf_order");
     for (size_t q = 0; q < n; q++)
         cJSON_AddItemToArray(jo, cJSON_CreateString(m->labels[L.order[q]]));
-    if (!quiet)
+    if (!quiet && k_clusters <= 0 && isnan(sil))
+        printf("\nsimilarity clusters (average linkage; fewer than 3 tasks: one group):");
+    else if (!quiet && k_clusters <= 0)
+        printf("\nsimilarity clusters (average linkage, %zu cluster%s by the best mean silhouette, %.2f%s):", k,
+               k > 1 ? "s" : "", sil, k == 1 ? ", below 0.25: no clear groups" : "");
+    else if (!quiet)
         printf("\nsimilarity clusters (average linkage, %zu cluster%s):", k, k > 1 ? "s" : "");
     for (size_t c = 0; c < k; c++) {
         cJSON *arr = cJSON_CreateArray();
@@ -242,31 +242,38 @@ static cJSON *analyze_one(const xl_tmatrix *m, const char *dir, const char *tag,
     if (!quiet)
         printf("\n");
     struct {
-        const char *file, *title;
+        const char *file, *title, *what;
         const double *v;
         const size_t *order;
+        int sym;
     } maps[] = {
-        {"heatmap_gain", "transfer T (row = source, column = target)", m->mean, NULL},
-        {"heatmap_gain_clustered", "transfer T, tasks in dendrogram order", m->mean, L.order},
-        {"heatmap_asymmetry", "asymmetry T - transpose(T)", A, L.order},
-        {"heatmap_similarity", "similarity sqrt(T_ij+ * T_ji+)", S, L.order},
+        {"heatmap_gain", "transfer T (row = source, column = target)", "gain", m->mean, NULL, 0},
+        {"heatmap_gain_clustered", "transfer T, tasks in dendrogram order", "gain", m->mean, L.order, 0},
+        {"heatmap_asymmetry", "asymmetry T - transpose(T)", "gain difference", A, L.order, 0},
+        {"heatmap_similarity", "similarity sqrt(max(T_ij,0) * max(T_ji,0))", "similarity", S, L.order, 1},
     };
+    /* which matrix, when two are analysed: its file, not a bare "[B]" */
+    const char *src = strrchr(m->path, '/') ? strrchr(m->path, '/') + 1 : m->path;
     int rendered = 0;
     cJSON *jp = cJSON_AddArrayToObject(j, "plots");
     for (size_t q = 0; q < sizeof maps / sizeof maps[0]; q++) {
         snprintf(name, sizeof name, "%s/%s%s", dir, maps[q].file, tag);
         char title[512];
-        snprintf(title, sizeof title, "%s%s", maps[q].title, *tag ? " [B]" : "");
-        if ((*rc = xl_matrix_heatmap(name, title, maps[q].v, n, m->labels, maps[q].order,
-                                     "gain", &rendered, err)))
+        snprintf(title, sizeof title, "%s%s%.200s%s", maps[q].title, *tag ? " (B: " : "", *tag ? src : "",
+                 *tag ? ")" : "");
+        char cb[300];
+        snprintf(cb, sizeof cb, "%s (%.200s)", maps[q].what, unit);
+        if ((*rc = xl_matrix_heatmap_axes(name, title, maps[q].v, n, m->labels, maps[q].order,
+                                          cb, maps[q].sym, &rendered, err)))
             goto done;
         strcat(name, rendered ? ".png" : ".gp");
         cJSON_AddItemToArray(jp, cJSON_CreateString(name));
     }
     snprintf(name, sizeof name, "%s/dendrogram%s", dir, tag);
-    if ((*rc = xl_matrix_dendrogram(name, *tag ? "task similarity, average linkage [B]"
-                                               : "task similarity, average linkage", &L, m->labels,
-                                    &rendered, err)))
+    char dtitle[400];
+    snprintf(dtitle, sizeof dtitle, "task similarity, average linkage%s%.200s%s", *tag ? " (B: " : "",
+             *tag ? src : "", *tag ? ")" : "");
+    if ((*rc = xl_matrix_dendrogram_cut(name, dtitle, &L, m->labels, k, &rendered, err)))
         goto done;
     strcat(name, rendered ? ".png" : ".gp");
     cJSON_AddItemToArray(jp, cJSON_CreateString(name));
@@ -298,13 +305,18 @@ static cJSON *compare_two(const xl_tmatrix *a, const xl_tmatrix *b, const char *
     cJSON *t = cJSON_AddArrayToObject(j, "total_offdiag");
     cJSON *mo = cJSON_AddArrayToObject(j, "mean_offdiag");
     cJSON *ab = cJSON_AddArrayToObject(j, "asymmetries_beyond_ci");
+    int rep[2] = {0, 0};
+    const xl_tmatrix *ms[2] = {a, b};
+    for (int s = 0; s < 2; s++)
+        for (size_t k = 0; k < ms[s]->n * ms[s]->n; k++)
+            rep[s] |= ms[s]->count[k] > 1;
     for (int s = 0; s < 2; s++) {
         cJSON_AddItemToArray(t, xl_json_number(c.total_offdiag[s]));
         cJSON_AddItemToArray(mo, xl_json_number(c.mean_offdiag[s]));
-        cJSON_AddItemToArray(ab, cJSON_CreateNumber((double)c.asym_beyond_ci[s]));
+        cJSON_AddItemToArray(ab, rep[s] ? cJSON_CreateNumber((double)c.asym_beyond_ci[s]) : cJSON_CreateNull());
     }
     cJSON_AddNumberToObject(j, "asymmetric_pairs_compared", (double)c.asym_pairs);
-    cJSON_AddNumberToObject(j, "cells_differ_beyond_ci", (double)c.cells_differ_ci);
+    cJSON_AddItemToObject(j, "cells_differ_beyond_ci", rep[0] && rep[1] ? cJSON_CreateNumber((double)c.cells_differ_ci) : cJSON_CreateNull());
     cJSON_AddItemToObject(j, "corr_offdiag", xl_json_number(c.corr_offdiag));
     printf("\ncomparison on %zu common tasks (%zu off-diagonal cells):\n", c.n_common,
            c.n_offdiag);
@@ -313,10 +325,13 @@ static cJSON *compare_two(const xl_tmatrix *a, const xl_tmatrix *b, const char *
            c.total_offdiag[1]);
     printf("  %-28s %12.3f %12.3f\n", "mean off-diagonal transfer", c.mean_offdiag[0],
            c.mean_offdiag[1]);
-    printf("  %-28s %12zu %12zu   (of %zu pairs)\n", "asymmetries beyond 95% CI",
-           c.asym_beyond_ci[0], c.asym_beyond_ci[1], c.asym_pairs);
-    printf("  cells where B - A exceeds its 95%% CI: %zu; correlation of off-diagonal cells: %.3f\n",
-           c.cells_differ_ci, c.corr_offdiag);
+    char nb[2][32], nd[32];
+    for (int s = 0; s < 2; s++)
+        snprintf(nb[s], sizeof nb[s], rep[s] ? "%zu" : "n/a", c.asym_beyond_ci[s]);
+    snprintf(nd, sizeof nd, rep[0] && rep[1] ? "%zu" : "n/a (no replicates)", c.cells_differ_ci);
+    printf("  %-28s %12s %12s   (of %zu pairs)\n", "asymmetries beyond 95% CI", nb[0], nb[1], c.asym_pairs);
+    printf("  cells where B - A exceeds its 95%% CI: %s; correlation of off-diagonal cells: %.3f\n",
+           nd, c.corr_offdiag);
     printf("  A = %s\n  B = %s\n", a->path, b->path);
     /* B - A heatmap on the common tasks */
     size_t n = c.n_common;
@@ -331,7 +346,7 @@ static cJSON *compare_two(const xl_tmatrix *a, const xl_tmatrix *b, const char *
         char name[4400];
         int rendered;
         snprintf(name, sizeof name, "%s/heatmap_diff_b_minus_a", dir);
-        *rc = xl_matrix_heatmap(name, "difference B - A", d, n, lab, NULL, "gain", &rendered,
+        *rc = xl_matrix_heatmap(name, "difference B - A", d, n, lab, NULL, "gain difference", &rendered,
                                 err);
     } else {
         *rc = XL_ENOMEM;
@@ -345,11 +360,13 @@ static cJSON *compare_two(const xl_tmatrix *a, const xl_tmatrix *b, const char *
 
 static int do_analyze(int argc, char **argv)
 {
-    analyze_opts o = {.top = 10};
+    analyze_opts o = {.top = 10, .unit = "percentage points"};
     int quiet = 0, n_pos;   /* --quiet: accepted as everywhere; analyze prints no progress */
     const cli_opt opts[] = {
         {"--compare", NULL, CLI_STR, &o.compare, 0, 0, 0, NULL, 0},
         {"--value", NULL, CLI_STR, &o.value, 0, 0, 0, NULL, 0},
+        {"--baseline", NULL, CLI_STR, &o.baseline, 0, 0, 0, NULL, 0},
+        {"--unit", NULL, CLI_STR, &o.unit, 0, 0, 0, NULL, 0},
         {"--clusters", NULL, CLI_LONG, &o.clusters, 1, 1e6, 0, NULL, 0},
         {"--top", NULL, CLI_LONG, &o.top, 0, 1e6, 0, NULL, 0},
         CLI_OUT(&o.out), CLI_QUIET(&quiet), CLI_OPT_END};
@@ -372,6 +389,8 @@ static int do_analyze(int argc, char **argv)
     xl_tmatrix *a = NULL, *b = NULL;
     if (xl_tmatrix_read(o.file, o.value, &a, &err) ||
         (o.compare && xl_tmatrix_read(o.compare, o.value, &b, &err)) ||
+        (o.baseline && xl_tmatrix_subtract_baseline(a, o.baseline, &err)) ||
+        (o.baseline && b && xl_tmatrix_subtract_baseline(b, o.baseline, &err)) ||
         xl_mkdirs(outdir, &err)) {
         xl_tmatrix_free(a);
         xl_tmatrix_free(b);
@@ -379,10 +398,10 @@ static int do_analyze(int argc, char **argv)
     }
     rc = 0;
     cJSON *sum = cJSON_CreateObject();
-    cJSON_AddItemToObject(sum, "a", analyze_one(a, outdir, "", o.top, o.clusters, 0, &err, &rc));
+    cJSON_AddItemToObject(sum, "a", analyze_one(a, outdir, "", o.top, o.clusters, o.unit, 0, &err, &rc));
     if (!rc && b) {
         printf("\n");
-        cJSON_AddItemToObject(sum, "b", analyze_one(b, outdir, "_b", o.top, o.clusters, 0, &err, &rc));
+        cJSON_AddItemToObject(sum, "b", analyze_one(b, outdir, "_b", o.top, o.clusters, o.unit, 0, &err, &rc));
         cJSON *c = rc ? NULL : compare_two(a, b, outdir, &err, &rc);
         if (c)
             cJSON_AddItemToObject(sum, "compare", c);

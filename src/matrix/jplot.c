@@ -85,7 +85,9 @@ int xl_jumps_plot(const char *base, const char *title, const char *xlabel, const
     gp_str(fp, base_name(fits));
     fprintf(fp, " using 1:3 with lines lw 2 lc rgb '#0072B2' title 'broken power law (bnsl:1)', \\\n     ");
     gp_str(fp, base_name(dat));
-    fprintf(fp, " using 1:2 with points pt 7 ps 0.9 lc rgb 'black' title 'measured'\n");
+    fprintf(fp, " using 1:2 with points pt 7 ps 0.9 lc rgb 'black' title 'measured', \\\n"
+                "     NaN with lines dt 2 lw 1.5 lc rgb '#542788' title 'break', \\\n"
+                "     NaN with boxes fs solid 0.6 noborder fc rgb '#d8daeb' title 'break, 95%% CI'\n");
     if ((rc = xl_afile_commit(&af, err)))
         return rc;
     return xl_gnuplot_render(gp, rendered, err);

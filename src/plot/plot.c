@@ -142,6 +142,7 @@ int xl_plot_all(const xl_transfer_result *r, const xl_plot_opts *o, xl_plot_outp
             return xl_error_prefix(err, "%s", F[i].name);
         snprintf(out->name[out->n], sizeof out->name[0], "%s", F[i].name);
         snprintf(out->title[out->n], sizeof out->title[0], "%s", F[i].title);
+        xl__fig_caption(r, o, F[i].name, out->caption[out->n], sizeof out->caption[0]);
         out->rendered[out->n] = out->gnuplot ? render(o->dir, F[i].name) : 0;
         out->n++;
     }

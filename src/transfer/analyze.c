@@ -17,12 +17,16 @@ void xl_xfer_opts_default(xl_xfer_opts *o)
     o->seed = 1;
     o->estimator = -1;
     o->transition_margin = 0.5;
+    o->verdict_decades = 2;
+    o->verdict_width = 0.25;
+    o->verdict_min_clean = 8;
 }
 
 void xl_transfer_result_free(xl_transfer_result *r)
 {
     if (!r)
         return;
+    xl_verdict_free(&r->verdict);
     xl_scratch_model_free(r->scratch);
     free(r->est);
     free(r->screen);
@@ -570,6 +574,8 @@ int xl_transfer_analyze(const xl_xfer_runs *runs, const xl_xfer_opts *o,
     compare(r);
     compare_loss(r);
     compute_accounting(r);
+    if ((rc = xl_verdict_compute(r, &r->verdict, err)))
+        goto fail;
     *out = r;
     return XL_OK;
 fail:

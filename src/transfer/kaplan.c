@@ -46,6 +46,8 @@ xl_xfer_runs *xl_xfer_runs_alloc(xl_error *err)
         free(r);
         return NULL;
     }
+    if (r)
+        r->flops = r->seconds = NAN;
     return r;
 }
 

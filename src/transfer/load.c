@@ -61,9 +61,21 @@ int xl_xfer_runs_from_table(const xl_table *t, xl_xfer_runs **out, xl_error *err
         return XL_ENOMEM;
     free(r->path);
     int rc = (r->path = xl_strdup(t->path ? t->path : "", err)) ? XL_OK : XL_ENOMEM;
+    long cf = xl_table_col(t, "flops"), cs = xl_table_col(t, "seconds"), cw = xl_table_col(t, "sweep");
+    r->rows_in = t->n_rows;
+    r->flops = cf >= 0 ? 0 : NAN;
+    r->seconds = cs >= 0 ? 0 : NAN;
+    if (cw >= 0 && t->n_rows && t->text[cw] && t->text[cw][0])
+        snprintf(r->sweep, sizeof r->sweep, "%s", t->text[cw][0]);
     for (size_t i = 0; i < t->n_rows && !rc; i++) {
         const char *kind = ck >= 0 ? t->text[ck][i] : NULL;
+        /* the sweep's cost counts every run, pre-training included */
+        if (cf >= 0 && isfinite(t->num[cf][i]))
+            r->flops += t->num[cf][i];
+        if (cs >= 0 && isfinite(t->num[cs][i]))
+            r->seconds += t->num[cs][i];
         if (kind && !strcmp(kind, "pretrain")) {
+            r->rows_pretrain++;
             rc = add_pretrain(r, t, cc, i);
             continue;
         }

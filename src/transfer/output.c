@@ -6,18 +6,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-static cJSON *param_json(const xl_param *p)
+static cJSON *param_json(const xl_param *p, unsigned flags)
 {
     cJSON *o = cJSON_CreateObject(), *ci = cJSON_CreateArray();
+    char f[80];
+    xl_param_flags_str(flags, f, sizeof f);
     cJSON_AddItemToObject(o, "value", xl_json_number(p->value));
     cJSON_AddItemToObject(o, "se", xl_json_number(p->se));
     cJSON_AddItemToArray(ci, xl_json_number(p->lo));
     cJSON_AddItemToArray(ci, xl_json_number(p->hi));
     cJSON_AddItemToObject(o, "ci95", ci);
+    cJSON_AddStringToObject(o, "flags", f);
     return o;
 }
 
-static cJSON *law_json(const xl_law_fit *f, const char *how)
+static cJSON *law_json(const xl_law_fit *f, const char *how, const xl_xfer_opts *op)
 {
     cJSON *o = cJSON_CreateObject(), *ps = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "law", "transfer");
@@ -26,9 +29,9 @@ static cJSON *law_json(const xl_law_fit *f, const char *how)
     cJSON_AddBoolToObject(o, "ok", f->ok);
     cJSON_AddNumberToObject(o, "n", (double)f->n);
     cJSON_AddItemToObject(o, "rms_log", xl_json_number(f->rms));
-    cJSON_AddItemToObject(ps, "k", param_json(&f->k));
-    cJSON_AddItemToObject(ps, "alpha", param_json(&f->alpha));
-    cJSON_AddItemToObject(ps, "beta", param_json(&f->beta));
+    cJSON_AddItemToObject(ps, "k", param_json(&f->k, xl_param_flags_scale(&f->k, op->verdict_decades)));
+    cJSON_AddItemToObject(ps, "alpha", param_json(&f->alpha, xl_param_flags_exponent(&f->alpha, op->verdict_width)));
+    cJSON_AddItemToObject(ps, "beta", param_json(&f->beta, xl_param_flags_exponent(&f->beta, op->verdict_width)));
     cJSON_AddItemToObject(o, "params", ps);
     return o;
 }
@@ -49,6 +52,7 @@ cJSON *xl_transfer_to_json(const xl_transfer_result *r)
     cJSON_AddStringToObject(in, "path", r->runs->path);
     cJSON_AddStringToObject(in, "sha256", r->runs->sha256);
     cJSON_AddNumberToObject(in, "rows", (double)r->runs->n);
+    cJSON_AddItemToObject(root, "verdict", xl_verdict_to_json(r));
     cJSON *op = cJSON_AddObjectToObject(root, "options");
     cJSON_AddNumberToObject(op, "low_data_frac", o->low_data_frac);
     cJSON_AddNumberToObject(op, "within", o->within);
@@ -96,7 +100,7 @@ cJSON *xl_transfer_to_json(const xl_transfer_result *r)
     cJSON *kp = cJSON_AddObjectToObject(kap, "params");
     static const char *kn[4] = {"Nc", "Dc", "aN", "aD"};
     for (int i = 0; i < 4; i++)
-        cJSON_AddItemToObject(kp, kn[i], param_json(&m->kap_p[i]));
+        cJSON_AddItemToObject(kp, kn[i], param_json(&m->kap_p[i], i < 2 ? xl_param_flags_scale(&m->kap_p[i], 1e300) : xl_param_flags_exponent(&m->kap_p[i], 1e300) | (m->kap_p[i].lo <= 0 ? XL_PF_AT_BOUND : 0)));
     cJSON *sizes = cJSON_AddArrayToObject(sc, "sizes");
     for (size_t i = 0; i < m->n_sizes; i++) {
         const xl_scratch_curve *c = &m->c[i];
@@ -111,6 +115,11 @@ cJSON *xl_transfer_to_json(const xl_transfer_result *r)
         cJSON_AddItemToObject(pn, "Dc", xl_json_number(c->Dc));
         cJSON_AddItemToObject(pn, "aD", xl_json_number(c->aD));
         cJSON_AddItemToObject(pn, "D_N", xl_json_number(c->DN_perN));
+        char fl[80];
+        xl_param_flags_str(xl_scratch_linf_flags(c), fl, sizeof fl);
+        cJSON_AddStringToObject(pn, "Linf_flags", fl);
+        xl_param_flags_str(xl_scratch_dn_flags(c, c->DN_perN), fl, sizeof fl);
+        cJSON_AddStringToObject(pn, "D_N_flags", fl);
         cJSON_AddItemToArray(sizes, s);
     }
 
@@ -145,18 +154,18 @@ cJSON *xl_transfer_to_json(const xl_transfer_result *r)
         cJSON_AddStringToObject(j, "name", cr->name);
         cJSON_AddNumberToObject(j, "runs", (double)cr->n_runs);
         cJSON *fits = cJSON_AddObjectToObject(j, "fits");
-        cJSON_AddItemToObject(fits, "loglinear_interp", law_json(&cr->law[0], "log-linear OLS on D_T from interpolation of the measured scratch curve"));
-        cJSON_AddItemToObject(fits, "loglinear_fit", law_json(&cr->law[1], "log-linear OLS on D_T from inversion of the fitted L(N,D)"));
-        cJSON_AddItemToObject(fits, "loss_space", law_json(&cr->loss_fit, "fine-tuned loss = L_scratch(N, D_F + D_T), Kaplan params fixed"));
+        cJSON_AddItemToObject(fits, "loglinear_interp", law_json(&cr->law[0], "log-linear OLS on D_T from interpolation of the measured scratch curve", o));
+        cJSON_AddItemToObject(fits, "loglinear_fit", law_json(&cr->law[1], "log-linear OLS on D_T from inversion of the fitted L(N,D)", o));
+        cJSON_AddItemToObject(fits, "loss_space", law_json(&cr->loss_fit, "fine-tuned loss = L_scratch(N, D_F + D_T), Kaplan params fixed", o));
         cJSON *ff = cJSON_CreateObject();
         cJSON_AddStringToObject(ff, "method", "logit(D_T/D_E) = c_j + beta log N per D_F group; c_j = log k + (alpha-1) log D_F");
         cJSON_AddStringToObject(ff, "estimator", xl_estimator_name(cr->ff.est));
         cJSON_AddBoolToObject(ff, "ok", cr->ff.ok);
         cJSON_AddNumberToObject(ff, "n", (double)cr->ff.n);
         cJSON *ffp = cJSON_AddObjectToObject(ff, "params");
-        cJSON_AddItemToObject(ffp, "k", param_json(&cr->ff.k));
-        cJSON_AddItemToObject(ffp, "alpha", param_json(&cr->ff.alpha));
-        cJSON_AddItemToObject(ffp, "beta", param_json(&cr->ff.beta));
+        cJSON_AddItemToObject(ffp, "k", param_json(&cr->ff.k, xl_param_flags_scale(&cr->ff.k, o->verdict_decades)));
+        cJSON_AddItemToObject(ffp, "alpha", param_json(&cr->ff.alpha, xl_param_flags_exponent(&cr->ff.alpha, o->verdict_width)));
+        cJSON_AddItemToObject(ffp, "beta", param_json(&cr->ff.beta, xl_param_flags_exponent(&cr->ff.beta, o->verdict_width)));
         cJSON *grp = cJSON_AddArrayToObject(ff, "groups");
         for (size_t g = 0; cr->ff.ok && g < cr->ff.n_groups; g++) {
             cJSON *gj = cJSON_CreateObject();
@@ -274,24 +283,44 @@ int xl_transfer_write_csv(const xl_transfer_result *r, const char *path, xl_erro
     return xl_afile_commit(&af, err);
 }
 
-static void print_param(FILE *fp, const char *name, const xl_param *p)
+static void print_param(FILE *fp, const char *name, const xl_param *p, unsigned flags)
 {
-    fprintf(fp, "    %-6s %11.4g  [%10.4g, %10.4g]  se %.3g\n", name, p->value, p->lo, p->hi, p->se);
+    char f[80];
+    xl_param_flags_str(flags, f, sizeof f);
+    fprintf(fp, "    %-6s %11.4g  [%10.4g, %10.4g]  se %.3g%s%s\n", name, p->value, p->lo, p->hi, p->se,
+            flags ? "  FLAGGED " : "", f);
 }
 
-static void print_law(FILE *fp, const char *title, const xl_law_fit *f)
+static void print_kab(FILE *fp, const xl_param *k, const xl_param *a, const xl_param *b,
+                      const xl_xfer_opts *o)
+{
+    print_param(fp, "k", k, xl_param_flags_scale(k, o->verdict_decades));
+    print_param(fp, "alpha", a, xl_param_flags_exponent(a, o->verdict_width));
+    print_param(fp, "beta", b, xl_param_flags_exponent(b, o->verdict_width));
+}
+
+static void print_law(FILE *fp, const char *title, const xl_law_fit *f, const xl_xfer_opts *o)
 {
     fprintf(fp, "  %s (n=%zu%s)\n", title, f->n, f->ok ? "" : ", not fitted");
-    if (!f->ok)
-        return;
-    print_param(fp, "k", &f->k);
-    print_param(fp, "alpha", &f->alpha);
-    print_param(fp, "beta", &f->beta);
+    if (f->ok)
+        print_kab(fp, &f->k, &f->alpha, &f->beta, o);
+}
+
+/* A number of the from-scratch table, or the name of its flag instead */
+static void print_flagged(FILE *fp, double v, unsigned flags)
+{
+    char f[80];
+    xl_param_flags_str(flags, f, sizeof f);
+    if (flags)
+        fprintf(fp, " %12.12s", f);
+    else
+        fprintf(fp, " %12.4g", v);
 }
 
 void xl_transfer_print(const xl_transfer_result *r, FILE *fp)
 {
     const xl_scratch_model *m = r->scratch;
+    xl_verdict_print(r, fp);
     if (r->runs->n_pre) {
         fprintf(fp, "Pre-training (val loss on its own corpus; it should fall with N):\n");
         const xl_xfer_runs *u = r->runs;
@@ -327,11 +356,15 @@ void xl_transfer_print(const xl_transfer_result *r, FILE *fp)
                 m->kap_p[3].lo, m->kap_p[3].hi, m->kap_rms);
     else
         fprintf(fp, "  Kaplan L(N,D): not fitted (too few points or no convergence)\n");
-    fprintf(fp, "  %12s %6s %12s %12s %10s %10s\n", "N", "runs", "D(N) joint", "D(N) per-N", "Linf", "aD per-N");
+    fprintf(fp, "  %12s %6s %12s %12s %12s %10s\n", "N", "runs", "D(N) joint", "D(N) per-N", "Linf", "aD per-N");
     for (size_t i = 0; i < m->n_sizes; i++) {
         const xl_scratch_curve *c = &m->c[i];
-        fprintf(fp, "  %12.4g %6zu %12.4g %12.4g %10.4g %10.4g\n", c->N, c->n_raw,
-                xl_scratch_dn(m, c->N, r->opts.within), c->DN_perN, c->Linf, c->aD);
+        double dj = xl_scratch_dn(m, c->N, r->opts.within);
+        fprintf(fp, "  %12.4g %6zu", c->N, c->n_raw);
+        print_flagged(fp, dj, xl_scratch_dn_flags(c, dj));
+        print_flagged(fp, c->DN_perN, xl_scratch_dn_flags(c, c->DN_perN));
+        print_flagged(fp, c->Linf, xl_scratch_linf_flags(c));
+        fprintf(fp, " %10.4g\n", c->aD);
     }
     fprintf(fp, "\nFine-tuned runs (D_E, D_T by interpolation | by fitted L(N,D)):\n");
     fprintf(fp, "  %-10s %10s %10s %8s %10s %10s %10s %10s  %s\n", "curriculum", "N", "D_F", "loss",
@@ -350,16 +383,13 @@ void xl_transfer_print(const xl_transfer_result *r, FILE *fp)
         const xl_curriculum_result *cr = &r->cur[c];
         fprintf(fp, "\nCurriculum '%s': %zu runs; D_T = k D_F^alpha N^beta, 95%% intervals (%s)\n",
                 cr->name, cr->n_runs, r->opts.bootstrap ? "pipeline bootstrap" : "+-1.96 se");
-        print_law(fp, "log-linear on D_T, interpolation estimator", &cr->law[0]);
-        print_law(fp, "log-linear on D_T, fitted-L estimator", &cr->law[1]);
+        print_law(fp, "log-linear on D_T, interpolation estimator", &cr->law[0], &r->opts);
+        print_law(fp, "log-linear on D_T, fitted-L estimator", &cr->law[1], &r->opts);
         fprintf(fp, "  fit the fits, logit(D_T/D_E) vs log N per D_F (%zu groups, n=%zu%s)\n",
                 cr->ff.n_groups, cr->ff.n, cr->ff.ok ? "" : ", not fitted");
-        if (cr->ff.ok) {
-            print_param(fp, "k", &cr->ff.k);
-            print_param(fp, "alpha", &cr->ff.alpha);
-            print_param(fp, "beta", &cr->ff.beta);
-        }
-        print_law(fp, "loss space, L_ft = L_scratch(N, D_F + D_T)", &cr->loss_fit);
+        if (cr->ff.ok)
+            print_kab(fp, &cr->ff.k, &cr->ff.alpha, &cr->ff.beta, &r->opts);
+        print_law(fp, "loss space, L_ft = L_scratch(N, D_F + D_T)", &cr->loss_fit, &r->opts);
         for (size_t a = 0; a < r->opts.n_at; a++)
             fprintf(fp, "  at N=%.3g, D_F=%.3g: D_E/D_F = %.4g [%.4g, %.4g], D_T/D_E = %.3f\n",
                     r->opts.at_N[a], r->opts.at_DF[a], cr->at_mult[a], cr->at_mult_lo[a],

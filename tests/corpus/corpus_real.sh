@@ -34,7 +34,7 @@ rst = re.compile(rb"^\s*\.\. [\w:-]+::([ \t]+\S+)?[ \t]*$|:(ref|doc|c:func|func|
 # minimum tokens per split (data/README.md): text pre-trains N up to ~1.5M parameters at
 # 20 tokens a parameter; python holds the from-scratch D grid and a meaningful val split
 minimum = {("text", "train"): 30_000_000, ("code", "train"): 15_000_000,
-           ("python", "train"): 8_000_000, ("python", "val"): 100_000, ("text", "val"): 1_000_000}
+           ("python", "train"): 2_000_000, ("python", "val"): 100_000, ("text", "val"): 1_000_000}
 bad = 0
 for c in ("text", "python", "code"):
     m = json.load(open(f"{root}/{c}/manifest.json"))

@@ -253,9 +253,85 @@ out:
     free(s);
 }
 
+/* Three planted groups with tied similarities inside each and zero similarity between:
+ * the old default (largest gap in merge heights) was decided by the merges at height 0
+ * and gave 6 clusters; the silhouette rule finds the three groups.  A matrix without
+ * structure gets 1.  And a raw-accuracy matrix with a baseline row becomes gains. */
+static void test_groups_ties(void)
+{
+    /* t0..t2: gain 10 both ways (ties, distance 0); t3..t5 and t6,t7: gain 1 (ties);
+     * between groups 0 or negative (zero similarity) */
+    char text[4096];
+    size_t u = (size_t)snprintf(text, sizeof text, "source,target,gain\n");
+    int grp[8] = {0, 0, 0, 1, 1, 1, 2, 2};
+    for (int i = 0; i < 8; i++)
+        for (int j = 0; j < 8; j++) {
+            double g = i == j ? 20 : grp[i] != grp[j] ? ((i + j) % 3 ? 0 : -2) : grp[i] == 0 ? 10 : 1;
+            u += (size_t)snprintf(text + u, sizeof text - u, "t%d,t%d,%g\n", i, j, g);
+        }
+    char path[512];
+    put_file("groups.csv", text, path, sizeof path);
+    xl_error err;
+    xl_error_clear(&err);
+    xl_tmatrix *m = NULL;
+    CHECK(xl_tmatrix_read(path, NULL, &m, &err) == XL_OK);
+    if (!m)
+        return;
+    double S[64], D[64];
+    xl_matrix_similarity(m, S);
+    xl_matrix_similarity_distance(S, 8, D);
+    xl_linkage L;
+    CHECK(xl_linkage_average(D, 8, &L, &err) == XL_OK);
+    /* the old rule, for the record */
+    size_t gap_k = 0;
+    double gap = -1;
+    for (size_t k = 0; k + 2 < 8; k++)
+        if (L.h[k + 1] - L.h[k] > gap)
+            gap = L.h[k + 1] - L.h[k], gap_k = 8 - 1 - k;
+    double sil;
+    size_t k = xl_linkage_auto_k(D, &L, &sil, &err);
+    printf("planted 3 groups with ties: largest gap gives %zu, silhouette %zu (%.3f)\n", gap_k, k, sil);
+    CHECK(gap_k != 3);
+    CHECK(k == 3);
+    int lab[8];
+    CHECK(xl_linkage_cut(&L, k, lab, &err) == XL_OK);
+    for (int i = 0; i < 8; i++)
+        for (int j = 0; j < 8; j++)
+            CHECK((lab[i] == lab[j]) == (grp[i] == grp[j]));
+    xl_linkage_free(&L);
+    /* no structure: every similarity equal */
+    double S1[64], D1[64];
+    for (int i = 0; i < 64; i++)
+        S1[i] = 5;
+    xl_matrix_similarity_distance(S1, 8, D1);
+    CHECK(xl_linkage_average(D1, 8, &L, &err) == XL_OK);
+    CHECK(xl_linkage_auto_k(D1, &L, &sil, &err) == 1);
+    xl_linkage_free(&L);
+    xl_tmatrix_free(m);
+
+    /* baseline row "none": accuracy minus the target alone, "none" dropped */
+    snprintf(text, sizeof text, "source,target,acc,seed\n"
+             "none,a,50,1\nnone,a,52,2\nnone,b,30,1\nnone,b,30,2\n"
+             "a,a,80,1\na,a,82,2\na,b,41,1\na,b,39,2\nb,a,55,1\nb,a,55,2\nb,b,60,1\nb,b,60,2\n");
+    put_file("raw.csv", text, path, sizeof path);
+    CHECK(xl_tmatrix_read(path, "acc", &m, &err) == XL_OK);
+    if (!m)
+        return;
+    CHECK(xl_tmatrix_subtract_baseline(m, "none", &err) == XL_OK);
+    CHECK(m->n == 2 && !strcmp(m->labels[0], "a") && !strcmp(m->labels[1], "b"));
+    long a = xl_tmatrix_find(m, "a"), b = xl_tmatrix_find(m, "b");
+    CHECK_NEAR(m->mean[a * 2 + a], 30, 1e-9);
+    CHECK_NEAR(m->mean[a * 2 + b], 10, 1e-9);
+    CHECK_NEAR(m->mean[b * 2 + a], 4, 1e-9);
+    CHECK_NEAR(m->sd[a * 2 + b], sqrt(2.0), 1e-9);   /* sqrt(sd 1.414^2 + sd 0^2) */
+    CHECK(xl_tmatrix_subtract_baseline(m, "nosuch", &err) != XL_OK && strstr(err.msg, "no baseline row 'nosuch'"));
+    xl_tmatrix_free(m);
+}
+
 int main(void)
 {
     CHECK(mkdtemp(dir) != NULL);
+    test_groups_ties();
     test_blocks_and_asymmetry();
     test_upgma_known();
     test_square_and_compare();

@@ -69,4 +69,14 @@ err=$("$XL" matrix analyze "$T/bad.csv" --clustrs 2 2>&1); rc=$?
 [ $rc -eq 2 ] && grep -q "unknown option '--clustrs', did you mean '--clusters'?" <<<"$err" || no "suggestion: $err"
 err=$("$XL" matrix run x.json --jbos 2 2>&1); rc=$?
 [ $rc -eq 2 ] && grep -q "did you mean '--jobs'?" <<<"$err" || no "run suggestion: $err"
+# raw accuracies with a baseline row become gains; without replicates the CI counts are n/a
+printf 'source,target,acc\nnone,a,50\nnone,b,30\na,a,80\na,b,40\nb,a,55\nb,b,60\n' >"$T/raw.csv"
+out=$("$XL" matrix analyze "$T/raw.csv" --value acc --baseline none --out "$T/raw" --compare "$T/raw.csv") || no "baseline exit"
+grep -q "a -> b                   10.00     5.00" <<<"$out" || no "baseline subtracted: $out"
+grep -q "asymmetries beyond CI: n/a (no replicates" <<<"$out" || no "n/a without replicates"
+grep -q "cells where B - A exceeds its 95% CI: n/a" <<<"$out" || no "compare n/a"
+grep -Eq '"asymmetries_beyond_ci":[[:space:]]*null' "$T/raw/summary.json" || no "null in JSON"
+err=$("$XL" matrix analyze "$T/raw.csv" --value acc --baseline nosuch --out "$T/raw2" 2>&1); [ $? -eq 1 ] || no "bad baseline exit"
+grep -q "no baseline row 'nosuch'" <<<"$err" || no "bad baseline message: $err"
 exit $fail
+

@@ -98,4 +98,20 @@ check '[ $? -eq 0 ] && grep -q "screened: 1 from-scratch runs ended at the step 
 check 'grep -q "^text,50000,16000,.*pre_transition" "$T/proto.csv" && ! grep -q "^text,50000,64000,.*pre_transition" "$T/proto.csv"'
 "$X" transfer "$T/proto.jsonl" --bootstrap 0 --quiet --include-cap --include-pre-transition > "$T/proto2.txt"
 check '[ $? -eq 0 ] && grep -q "(kept)" "$T/proto2.txt" && grep -q "^From-scratch model: 1 sizes, 5 runs" "$T/proto2.txt"'
+# the verdict: first on stdout, the same sentences in the JSON, flags on degenerate numbers
+"$X" transfer "$T/p.csv" --bootstrap 50 --quiet -o "$T/v.json" > "$T/v.txt"
+check '[ "$(head -1 "$T/v.txt")" = "Verdict" ] && grep -q "^  A transfer law was measured" "$T/v.txt"'
+check '/usr/bin/python3 -c "
+import json,sys
+j=json.load(open(sys.argv[1])); v=j[\"verdict\"]; t=open(sys.argv[2]).read()
+assert v[\"measured\"] == 2 and all(c[\"measured\"] for c in v[\"curricula\"])
+assert all(\"  \"+line in t for line in v[\"text\"])
+assert j[\"curricula\"][0][\"fits\"][\"loss_space\"][\"params\"][\"k\"][\"flags\"] == \"\"
+" "$T/v.json" "$T/v.txt"'
+# measured runs of a tiny sweep: no law, flagged numbers, per-N D(N) far beyond the data
+if [ -s "$XL_SRCDIR/data/small_runs.jsonl" ]; then
+  "$X" transfer "$XL_SRCDIR/data/small_runs.jsonl" --bootstrap 50 --quiet -o "$T/s.json" > "$T/s.txt"
+  check 'grep -q "^  No transfer law was measured" "$T/s.txt" && grep -q "beyond_range" "$T/s.txt" && grep -q "near_zero" "$T/s.txt"'
+  check 'grep -q "\"D_N_flags\":[[:space:]]*\"beyond_range\"" "$T/s.json" && grep -q "!wide" "$T/s.txt"'
+fi
 exit $fail

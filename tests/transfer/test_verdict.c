@@ -1,0 +1,124 @@
+/* The verdict judged from the numbers: on planted Hernandez-like data it says "measured"
+ * with the planted k, alpha, beta inside its intervals and sees the planted alpha gap
+ * between curricula; on planted data without transfer it says "not measured" and names
+ * why.  Also the flags of degenerate numbers and the number format. */
+#include "xferlaw/transfer.h"
+#include "xl_test.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static xl_transfer_result *analyze(const xl_planted_spec *s, uint64_t seed, xl_xfer_runs **runs)
+{
+    xl_error err;
+    xl_error_clear(&err);
+    CHECK(xl_planted_generate(s, runs, &err) == 0);
+    xl_xfer_opts o;
+    xl_xfer_opts_default(&o);
+    o.no_progress = 1;
+    o.seed = seed;
+    xl_transfer_result *r = NULL;
+    int rc = xl_transfer_analyze(*runs, &o, &r, &err);
+    CHECK_MSG(rc == 0, "%s", err.msg);
+    return r;
+}
+
+static void inside(const char *what, const xl_param *p, double truth)
+{
+    printf("  %-12s %10.4g [%10.4g, %10.4g] planted %g\n", what, p->value, p->lo, p->hi, truth);
+    CHECK_MSG(p->lo <= truth && truth <= p->hi, "%s: planted %g not in [%g, %g]", what, truth,
+              p->lo, p->hi);
+}
+
+static void test_measured(void)
+{
+    xl_planted_spec s;
+    xl_planted_default(&s);
+    s.n_curricula = 2;
+    s.curricula[1] = (xl_planted_curriculum){"mix", 2.1e5, 0.096, 0.38};
+    s.seed = 3;
+    xl_xfer_runs *runs;
+    xl_transfer_result *r = analyze(&s, 3, &runs);
+    if (!r)
+        return;
+    const xl_verdict *v = &r->verdict;
+    printf("%s", v->text);
+    CHECK(v->n_cur == 2 && v->n_measured == 2);
+    for (size_t c = 0; c < v->n_cur; c++) {
+        const xl_verdict_cur *vc = &v->cur[c];
+        const xl_planted_curriculum *pc = !strcmp(vc->name, "text") ? &s.curricula[0] : &s.curricula[1];
+        CHECK(vc->measured && vc->alpha_sign > 0 && vc->beta_sign > 0);
+        CHECK(vc->ref && vc->ref->k == pc->k && vc->ref->alpha == pc->alpha);
+        inside("k", &vc->k, pc->k);
+        inside("alpha", &vc->alpha, pc->alpha);
+        inside("beta", &vc->beta, pc->beta);
+        CHECK(vc->n_ossified == 0);
+    }
+    CHECK(v->tested && v->p_alpha < 0.05 && v->p_beta > 0.05);
+    CHECK(strstr(v->text, "A transfer law was measured for every curriculum.") != NULL);
+    CHECK(strstr(v->text, "The curricula differ in \u03b1") != NULL);
+    CHECK(strstr(v->text, "What a measurement would need") == NULL);
+    xl_transfer_result_free(r);
+    xl_xfer_runs_free(runs);
+}
+
+static void test_no_transfer(void)
+{
+    xl_planted_spec s;
+    xl_planted_default(&s);
+    /* D_T a millionth of a token: fine-tuned losses are the scratch losses at D_F plus noise */
+    s.curricula[0] = (xl_planted_curriculum){"text", 1e-6, 0.18, 0.38};
+    s.seed = 5;
+    xl_xfer_runs *runs;
+    xl_transfer_result *r = analyze(&s, 5, &runs);
+    if (!r)
+        return;
+    const xl_verdict *v = &r->verdict;
+    printf("%s", v->text);
+    CHECK(v->n_cur == 1 && v->n_measured == 0 && !v->cur[0].measured);
+    CHECK(strstr(v->text, "No transfer law was measured") != NULL);
+    CHECK(strstr(v->text, "text: no transfer law measured.") != NULL);
+    CHECK(strstr(v->text, "What a measurement would need:") != NULL);
+    xl_transfer_result_free(r);
+    xl_xfer_runs_free(runs);
+}
+
+static void test_flags_and_format(void)
+{
+    xl_param k = {5.6e4, 0, 2.6e3, 3.5e5}, a = {-0.016, 0, -0.16, 0.23};
+    CHECK(xl_param_flags_scale(&k, 2) == XL_PF_WIDE);          /* 2.13 decades */
+    CHECK(xl_param_flags_scale(&k, 2.2) == 0);
+    k.lo = 0;
+    CHECK(xl_param_flags_scale(&k, 2) & XL_PF_AT_BOUND);
+    k.hi = INFINITY;
+    CHECK(xl_param_flags_scale(&k, 2) == XL_PF_NONFINITE);
+    CHECK(xl_param_flags_exponent(&a, 0.25) == XL_PF_WIDE);
+    CHECK(xl_param_flags_exponent(&a, 0.5) == 0);
+    char buf[80];
+    xl_param_flags_str(XL_PF_WIDE | XL_PF_BEYOND, buf, sizeof buf);
+    CHECK(!strcmp(buf, "wide,beyond_range"));
+    xl_fmt_num(3.4e5, 2, XL_FMT_UTF8, buf, sizeof buf);
+    CHECK_MSG(!strcmp(buf, "3.4\u00d710\u2075"), "%s", buf);
+    xl_fmt_num(12770, 3, XL_FMT_HTML, buf, sizeof buf);
+    CHECK_MSG(!strcmp(buf, "1.28&times;10<sup>4</sup>"), "%s", buf);
+    xl_fmt_num(9.996e4, 3, XL_FMT_PLAIN, buf, sizeof buf);
+    CHECK_MSG(!strcmp(buf, "1.00e5"), "%s", buf);
+    xl_fmt_num(2.36e-7, 3, XL_FMT_GNUPLOT, buf, sizeof buf);
+    CHECK_MSG(!strcmp(buf, "2.36\u00d710^{-7}"), "%s", buf);
+    xl_fmt_num(0.175, 3, XL_FMT_UTF8, buf, sizeof buf);
+    CHECK(!strcmp(buf, "0.175"));
+    xl_fmt_num(312, 3, XL_FMT_UTF8, buf, sizeof buf);
+    CHECK(!strcmp(buf, "312"));
+    CHECK(xl_reference_for("text+code") && xl_reference_for("text+code")->k == 2.1e5);
+    CHECK(xl_reference_for("text") && xl_reference_for("text")->alpha == 0.18);
+    CHECK(xl_reference_for("wiki") == NULL);
+}
+
+int main(void)
+{
+    test_flags_and_format();
+    test_measured();
+    test_no_transfer();
+    TEST_MAIN_END();
+}
