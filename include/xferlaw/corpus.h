@@ -50,7 +50,9 @@ int xl_dataset_load(const char *root, const char *spec, uint64_t d_cap, uint64_t
                     xl_dataset *ds, xl_error *err);
 void xl_dataset_free(xl_dataset *ds);
 
-/* Default corpora root: $XL_CORPORA if set, else "data/corpora". */
+/* Default corpora root: $XL_CORPORA if set; else "data/corpora" in a checkout (the working
+ * directory has data/corpora or data/build_corpora.sh); else the user's data directory,
+ * $XDG_DATA_HOME/xferlaw/corpora (~/.local/share/xferlaw/corpora). */
 const char *xl_corpora_root(void);
 
 /* ---- added by the corpus module (issue 3) ---------------------------------------- */
@@ -62,8 +64,10 @@ int xl_tokenizer_train(const char *const *texts, const size_t *lens, int n_texts
 
 /* Content filters used to build the bundled corpora. */
 int xl_corpus_looks_like_python(const char *text, size_t n);
-/* Remove literal blocks, code directives and doctests from reStructuredText, in place;
- * returns the new length. */
+/* reStructuredText to prose, in place; returns the new length.  Removes literal blocks,
+ * doctests, comments, directive lines with their options, the bodies of non-prose
+ * directives (code, tables, tocs, includes), section underlines and table rules, and
+ * reduces inline markup (``x``, :role:`text <target>`, `text <url>`_, **x**) to its text. */
 size_t xl_corpus_strip_rst(char *text, size_t n);
 
 typedef struct xl_corpus_build_opts {
@@ -78,9 +82,15 @@ typedef struct xl_corpus_build_opts {
     int threads;               /* for tokenizing; 0 = all cores */
 } xl_corpus_build_opts;
 
+#define XL_CORPUS_MAX_SOURCES 64
+
 typedef struct xl_corpus_stats {
     size_t documents[3], bytes[3], tokens[3];   /* train, val, test */
     size_t rejected_python, rejected_other, duplicates, over_cap;
+    /* what each source contributes after filters and caps (all splits; tokens count
+     * the EOT after each document); filled by xl_corpus_build */
+    size_t src_documents[XL_CORPUS_MAX_SOURCES], src_bytes[XL_CORPUS_MAX_SOURCES],
+        src_tokens[XL_CORPUS_MAX_SOURCES];
 } xl_corpus_stats;
 
 /* sources: directories (every file below, each one document) or "@LISTFILE" (one path
@@ -97,7 +107,8 @@ int xl_corpus_build_docs(const xl_corpus_build_opts *o, const xl_tokenizer *tok,
 int xl_corpus_sample(const char *const *sources, int n_sources, int strip_rst,
                      int reject_python, size_t max_bytes, char **out, size_t *n_out,
                      xl_error *err);
-/* Path of the shipped tokenizer: $XL_TOKENIZER, else data/tokenizer.txt. */
+/* Path of the shipped tokenizer: $XL_TOKENIZER, else data/tokenizer.txt in a checkout,
+ * else the installed one (xl_data_file "tokenizer.txt"). */
 const char *xl_tokenizer_default_path(void);
 
 #ifdef __cplusplus

@@ -77,7 +77,8 @@ typedef struct xl_fit_options {
     double huber_delta;       /* default 1e-3 */
     xl_fit_space space;       /* default: the law's, log for formulas */
     const char *weight;       /* weight column, NULL = unweighted */
-    size_t n_starts;          /* 0 = the law's default grid (formulas: 64 random starts);
+    size_t n_starts;          /* 0 = the law's default grid (formulas: 64 random starts in
+                                 a box from the data's scales, see docs/fitting.md);
                                  N = N random starts drawn inside the grid's box */
     size_t bootstrap;         /* B resamples (0 = none) */
     uint64_t seed;            /* default 1 */
@@ -87,6 +88,10 @@ typedef struct xl_fit_options {
     xl_fit_pspec fixed[XL_FIT_MAX_PARAMS];   /* parameters held at a value */
     size_t n_bounds;
     xl_fit_pspec bounds[XL_FIT_MAX_PARAMS];  /* override a law's bounds */
+    size_t n_start_values;
+    xl_fit_pspec start_values[XL_FIT_MAX_PARAMS];   /* --start: one extra first start */
+    size_t n_start_box;
+    xl_fit_pspec start_box[XL_FIT_MAX_PARAMS];      /* --start-box: lo, hi of random starts */
     int max_iter;             /* per start, default 500 */
     FILE *progress;           /* progress lines for long grids/bootstraps; NULL = quiet */
 } xl_fit_options;
@@ -100,6 +105,10 @@ int xl_fit_options_set_space(xl_fit_options *o, const char *spec, xl_error *err)
 int xl_fit_options_add_fixed(xl_fit_options *o, const char *name_eq_value, xl_error *err);
 /* "NAME=LO:HI" (either side may be empty) */
 int xl_fit_options_add_bound(xl_fit_options *o, const char *spec, xl_error *err);
+/* "NAME=VALUE": a start at this value (natural units) ahead of the others */
+int xl_fit_options_add_start(xl_fit_options *o, const char *spec, xl_error *err);
+/* "NAME=LO:HI" (both finite): random starts of NAME in [LO, HI] */
+int xl_fit_options_add_start_box(xl_fit_options *o, const char *spec, xl_error *err);
 
 /* ---- result ------------------------------------------------------------------------- */
 typedef struct xl_fit_param {
@@ -138,6 +147,7 @@ typedef struct xl_fit_result {
     size_t starts;            /* starts tried */
     size_t distinct_optima;   /* different end points of converged starts (objectives more
                                  than 1e-6 apart, relative) */
+    size_t n_best;            /* converged starts that reached the best objective (1e-6) */
     int converged;
     double se_scale;          /* sigma^2 used for the covariance */
     const char *se_method;    /* "jacobian" (lsq) or "huber-sandwich" (huber) */
@@ -146,6 +156,11 @@ typedef struct xl_fit_result {
     double ci_tail;           /* quantile level used for ci_lo (1 - it for ci_hi): 0.025
                                  expanded for small samples, see README */
     double *boot;             /* [bootstrap_converged][n_params], natural units, or NULL */
+    double *cov;              /* [n_params][n_params] covariance in natural units (delta
+                                 method, scaled by se_scale); 0 rows/columns for fixed
+                                 parameters; NULL when not available */
+    size_t n_warnings;
+    char **warnings;          /* one sentence each, see docs/fitting.md */
     xl_fit_diagnostics diag;
     /* residual table over every row (fitted and held out) */
     size_t n_rows;
@@ -189,6 +204,50 @@ int xl_fit_result_save(const xl_fit_result *r, const char *path, xl_error *err);
 int xl_fit_result_load(const char *path, xl_fit_result **out, xl_error *err);
 /* CSV: line,y,pred,resid,heldout (atomically). */
 int xl_fit_write_residuals(const xl_fit_result *r, const char *path, xl_error *err);
+
+/* ---- one fit per group (group.c) ------------------------------------------------------ */
+typedef struct xl_fit_groups {
+    char *by;                 /* the grouping column */
+    size_t n, n_ok;           /* groups, and how many fitted */
+    char **keys;              /* [n] the group's cell text, in order of first appearance */
+    xl_fit_result **fits;     /* [n] NULL where the fit failed */
+    char **errors;            /* [n] the failure's message, NULL where it fitted */
+} xl_fit_groups;
+
+/* Fit o's law to each group of rows with the same text in column `by`.  Fails only when
+ * `by` is missing or memory runs out; a group's own failure is kept in errors[]. */
+int xl_fit_table_by(const xl_table *t, const char *by, const xl_fit_options *o,
+                    xl_fit_groups **out, xl_error *err);
+void xl_fit_groups_free(xl_fit_groups *g);
+/* {by, n_groups, n_failed, groups: [{group, fit: {...}} or {group, error}]} */
+struct cJSON *xl_fit_groups_to_json(const xl_fit_groups *g);
+int xl_fit_groups_save(const xl_fit_groups *g, const char *path, xl_error *err);
+
+/* ---- prediction (predict.c, docs/fitting.md) ------------------------------------------ */
+/* The law at n points (x[c][i] = value of columns[c] at point i) with an interval at
+ * `level` (e.g. 0.95) for the law's value: from the bootstrap replicates when r has >= 20
+ * (the fit's expanded percentile levels at 0.95), else by the delta method from r->cov
+ * (in log space on log f).  *method is "bootstrap" or "delta".  value/lo/hi: [n]. */
+int xl_fit_predict(const xl_fit_result *r, size_t n, const double *const *x, double level,
+                   double *value, double *lo, double *hi, const char **method, xl_error *err);
+/* "COL=V,COL=V,...": one point, every column of the law given; x: [n_columns]. */
+int xl_fit_parse_point(const xl_fit_result *r, const char *spec, double *x, xl_error *err);
+/* CSV COLS...,pred,lo,hi to path (atomically), or to stdout when path is NULL. */
+int xl_fit_write_predictions(const xl_fit_result *r, size_t n, const double *const *x,
+                             const double *value, const double *lo, const double *hi,
+                             const char *path, xl_error *err);
+/* The bootstrap replicates as CSV (a column per parameter, natural units), atomically. */
+int xl_fit_write_replicates(const xl_fit_result *r, const char *path, xl_error *err);
+/* Read replicates back into r (replaces r->boot). */
+int xl_fit_read_replicates(xl_fit_result *r, const char *path, xl_error *err);
+
+/* ---- accessors (stable for bindings that hold an opaque xl_fit_result *) ------------- */
+long xl_fit_n_free(const xl_fit_result *r);
+size_t xl_fit_result_n_warnings(const xl_fit_result *r);
+const char *xl_fit_result_warning(const xl_fit_result *r, size_t i);   /* NULL past the end */
+size_t xl_fit_result_best_starts(const xl_fit_result *r);
+/* Covariance of parameters a and b (natural units), NaN when not available. */
+double xl_fit_result_covariance(const xl_fit_result *r, size_t a, size_t b);
 
 #ifdef __cplusplus
 }

@@ -30,6 +30,9 @@ typedef struct xl_sweep_model {
     long batch;
     double pretrain_tokens;  /* budget of the pre-training: tokens, or ... */
     long pretrain_steps;     /* ... steps (exactly one is > 0) */
+    double lr_finetune, lr_scratch; /* > 0: this model's own rates (else lr * lr_mult) */
+    double *d_f, *d_scratch; /* this model's own grids (NULL: the spec's), ascending */
+    size_t n_d_f, n_d_scratch;
 } xl_sweep_model;
 
 typedef struct xl_sweep_curriculum {
@@ -39,11 +42,17 @@ typedef struct xl_sweep_curriculum {
 
 /* Budget of a fine-tune or from-scratch run on D tokens: max tokens seen is
  * clamp(epochs * D, min_tokens, max_tokens) when epochs > 0, else max_tokens;
- * or max_steps when given.  Early stopping usually ends runs sooner. */
+ * or max_steps when given.  Early stopping usually ends runs sooner.
+ * With schedule "constant" (the data-limit protocol, docs/protocol.md) the run trains at a
+ * constant rate until patience_steps/patience_frac end it; max_tokens/max_steps is only a
+ * safety cap, and epochs/min_tokens only shape the time estimate. */
 typedef struct xl_sweep_budget {
     double epochs, min_tokens, max_tokens;
     long max_steps;
     double lr_mult;          /* learning rate = model lr * lr_mult */
+    char schedule[16];       /* "" (trainer default: cosine) or "constant" */
+    long patience_steps;     /* trainer --patience-steps etc. (0 = not passed) */
+    double patience_frac, min_delta, eval_growth;
 } xl_sweep_budget;
 
 typedef struct xl_sweep_spec {

@@ -49,6 +49,13 @@ int xl_table_where(xl_table *t, const char *expr, xl_error *err);
 /* Keep rows by mask (1 = keep). */
 int xl_table_filter(xl_table *t, const unsigned char *keep, xl_error *err);
 
+/* Wide to long: COLS is a comma list of column names or prefixes ending in '*'; each
+ * non-empty cell of those columns becomes a row with the other columns, a key column (the
+ * column's name, or the part after the prefix) and a value column, named by INTO
+ * ("KEY=VALUE").  Rows keep their source lines.  e.g. COLS "D_*", INTO "D=loss". */
+int xl_table_melt(const xl_table *t, const char *cols, const char *into, xl_table **out,
+                  xl_error *err);
+
 /* Write as CSV or JSONL (atomically). */
 int xl_table_write_csv(const xl_table *t, const char *path, xl_error *err);
 int xl_table_write_jsonl(const xl_table *t, const char *path, xl_error *err);

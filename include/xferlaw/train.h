@@ -28,6 +28,14 @@ typedef struct xl_train_config {
     long eval_every;        /* steps between evaluations */
     long eval_tokens;       /* size of the fixed val subset (rounded up to whole batches) */
     int patience;           /* evals without improvement before stopping; 0 = off */
+    /* Running to the data limit (the transfer protocol, docs/protocol.md): */
+    char schedule[16];      /* "cosine" (decay to the budget) | "constant" (after warmup) */
+    long patience_steps;    /* > 0: patience in steps instead of evals: stop when no eval
+                             * has improved on the best by min_delta for
+                             * max(patience_steps, patience_frac * best_step) steps */
+    double patience_frac;
+    double min_delta;       /* improvement (nats) that resets the patience */
+    double eval_growth;     /* > 0: next eval at s + max(eval_every, eval_growth * s) */
     char init_from[1024];   /* checkpoint to fine-tune from; "" = from scratch */
     int resume;             /* continue OUT/last.ckpt */
     char trainable[16];     /* all | ln | head | ln+head | bias */
@@ -51,6 +59,13 @@ typedef struct xl_train_result {
     double flops_with_head; /* plus the tied head, 6*V*C per token */
     double tokens_per_s, seconds;
     int stopped_early;      /* patience ran out */
+    const char *end;        /* why it ended: "overfit" (patience ran out and the last eval
+                             * is clearly above the best), "converged" (patience ran out
+                             * on a plateau), "cap" (the step cap was reached with patience
+                             * on: still improving), "budget" (no patience: the schedule's
+                             * planned end) */
+    double last_val_loss;   /* val loss at the last eval */
+    double val_unigram;     /* entropy of the val split's unigram distribution (nats) */
     int halted;             /* halt_at_step reached: no run.json written */
 } xl_train_result;
 

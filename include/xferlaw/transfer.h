@@ -28,6 +28,14 @@ typedef struct xl_xfer_runs {
     char **curriculum;   /* [n] "scratch" marks from-scratch runs */
     double *N, *D, *loss;
     long *line;          /* source line (0 when built in memory) */
+    unsigned *ended_by_cap; /* 1: the run record's `end` is "cap" (still improving when
+                             * the trainer's safety cap stopped it) */
+    double *unigram;     /* the record's val_unigram_loss (NaN when absent) */
+    /* pre-training runs of a sweep (kind "pretrain"): not measurements of the target,
+     * reported beside them (their val loss on their own corpus should fall with N) */
+    size_t n_pre;
+    char **pre_curriculum;
+    double *pre_N, *pre_loss, *pre_tokens;
     char *path;          /* source ("" in memory) */
     char sha256[65];     /* of the source file ("" in memory) */
 } xl_xfer_runs;
@@ -101,8 +109,13 @@ enum {
     XL_XF_NONPOSITIVE = 1 << 4,   /* D_T <= 0 (no or negative transfer) */
     XL_XF_HIGH_DATA = 1 << 5,     /* D_F > frac * D(N): outside the low-data regime */
     XL_XF_DISAGREE = 1 << 6,      /* the two estimators differ by more than the factor */
-    XL_XF_FLAT = 1 << 7           /* D_E > D(N): the scratch curve is within `within` of its
+    XL_XF_FLAT = 1 << 7,          /* D_E > D(N): the scratch curve is within `within` of its
                                    * asymptote there, so loss noise swamps the inverse */
+    XL_XF_CAP = 1 << 8,           /* the run (or, for a fine-tune, nothing else) ended at
+                                   * the trainer's step cap, not at its data limit */
+    XL_XF_PRE_TRANSITION = 1 << 9 /* below the unigram transition: a from-scratch run whose
+                                   * loss is not clearly below the unigram level, or a
+                                   * fine-tune whose D_F is at or below such a run's D */
 };
 /* Comma-separated names of the flags, e.g. "below_range,high_data" ("" for none). */
 void xl_xfer_flags_str(unsigned flags, char *buf, size_t n);
@@ -114,6 +127,11 @@ typedef struct xl_xfer_opts {
     int include_extrapolated;   /* use flagged D_E (out of range) in fits when possible */
     int include_high_data;      /* fit runs outside the low-data regime too */
     int include_flat;           /* fit D_T whose D_E lies beyond D(N) too */
+    int include_cap;            /* keep runs that ended at the step cap */
+    int include_pre_transition; /* keep runs below the unigram transition */
+    double transition_margin;   /* 0.5 nats: "clearly below the unigram level" */
+    double unigram_loss;        /* > 0: the target's unigram level, overriding the records'
+                                 * val_unigram_loss (for tables from elsewhere) */
     size_t bootstrap;           /* 400 pipeline bootstrap replicates (0 = none) */
     uint64_t seed;
     int threads;                /* 0 = all cores */
@@ -126,6 +144,10 @@ typedef struct xl_xfer_opts {
     double at_N[16], at_DF[16];
 } xl_xfer_opts;
 void xl_xfer_opts_default(xl_xfer_opts *o);
+/* Screening of the data-limit protocol (docs/protocol.md): per row, XL_XF_CAP and
+ * XL_XF_PRE_TRANSITION as defined above, into flags[runs->n].  The transition of size N
+ * is the largest D of a from-scratch run of N whose loss is above unigram - margin. */
+void xl_xfer_runs_screen(const xl_xfer_runs *runs, const xl_xfer_opts *o, unsigned *flags);
 
 typedef struct xl_param {
     double value, se, lo, hi;   /* lo/hi: 95% interval (bootstrap percentile or +-1.96 se) */
@@ -174,7 +196,7 @@ typedef struct xl_xfer_est {
     double N, DF, loss, DN;
     double DE[XL_N_EST], DT[XL_N_EST];   /* NaN when unavailable */
     unsigned flags[XL_N_EST];
-    unsigned common;            /* HIGH_DATA, DISAGREE, NO_CURVE */
+    unsigned common;            /* HIGH_DATA, DISAGREE, NO_CURVE, CAP, PRE_TRANSITION */
     int used[XL_N_EST];         /* entered the fits */
 } xl_xfer_est;
 
@@ -222,6 +244,8 @@ typedef struct xl_transfer_result {
     xl_scratch_model *scratch;
     size_t n_est;
     xl_xfer_est *est;
+    unsigned *screen;           /* [runs->n] xl_xfer_runs_screen's flags */
+    size_t n_scratch_cap, n_scratch_pre;   /* from-scratch runs left out by the screen */
     size_t n_curricula;
     xl_curriculum_result *cur;
     int compare_est;            /* estimator used by the comparison */

@@ -204,6 +204,16 @@ int xl_json_check_keys(const struct cJSON *obj, const char *const *keys, const c
 int xl_parse_double(const char *s, double *out);
 int xl_parse_long(const char *s, long *out);
 
+/* ---- data directories ------------------------------------------------------- */
+/* Path of a shipped data file (e.g. "tokenizer.txt", "specs/tiny.json",
+ * "build_corpora.sh") into out: under $XL_DATADIR when set (only there), else the first
+ * that exists of EXEDIR/../share/xferlaw (an installed, possibly relocated, prefix), the
+ * checkout's data/ the library was built from, and PREFIX/share/xferlaw.  0 when found,
+ * -1 when not (out then holds the path a message should name). */
+int xl_data_file(const char *name, char *out, size_t n);
+/* Per-user data: $XDG_DATA_HOME/xferlaw, else $HOME/.local/share/xferlaw; -1 without HOME. */
+int xl_user_data_dir(char *out, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -8,6 +8,7 @@
 typedef int (*cli_cmd_fn)(int argc, char **argv);
 
 int cmd_fit(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_transfer(int argc, char **argv);

@@ -4,24 +4,33 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static const char *usage =
-    "usage: xferlaw corpus build NAME SOURCE... [options]\n"
+    "usage: xferlaw corpus build [--root DIR]             (the bundled text, python, code)\n"
+    "       xferlaw corpus build NAME SOURCE... [options]\n"
     "       xferlaw corpus tokenizer -o FILE [--vocab V] [--sample-bytes B] GROUP...\n"
     "       xferlaw corpus encode [--tokenizer FILE] < text      (token ids, one a line)\n"
     "       xferlaw corpus info [NAME...]                         (manifests as a table)\n"
     "\n"
-    "build: tokenizes documents into ROOT/NAME/{train,val,test}.bin + manifest.json.\n"
+    "build alone: builds the bundled corpora text, python and code from installed Debian\n"
+    "  packages (see data/README.md) with the shipped builder, into ROOT (skipped when\n"
+    "  they are up to date).\n"
+    "build NAME: tokenizes documents into ROOT/NAME/{train,val,test}.bin + manifest.json.\n"
     "  SOURCE is a directory (every file below it is one document) or @LIST (a file\n"
     "  with one document path a line), optionally followed by =MAXBYTES, a cap on what\n"
     "  that source contributes.  Documents are deduplicated, ordered by a hash of\n"
     "  their content, capped, and split by that hash; the output depends only on content.\n"
-    "  --root DIR          corpora root (default $XL_CORPORA, else data/corpora)\n"
-    "  --tokenizer FILE    default $XL_TOKENIZER, else data/tokenizer.txt\n"
+    "  Prints each split and, given several sources, what each one contributes.\n"
+    "  --root DIR          corpora root (default $XL_CORPORA, else data/corpora in a\n"
+    "                      checkout, else $XDG_DATA_HOME/xferlaw/corpora)\n"
+    "  --tokenizer FILE    default $XL_TOKENIZER, else data/tokenizer.txt in a checkout,\n"
+    "                      else the installed one\n"
     "  --max-bytes N       cap on the corpus's bytes (0 = all; default 0)\n"
     "  --max-doc-bytes N   drop longer documents (default 262144)\n"
     "  --no-python         drop documents that look like python\n"
-    "  --strip-rst         remove literal blocks and doctests from *.rst[.txt]\n"
+    "  --strip-rst         *.rst[.txt] to prose: no code, directives or inline markup\n"
     "  --val F --test F    split fractions (default 0.05 each)\n"
     "  --source-key K      recorded in the manifest (build_corpora.sh uses it to skip)\n"
     "  --threads K         tokenizing threads (default: all cores)\n"
@@ -44,6 +53,41 @@ static int load_tok(const char *path, xl_tokenizer **tok)
     xl_error err;
     xl_error_clear(&err);
     if (xl_tokenizer_load(path, tok, &err)) return cli_fail("corpus", &err);
+    return 0;
+}
+
+/* `corpus build` alone: the shipped builder script (data/build_corpora.sh, installed as
+ * PREFIX/share/xferlaw/build_corpora.sh) run by bash on this binary, into root. */
+static int build_bundled(const char *root)
+{
+    xl_error err;
+    xl_error_clear(&err);
+    char script[4200], exe[4096];
+    if (xl_data_file("build_corpora.sh", script, sizeof script)) {
+        xl_error_set(&err, XL_EIO, "%s: the corpus builder is not installed", script);
+        return cli_fail("corpus", &err);
+    }
+    ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    exe[k > 0 ? k : 0] = '\0';
+    if (xl_mkdirs(root, &err))
+        return cli_fail("corpus", &err);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        setenv("XL_CORPORA", root, 1);
+        execl("/bin/bash", "bash", script, exe, (char *)NULL);
+        _exit(127);
+    }
+    int st = 0;
+    if (pid < 0 || waitpid(pid, &st, 0) < 0) {
+        xl_error_set(&err, XL_EIO, "cannot run %s", script);
+        return cli_fail("corpus", &err);
+    }
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        xl_error_set(&err, XL_EIO, "%s failed (exit %d)", script, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+        return cli_fail("corpus", &err);
+    }
+    printf("corpora text, python, code in %s\n", root);
     return 0;
 }
 
@@ -84,6 +128,10 @@ static int do_build(int argc, char **argv)
         else src[n_src++] = a;
 #undef NEEDV
     }
+    if (!o.name && n_src == 0 && (argc == 0 || (argc == 2 && !strcmp(argv[0], "--root")))) {
+        free(src);
+        return build_bundled(o.root);
+    }
     if (!o.name || n_src == 0) { free(src); return cli_usage_error("corpus", "build needs NAME and at least one SOURCE"); }
     if (strchr(o.name, '/') || strchr(o.name, ':') || strchr(o.name, ',')) {
         free(src);
@@ -96,9 +144,8 @@ static int do_build(int argc, char **argv)
     xl_corpus_stats st;
     double t0 = xl_now();
     int rc = xl_corpus_build(&o, tok, src, n_src, &st, &err);
-    free(src);
     xl_tokenizer_free(tok);
-    if (rc) return cli_fail("corpus", &err);
+    if (rc) { free(src); return cli_fail("corpus", &err); }
     printf("%s/%s: %.1fs; dropped: %zu python-like, %zu empty/binary/too long, %zu duplicates, %zu over the cap\n",
            o.root, o.name, xl_now() - t0, st.rejected_python, st.rejected_other, st.duplicates, st.over_cap);
     printf("%-6s %10s %12s %12s %8s\n", "split", "documents", "bytes", "tokens", "bytes/tok");
@@ -106,6 +153,13 @@ static int do_build(int argc, char **argv)
     for (int s = 0; s < 3; s++)
         printf("%-6s %10zu %12zu %12zu %8.3f\n", names[s], st.documents[s], st.bytes[s],
                st.tokens[s], st.tokens[s] ? (double)st.bytes[s] / (double)st.tokens[s] : 0.0);
+    size_t all = st.tokens[0] + st.tokens[1] + st.tokens[2];
+    if (n_src > 1)
+        for (int i = 0; i < n_src; i++)
+            printf("  source %-40s %6zu docs %11zu bytes %10zu tokens %5.1f%%\n", src[i],
+                   st.src_documents[i], st.src_bytes[i], st.src_tokens[i],
+                   all ? 100.0 * (double)st.src_tokens[i] / (double)all : 0.0);
+    free(src);
     return 0;
 }
 

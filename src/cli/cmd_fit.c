@@ -26,7 +26,10 @@ static void usage(FILE *fp)
 "  --space log|linear   residuals log f - log y (default) or f - y\n"
 "  --weight COL         weight each row's loss term by COL (>= 0)\n"
 "  --starts N           N random starts in the law's start box (default: its grid;\n"
-"                       formulas: 64 random starts)\n"
+"                       formulas: 64 random starts in a box from the data's scales,\n"
+"                       see docs/fitting.md)\n"
+"  --start NAME=VALUE   also start from this value (one extra first start; repeatable)\n"
+"  --start-box NAME=LO:HI  draw NAME's random starts in [LO, HI] (repeatable)\n"
 "  --bootstrap B        B seeded resamples of the rows, refit in parallel; 95%% CI by the\n"
 "                       expanded percentile method (see README)\n"
 "  --seed S             seed for random starts and the bootstrap (default 1)\n"
@@ -38,6 +41,13 @@ static void usage(FILE *fp)
 "  -o OUT.json          save the fit (atomically); a bare name (no '/') goes to fits/,\n"
 "                       and gets '.json' when it has no extension\n"
 "  --residuals OUT.csv  write line,y,pred,resid,heldout for every row\n"
+"  --replicates OUT.csv write the bootstrap refits (a column per parameter), for\n"
+"                       xferlaw predict --replicates\n"
+"  --by COL             one fit per group of rows with the same COL; one JSON with every\n"
+"                       group (-o) and a summary table\n"
+"  --melt COLS --into KEY=VALUE  read a wide table in long form first: each cell of\n"
+"                       COLS (comma list; 'PREFIX*' selects by prefix) becomes a row with\n"
+"                       KEY = its column's name (after the prefix) and VALUE = the cell\n"
 "  --quiet              no progress on stderr\n"
 "\n"
 "Named laws:\n");
@@ -60,9 +70,9 @@ static void print_result(const xl_fit_result *r, const char *path)
         printf("huber:%g", r->huber_delta);
     else
         printf("lsq");
-    printf(" in %s space; %zu starts, %zu distinct optima, %s\n",
+    printf(" in %s space; %zu starts, %zu distinct optima, %zu reached the best, %s\n",
            r->space == XL_FIT_SPACE_LOG ? "log" : "linear", r->starts, r->distinct_optima,
-           r->converged ? "converged" : "NOT converged");
+           r->n_best, r->converged ? "converged" : "NOT converged");
     printf("\n%-10s %14s %12s   %s\n", "param", "value", "se", "95% CI");
     for (size_t k = 0; k < r->n_params; k++) {
         const xl_fit_param *p = &r->params[k];
@@ -83,6 +93,56 @@ static void print_result(const xl_fit_result *r, const char *path)
     printf("\n");
     if (r->diag.n_holdout)
         printf("holdout: %zu rows, RMSLE %.5g\n", r->diag.n_holdout, r->diag.holdout_rmsle);
+    if (r->n_warnings)
+        printf("\nWARNINGS (%zu):\n", r->n_warnings);
+    for (size_t w = 0; w < r->n_warnings; w++) {
+        printf("  ! %s\n", r->warnings[w]);
+        fprintf(stderr, "xferlaw fit: warning: %s\n", r->warnings[w]);
+    }
+}
+
+/* --by: every group's fit, a summary table (a row per group), one JSON. */
+static int fit_by(const xl_table *t, const char *by, xl_fit_options *o, const char *outpath,
+                  const char *path, xl_error *err)
+{
+    xl_fit_groups *g = NULL;
+    o->progress = NULL;   /* one progress bar per group would drown the table */
+    if (xl_fit_table_by(t, by, o, &g, err))
+        return 1;
+    int rc = 1;
+    if (outpath[0] && ((strncmp(outpath, "fits/", 5) == 0 && xl_mkdirs("fits", err)) ||
+                       xl_fit_groups_save(g, outpath, err)))
+        goto done;
+    const xl_fit_result *any = NULL;
+    for (size_t q = 0; q < g->n && !any; q++)
+        any = g->fits[q];
+    printf("%zu groups by %s in %s: %zu fitted, %zu failed\n\n", g->n, by, path, g->n_ok,
+           g->n - g->n_ok);
+    printf("%-16s %5s %12s %9s", by, "n", "objective", "R2");
+    for (size_t k = 0; any && k < any->n_params; k++)
+        printf(" %12s", any->params[k].name);
+    printf("  warnings\n");
+    for (size_t q = 0; q < g->n; q++) {
+        const xl_fit_result *r = g->fits[q];
+        printf("%-16.16s ", g->keys[q]);
+        if (!r) {
+            printf("error: %s\n", g->errors[q]);
+            fprintf(stderr, "xferlaw fit: warning: %s '%s': %s\n", by, g->keys[q], g->errors[q]);
+            continue;
+        }
+        printf("%5zu %12.6g %9.5f", r->n, r->objective, r->diag.r2);
+        for (size_t k = 0; k < r->n_params; k++)
+            printf(" %12.6g", r->params[k].value);
+        printf("  %zu\n", r->n_warnings);
+        for (size_t w = 0; w < r->n_warnings; w++)
+            fprintf(stderr, "xferlaw fit: warning: %s '%s': %s\n", by, g->keys[q], r->warnings[w]);
+    }
+    if (outpath[0])
+        printf("saved %s\n", outpath);
+    rc = 0;
+done:
+    xl_fit_groups_free(g);
+    return rc;
 }
 
 static int need(int i, int argc, char **argv)
@@ -95,7 +155,8 @@ static int need(int i, int argc, char **argv)
 int cmd_fit(int argc, char **argv)
 {
     openblas_set_num_threads(1);
-    const char *path = NULL, *out = NULL, *resid = NULL, *where = NULL;
+    const char *path = NULL, *out = NULL, *resid = NULL, *where = NULL, *reps = NULL;
+    const char *by = NULL, *melt = NULL, *into = NULL;
     const char *defines[64];
     int n_def = 0, quiet = 0;
     xl_fit_options o;
@@ -163,10 +224,24 @@ int cmd_fit(int argc, char **argv)
         } else if (strcmp(a, "--bound") == 0) {
             if (xl_fit_options_add_bound(&o, v, &err))
                 return cli_usage_error("fit", "%s", err.msg);
+        } else if (strcmp(a, "--start") == 0) {
+            if (xl_fit_options_add_start(&o, v, &err))
+                return cli_usage_error("fit", "%s", err.msg);
+        } else if (strcmp(a, "--start-box") == 0) {
+            if (xl_fit_options_add_start_box(&o, v, &err))
+                return cli_usage_error("fit", "%s", err.msg);
         } else if (strcmp(a, "-o") == 0)
             out = v;
         else if (strcmp(a, "--residuals") == 0)
             resid = v;
+        else if (strcmp(a, "--replicates") == 0)
+            reps = v;
+        else if (strcmp(a, "--by") == 0)
+            by = v;
+        else if (strcmp(a, "--melt") == 0)
+            melt = v;
+        else if (strcmp(a, "--into") == 0)
+            into = v;
         else
             return cli_usage_error("fit", "unknown option '%s'", a);
     }
@@ -174,6 +249,12 @@ int cmd_fit(int argc, char **argv)
         return cli_usage_error("fit", "no input file");
     if (!o.law)
         return cli_usage_error("fit", "no --law (a name such as chinchilla, or a formula)");
+    if (reps && !o.bootstrap)
+        return cli_usage_error("fit", "--replicates needs --bootstrap B");
+    if (!melt != !into)
+        return cli_usage_error("fit", "--melt COLS and --into KEY=VALUE go together");
+    if (by && (resid || reps))
+        return cli_usage_error("fit", "--by: --residuals and --replicates are per fit; fit a group alone");
     if (!quiet)
         o.progress = stderr;
 
@@ -189,6 +270,13 @@ int cmd_fit(int argc, char **argv)
     int rc = 1;
     if (xl_table_read(path, &t, &err))
         goto done;
+    if (melt) {
+        xl_table *long_t = NULL;
+        if (xl_table_melt(t, melt, into, &long_t, &err))
+            goto done;
+        xl_table_free(t);
+        t = long_t;
+    }
     for (int d = 0; d < n_def; d++)
         if (xl_table_define(t, defines[d], &err)) {
             xl_error_prefix(&err, "--define '%s'", defines[d]);
@@ -196,6 +284,10 @@ int cmd_fit(int argc, char **argv)
         }
     if (where && xl_table_where(t, where, &err)) {
         xl_error_prefix(&err, "--where '%s'", where);
+        goto done;
+    }
+    if (by) {
+        rc = fit_by(t, by, &o, outpath, path, &err);
         goto done;
     }
     if (xl_fit_table(t, &o, &r, &err))
@@ -209,6 +301,8 @@ int cmd_fit(int argc, char **argv)
             goto done;
     }
     if (resid && xl_fit_write_residuals(r, resid, &err))
+        goto done;
+    if (reps && xl_fit_write_replicates(r, reps, &err))
         goto done;
     if (xl_afile_defer_end(1, &err))
         goto done;

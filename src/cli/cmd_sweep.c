@@ -69,24 +69,17 @@ static int resolve_spec(const char *arg, char *out, size_t n)
     for (const char *p = arg; *p; p++)
         if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
             return -1;
-    char exe[4096];
-    ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    exe[k > 0 ? k : 0] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash)
-        *slash = '\0';
+    if (strlen(arg) > 200)
+        return -1;
     const char *env = getenv("XL_SPECS");
-    char cands[4][4200];
-    snprintf(cands[0], sizeof cands[0], "%s/%s.json", env ? env : "", arg);
-    snprintf(cands[1], sizeof cands[1], "%s/../data/specs/%s.json", exe, arg);
-    snprintf(cands[2], sizeof cands[2], "%s/%s.json", XL_SPECS_DIR, arg);
-    snprintf(cands[3], sizeof cands[3], "%s/%s.json", XL_SPECS_INSTALL_DIR, arg);
-    for (int i = env ? 0 : 1; i < 4; i++)
-        if (xl_file_exists(cands[i])) {
-            snprintf(out, n, "%s", cands[i]);
+    if (env && env[0]) {
+        snprintf(out, n, "%s/%s.json", env, arg);
+        if (xl_file_exists(out))
             return 0;
-        }
-    return -1;
+    }
+    char rel[300];
+    snprintf(rel, sizeof rel, "specs/%s.json", arg);
+    return xl_data_file(rel, out, n);
 }
 
 /* "a b c" -> {"a", "b", "c", NULL}; words separated by blanks (no quoting). */
@@ -158,8 +151,13 @@ static void print_plan(const xl_sweep_plan *p, const unsigned char *include,
             cost += p->runs[i].est_cost;
     xl_format_duration(cost / fps, serial, sizeof serial);
     xl_format_duration(xl_sweep_plan_makespan(p, include, done, jobs, fps), wall, sizeof wall);
-    printf("\n%zu runs (%zu pretrain, %zu finetune, %zu scratch); estimated %s FLOPs "
-           "(upper bound: full budgets, no early stop)\n", n, counts[0], counts[1], counts[2], F);
+    const xl_sweep_spec *sp = p->spec;
+    int data_limit = !strcmp(sp->finetune.schedule, "constant") ||
+                     !strcmp(sp->scratch.schedule, "constant");
+    printf("\n%zu runs (%zu pretrain, %zu finetune, %zu scratch); estimated %s FLOPs (%s)\n", n,
+           counts[0], counts[1], counts[2], F,
+           data_limit ? "data-limit runs at the spec's expected epochs * D; their caps are larger"
+                      : "upper bound: full budgets, no early stop");
     printf("time%s: %s for one run at a time, %s with %d jobs (speed %.3g FLOP/s per run, head"
            " included; %s)\n", n_done ? " left" : "", serial, wall, jobs, fps, fps_src);
     if (n_done)
@@ -270,7 +268,7 @@ int cmd_sweep(int argc, char **argv)
     char spec_path[4200];
     if (resolve_spec(spec_arg, spec_path, sizeof spec_path))
         return cli_usage_error("sweep", "no spec file '%s' and no bundled spec of that name"
-                                        " (bundled: tiny, small, ci)", spec_arg);
+                                        " (bundled: tiny, small, medium, ci)", spec_arg);
     xl_error err;
     xl_error_clear(&err);
     xl_sweep_spec spec;

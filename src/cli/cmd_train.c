@@ -33,12 +33,20 @@ static const char *usage =
     "  --warmup S           warmup steps (default 20)\n"
     "  --weight-decay WD    on 2-D weights only (default 0.1)\n"
     "  --clip G             global gradient-norm clip, 0 = off (default 1.0)\n"
+    "  --schedule S         cosine (decay to the budget) | constant (after warmup; the\n"
+    "                       budget is then only a cap) (default cosine)\n"
     "  --max-steps S        step budget (default 1000), or\n"
     "  --max-tokens X       token budget (steps = ceil(X / (B*T)))\n"
     "evaluation:\n"
     "  --eval-every K       steps between evals, and at the last step (default 100)\n"
     "  --eval-tokens E      fixed val subset, whole batches (default 16384)\n"
     "  --patience P         stop after P evals without improvement, 0 = off (default 5)\n"
+    "  --patience-steps S   patience in steps instead: stop when no eval improved on the\n"
+    "                       best by --min-delta for max(S, F * best step) steps (0 = off)\n"
+    "  --patience-frac F    (default 0)\n"
+    "  --min-delta X        improvement in nats that counts for patience (default 0)\n"
+    "  --eval-growth G      evals dense early, sparse late: the next eval comes\n"
+    "                       max(K, G * step) steps after the last (default 0: every K)\n"
     "fine-tuning and resuming:\n"
     "  --init-from CKPT     start from CKPT's weights (fresh optimizer, the data given here)\n"
     "  --resume             continue DIR/last.ckpt (same options); the curve is identical\n"
@@ -94,7 +102,11 @@ int cmd_train(int argc, char **argv)
             {"--max-tokens", 1, 1, &c.max_tokens, 'u'}, {"--eval-every", 1, 1, &c.eval_every, 'l'},
             {"--eval-tokens", 1, 1, &c.eval_tokens, 'l'}, {"--patience", 0, 1, &c.patience, 'i'},
             {"--seed", 0, 1, &c.seed, 'u'}, {"--threads", 0, 1, &c.threads, 'i'},
-            {"--halt-at-step", 0, 1, &c.halt_at_step, 'l'}};
+            {"--halt-at-step", 0, 1, &c.halt_at_step, 'l'},
+            {"--patience-steps", 0, 1, &c.patience_steps, 'l'},
+            {"--patience-frac", 0, 0, &c.patience_frac, 'd'},
+            {"--min-delta", 0, 0, &c.min_delta, 'd'},
+            {"--eval-growth", 0, 0, &c.eval_growth, 'd'}};
         int done = 0;
         for (size_t k = 0; k < sizeof nums / sizeof nums[0] && !done; k++) {
             if (strcmp(a, nums[k].name) != 0) continue;
@@ -117,7 +129,8 @@ int cmd_train(int argc, char **argv)
             {"--data", c.data, sizeof c.data}, {"--mix", c.data, sizeof c.data},
             {"--corpora", c.corpora, sizeof c.corpora},
             {"--out", c.out, sizeof c.out}, {"--init-from", c.init_from, sizeof c.init_from},
-            {"--trainable", c.trainable, sizeof c.trainable}};
+            {"--trainable", c.trainable, sizeof c.trainable},
+            {"--schedule", c.schedule, sizeof c.schedule}};
         for (size_t k = 0; k < sizeof strs / sizeof strs[0] && !done; k++) {
             if (strcmp(a, strs[k].name) != 0) continue;
             done = 1;
@@ -140,9 +153,9 @@ int cmd_train(int argc, char **argv)
     printf("run %s: N = %llu (total %llu, trainable %.4g%%), D = %llu\n", r.id,
            (unsigned long long)r.N, (unsigned long long)r.n_params_total,
            100 * r.trainable_fraction, (unsigned long long)r.D);
-    printf("best val loss %.4f nats/token (%.4f bits/byte) at step %ld (%llu tokens)%s\n",
+    printf("best val loss %.4f nats/token (%.4f bits/byte) at step %ld (%llu tokens); end: %s\n",
            r.best_val_loss, r.best_val_bpb, r.best_step, (unsigned long long)r.best_tokens,
-           r.stopped_early ? ", stopped early" : "");
+           r.end);
     printf("%ld steps, %llu tokens, %.3g FLOPs, %.0f tokens/s, %.1fs -> %s/run.json\n", r.steps,
            (unsigned long long)r.tokens_seen, r.flops, r.tokens_per_s, r.seconds, c.out);
     /* a forced kernel family can halve the speed (AVX2 kernels on an AVX-512 CPU): say

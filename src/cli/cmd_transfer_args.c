@@ -17,6 +17,14 @@ const char XFER_ARGS_HELP[] =
     "  --include-high-data     fit runs outside the low-data regime too\n"
     "  --include-flat          fit D_T whose D_E lies beyond D(N), where the scratch curve\n"
     "                          is within 1% of its asymptote (ill-conditioned inverse)\n"
+    "  --include-cap           keep runs whose record says end = cap (stopped by the\n"
+    "                          step cap while still improving)\n"
+    "  --include-pre-transition  keep runs below the unigram transition: from-scratch\n"
+    "                          runs with loss > unigram - MARGIN, fine-tunes with D_F at\n"
+    "                          or below such a run's D\n"
+    "  --transition-margin M   MARGIN in nats (default 0.5)\n"
+    "  --unigram-loss U        the target's unigram level (default: each record's\n"
+    "                          val_unigram_loss; without either, no run is screened)\n"
     "  --bootstrap B           pipeline bootstrap replicates for intervals (default 400)\n"
     "  --seed S, --threads K   bootstrap seed (default 1), threads (default all cores)\n"
     "  --at N,DF               report the data multiplier D_E/D_F there (repeatable)\n"
@@ -75,6 +83,10 @@ int xfer_args_parse(xfer_args *a, const char *cmd, int argc, char **argv, int *i
         TAKE(op->target_loss, 1e-300);
     if (!strcmp(o, "--pretrain-tokens"))
         TAKE(op->pretrain_tokens, 0);
+    if (!strcmp(o, "--transition-margin"))
+        TAKE(op->transition_margin, 1e-12);
+    if (!strcmp(o, "--unigram-loss"))
+        TAKE(op->unigram_loss, 1e-12);
 #undef TAKE
 #undef TAKE_IN
     if (!strcmp(o, "--include-extrapolated")) {
@@ -83,6 +95,14 @@ int xfer_args_parse(xfer_args *a, const char *cmd, int argc, char **argv, int *i
     }
     if (!strcmp(o, "--include-flat")) {
         op->include_flat = 1;
+        return 1;
+    }
+    if (!strcmp(o, "--include-cap")) {
+        op->include_cap = 1;
+        return 1;
+    }
+    if (!strcmp(o, "--include-pre-transition")) {
+        op->include_pre_transition = 1;
         return 1;
     }
     if (!strcmp(o, "--include-high-data")) {

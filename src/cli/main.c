@@ -11,6 +11,7 @@ typedef struct {
 
 static const subcommand COMMANDS[] = {
     {"fit", cmd_fit, "fit a scaling law to measurements (CSV/JSONL)"},
+    {"predict", cmd_predict, "a saved fit at new points, with 95% intervals"},
     {"train", cmd_train, "train a decoder-only transformer (pre-train, fine-tune, scratch)"},
     {"sweep", cmd_sweep, "run a grid of N x D_F x curricula, resumable and parallel"},
     {"transfer", cmd_transfer, "effective data transferred D_T from measurements"},

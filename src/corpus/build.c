@@ -11,8 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define XL_CORPUS_MAX_SOURCES 64
-
 typedef struct doc {
     char *text;
     size_t n;
@@ -205,6 +203,13 @@ static int build_docs(const xl_corpus_build_opts *o, const xl_tokenizer *tok, ch
     enc_ctx ec = {tok, docs, 0};
     rc = xl_parallel_for(kept, o->threads, enc_one, &ec, err);
     if (!rc && ec.failed) rc = xl_error_set(err, XL_ENOMEM, "out of memory tokenizing");
+    for (size_t i = 0; !rc && i < kept; i++) {
+        int sc = docs[i].src;
+        if (sc < 0 || sc >= XL_CORPUS_MAX_SOURCES) continue;
+        stats->src_documents[sc]++;
+        stats->src_bytes[sc] += docs[i].n;
+        stats->src_tokens[sc] += docs[i].n_ids + 1;
+    }
     char dir[4096], path[4200];
     snprintf(dir, sizeof dir, "%s/%s", o->root, o->name);
     if (!rc && !mem) rc = xl_mkdirs(dir, err);

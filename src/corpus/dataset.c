@@ -6,20 +6,56 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+/* In a checkout (data/corpora or data/build_corpora.sh under the working directory) the
+ * corpora live there, as data/build_corpora.sh builds them; elsewhere in the user's data
+ * directory, where `xferlaw corpus build` puts them. */
+static char corpora_root[4200];
+static pthread_once_t corpora_once = PTHREAD_ONCE_INIT;
+
+static void find_corpora_root(void)
+{
+    struct stat st;
+    char user[4096];
+    if ((stat("data/corpora", &st) == 0 && S_ISDIR(st.st_mode)) ||
+        xl_file_exists("data/build_corpora.sh") || xl_user_data_dir(user, sizeof user))
+        snprintf(corpora_root, sizeof corpora_root, "data/corpora");
+    else
+        snprintf(corpora_root, sizeof corpora_root, "%s/corpora", user);
+}
+
 const char *xl_corpora_root(void)
 {
     const char *r = getenv("XL_CORPORA");
-    return r && r[0] ? r : "data/corpora";
+    if (r && r[0])
+        return r;
+    pthread_once(&corpora_once, find_corpora_root);
+    return corpora_root;
+}
+
+/* data/tokenizer.txt under the working directory (a checkout), else the shipped one. */
+static char tokenizer_path[4200];
+static pthread_once_t tokenizer_once = PTHREAD_ONCE_INIT;
+
+static void find_tokenizer(void)
+{
+    if (xl_file_exists("data/tokenizer.txt"))
+        snprintf(tokenizer_path, sizeof tokenizer_path, "data/tokenizer.txt");
+    else
+        xl_data_file("tokenizer.txt", tokenizer_path, sizeof tokenizer_path);
 }
 
 const char *xl_tokenizer_default_path(void)
 {
     const char *r = getenv("XL_TOKENIZER");
-    return r && r[0] ? r : "data/tokenizer.txt";
+    if (r && r[0])
+        return r;
+    pthread_once(&tokenizer_once, find_tokenizer);
+    return tokenizer_path;
 }
 
 #define MAX_PARTS 8
@@ -110,7 +146,7 @@ static int load_part(part *p, xl_error *err)
     }
     if (!xl_file_exists(path))
         return xl_error_set(err, XL_EINVAL,
-                            "field 'data': unknown corpus '%s' (no %s; build it with data/build_corpora.sh)",
+                            "field 'data': unknown corpus '%s' (no %s; build it with 'xferlaw corpus build')",
                             p->name, path);
     cJSON *m = NULL;
     int rc = xl_json_read_file(path, &m, err);

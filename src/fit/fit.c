@@ -53,48 +53,73 @@ static int split_name(const char *spec, const char *what, char *name, const char
     size_t len = eq ? (size_t)(eq - spec) : 0;
     if (!eq || len == 0 || len >= XL_FIT_NAME_MAX)
         return xl_error_set(err, XL_EINVAL, "%s '%s': expected NAME=%s", what, spec,
-                            strcmp(what, "--fix") == 0 ? "VALUE" : "LO:HI");
+                            strstr(what, "box") || strcmp(what, "--bound") == 0 ? "LO:HI" : "VALUE");
     memcpy(name, spec, len);
     name[len] = '\0';
     *rest = eq + 1;
     return XL_OK;
 }
 
-int xl_fit_options_add_fixed(xl_fit_options *o, const char *spec, xl_error *err)
+/* NAME=VALUE into list[*n] */
+static int add_value(xl_fit_pspec *list, size_t *n, const char *what, const char *spec,
+                     xl_error *err)
 {
-    if (o->n_fixed >= XL_FIT_MAX_PARAMS)
-        return xl_error_set(err, XL_EINVAL, "--fix: too many");
-    xl_fit_pspec *p = &o->fixed[o->n_fixed];
+    if (*n >= XL_FIT_MAX_PARAMS)
+        return xl_error_set(err, XL_EINVAL, "%s: too many", what);
+    xl_fit_pspec *p = &list[*n];
     const char *v = NULL;
-    if (split_name(spec, "--fix", p->name, &v, err))
+    if (split_name(spec, what, p->name, &v, err))
         return err->code;
     if (xl_parse_double(v, &p->value) || !isfinite(p->value))
-        return xl_error_set(err, XL_EINVAL, "--fix '%s': '%s' is not a finite number", spec, v);
-    o->n_fixed++;
+        return xl_error_set(err, XL_EINVAL, "%s '%s': '%s' is not a finite number", what, spec, v);
+    (*n)++;
     return XL_OK;
 }
 
-int xl_fit_options_add_bound(xl_fit_options *o, const char *spec, xl_error *err)
+/* NAME=LO:HI into list[*n]; an empty side is infinite unless finite is required */
+static int add_range(xl_fit_pspec *list, size_t *n, const char *what, const char *spec,
+                     int finite, xl_error *err)
 {
-    if (o->n_bounds >= XL_FIT_MAX_PARAMS)
-        return xl_error_set(err, XL_EINVAL, "--bound: too many");
-    xl_fit_pspec *p = &o->bounds[o->n_bounds];
+    if (*n >= XL_FIT_MAX_PARAMS)
+        return xl_error_set(err, XL_EINVAL, "%s: too many", what);
+    xl_fit_pspec *p = &list[*n];
     const char *v = NULL;
-    if (split_name(spec, "--bound", p->name, &v, err))
+    if (split_name(spec, what, p->name, &v, err))
         return err->code;
     const char *colon = strchr(v, ':');
     if (!colon)
-        return xl_error_set(err, XL_EINVAL, "--bound '%s': expected NAME=LO:HI", spec);
+        return xl_error_set(err, XL_EINVAL, "%s '%s': expected NAME=LO:HI", what, spec);
     char lo[64] = "", hi[64] = "";
     snprintf(lo, sizeof lo, "%.*s", (int)(colon - v), v);
     snprintf(hi, sizeof hi, "%s", colon + 1);
     p->lo = -HUGE_VAL;
     p->hi = HUGE_VAL;
     if ((lo[0] && xl_parse_double(lo, &p->lo)) || (hi[0] && xl_parse_double(hi, &p->hi)) ||
-        !(p->lo < p->hi))
-        return xl_error_set(err, XL_EINVAL, "--bound '%s': expected LO < HI", spec);
-    o->n_bounds++;
+        !(p->lo < p->hi) || (finite && !(isfinite(p->lo) && isfinite(p->hi))))
+        return xl_error_set(err, XL_EINVAL, "%s '%s': expected %sLO < HI", what, spec,
+                            finite ? "finite " : "");
+    (*n)++;
     return XL_OK;
+}
+
+int xl_fit_options_add_fixed(xl_fit_options *o, const char *spec, xl_error *err)
+{
+    return add_value(o->fixed, &o->n_fixed, "--fix", spec, err);
+}
+
+int xl_fit_options_add_start(xl_fit_options *o, const char *spec, xl_error *err)
+{
+    return add_value(o->start_values, &o->n_start_values, "--start", spec, err);
+}
+
+int xl_fit_options_add_bound(xl_fit_options *o, const char *spec, xl_error *err)
+{
+    return add_range(o->bounds, &o->n_bounds, "--bound", spec, 0, err);
+}
+
+int xl_fit_options_add_start_box(xl_fit_options *o, const char *spec, xl_error *err)
+{
+    return add_range(o->start_box, &o->n_start_box, "--start-box", spec, 1, err);
 }
 
 /* ---- resolving the law ------------------------------------------------------------ */
@@ -157,6 +182,20 @@ static int resolve_law(const fit_src *src, const xl_fit_options *o, xl_fit_resul
             if (find_name(src->n_cols, src->names, sym) >= 0 && strcmp(sym, ycol) != 0)
                 r->columns[r->n_columns++] = xl_strdup(sym, err);
         }
+    }
+    if (!info && r->n_columns == 0) {
+        const char *near = fit_nearest_law(o->law);
+        char cols[256] = "";
+        for (size_t c = 0; c < src->n_cols && strlen(cols) < 200; c++)
+            snprintf(cols + strlen(cols), sizeof cols - strlen(cols), "%s%s", c ? ", " : "",
+                     src->names[c]);
+        if (near)
+            return xl_error_set(err, XL_EINVAL,
+                                "law '%s' is not a named law, and as a formula it uses no data "
+                                "column; did you mean '%s'?", o->law, near);
+        return xl_error_set(err, XL_EINVAL,
+                            "law '%s' is not a named law, and as a formula it uses no data "
+                            "column (the table has %s)", o->law, cols);
     }
     /* parameters: registry order for named laws, first appearance for formulas */
     if (info) {

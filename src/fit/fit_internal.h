@@ -47,7 +47,6 @@ typedef struct fit_problem {
 /* One thread's scratch. */
 typedef struct fit_work {
     const fit_problem *pb;
-    const double *mult;       /* [n] row multiplicities (bootstrap) or NULL */
     gsl_multifit_nlinear_workspace *w;
     double *scratch;          /* expr scratch */
     double *vals, *grad;      /* [n_sym] */
@@ -74,6 +73,10 @@ double fit_objective(fit_work *w, const double *th);
  * (small step or gradient), 0 otherwise; *obj receives the objective (inf when the
  * start is outside the domain). */
 int fit_minimise(fit_work *w, double *th, int max_iter, double *obj);
+
+/* qsort comparison of doubles; linear-interpolated quantile q of sorted[n] (run.c). */
+int fit_cmp_double(const void *a, const void *b);
+double fit_percentile(const double *sorted, size_t n, double q);
 
 /* Full u from free th. */
 void fit_full_u(const fit_problem *pb, const double *th, double *u);

@@ -18,6 +18,10 @@ void xl_fit_result_free(xl_fit_result *r)
     free(r->columns);
     free(r->params);
     free(r->boot);
+    free(r->cov);
+    for (size_t w = 0; r->warnings && w < r->n_warnings; w++)
+        free(r->warnings[w]);
+    free(r->warnings);
     free(r->row_line);
     free(r->row_y);
     free(r->row_pred);
@@ -122,6 +126,7 @@ cJSON *xl_fit_result_to_json(const xl_fit_result *r)
     cJSON_AddNumberToObject(j, "n", (double)r->n);
     cJSON_AddNumberToObject(j, "starts", (double)r->starts);
     cJSON_AddNumberToObject(j, "distinct_optima", (double)r->distinct_optima);
+    cJSON_AddNumberToObject(j, "best_starts", (double)r->n_best);
     cJSON_AddBoolToObject(j, "converged", r->converged);
     cJSON_AddStringToObject(j, "se_method", r->se_method ? r->se_method : "");
     cJSON *b = cJSON_AddObjectToObject(j, "bootstrap");
@@ -136,6 +141,20 @@ cJSON *xl_fit_result_to_json(const xl_fit_result *r)
     cJSON_AddItemToObject(d, "bic", xl_json_number(r->diag.bic));
     cJSON_AddItemToObject(d, "holdout_rmsle", xl_json_number(r->diag.holdout_rmsle));
     cJSON_AddNumberToObject(d, "n_holdout", (double)r->diag.n_holdout);
+    cJSON *ws = cJSON_AddArrayToObject(j, "warnings");
+    for (size_t w = 0; w < r->n_warnings; w++)
+        cJSON_AddItemToArray(ws, cJSON_CreateString(r->warnings[w]));
+    if (r->cov) {
+        cJSON *cv = cJSON_AddObjectToObject(j, "covariance");
+        cJSON *names = cJSON_AddArrayToObject(cv, "params"), *rows = cJSON_AddArrayToObject(cv, "matrix");
+        for (size_t a = 0; a < r->n_params; a++) {
+            cJSON_AddItemToArray(names, cJSON_CreateString(r->params[a].name));
+            cJSON *row = cJSON_CreateArray();
+            for (size_t b = 0; b < r->n_params; b++)
+                cJSON_AddItemToArray(row, xl_json_number(r->cov[a * r->n_params + b]));
+            cJSON_AddItemToArray(rows, row);
+        }
+    }
     cJSON *in = cJSON_AddObjectToObject(j, "input");
     cJSON_AddStringToObject(in, "path", r->input_path ? r->input_path : "");
     cJSON_AddStringToObject(in, "sha256", r->input_sha256);
@@ -246,6 +265,39 @@ int xl_fit_result_load(const char *path, xl_fit_result **out, xl_error *err)
         }
     }
     xl_json_get_double(j, "objective", &r->objective, 0, path, NULL);
+    double d = 0;
+    if (xl_json_get_double(j, "n", &d, 0, path, NULL) == 0 && d >= 0 && d < 1e15)
+        r->n = (size_t)d;
+    /* fixed parameters (not free for the degrees of freedom) and the covariance */
+    for (size_t k = 0; k < r->n_params; k++) {
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(ps, r->params[k].name);
+        r->params[k].fixed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "fixed"));
+    }
+    const cJSON *bt = cJSON_GetObjectItemCaseSensitive(j, "bootstrap");
+    const cJSON *qs = cJSON_GetObjectItemCaseSensitive(bt, "quantiles");
+    if (cJSON_IsNumber(cJSON_GetArrayItem(qs, 0)))
+        r->ci_tail = cJSON_GetArrayItem(qs, 0)->valuedouble;
+    const cJSON *cv = cJSON_GetObjectItemCaseSensitive(j, "covariance");
+    const cJSON *cn = cJSON_GetObjectItemCaseSensitive(cv, "params");
+    const cJSON *cm = cJSON_GetObjectItemCaseSensitive(cv, "matrix");
+    if (cJSON_IsArray(cn) && cJSON_IsArray(cm) && r->n_params > 0) {
+        size_t np = r->n_params, m = (size_t)cJSON_GetArraySize(cn);
+        long map[XL_FIT_MAX_PARAMS + 1];
+        int ok = m <= XL_FIT_MAX_PARAMS && (size_t)cJSON_GetArraySize(cm) == m;
+        for (size_t a = 0; ok && a < m; a++) {
+            const cJSON *nm = cJSON_GetArrayItem(cn, (int)a);
+            map[a] = cJSON_IsString(nm) ? xl_fit_param_index(r, nm->valuestring) : -1;
+            ok = cJSON_GetArraySize(cJSON_GetArrayItem(cm, (int)a)) == (int)m;
+        }
+        if (ok && (r->cov = xl_calloc(np * np + 1, sizeof(double), err))) {
+            for (size_t a = 0; a < m; a++)
+                for (size_t b = 0; b < m; b++) {
+                    const cJSON *v = cJSON_GetArrayItem(cJSON_GetArrayItem(cm, (int)a), (int)b);
+                    if (map[a] >= 0 && map[b] >= 0)
+                        r->cov[map[a] * np + map[b]] = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+                }
+        }
+    }
     r->converged = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "converged"));
     cJSON_Delete(j);
     *out = r;

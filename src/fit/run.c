@@ -1,9 +1,10 @@
 /* Multi-start, standard errors, bootstrap and diagnostics.
  *
- * Multi-start in two passes, both spread over the cores: every start gets a short run
- * (PASS1_ITER iterations); the best POLISH of them (by objective) and every start that
- * already converged are then polished to convergence.  Starts that end within 1e-6
- * (relative) of each other's objective count as one optimum. */
+ * Multi-start in two passes, both spread over the cores: every start is screened with
+ * FIT_SCREEN_ITER iterations (many converge there); then, block by block of FIT_BLOCK
+ * starts, the FIT_BLOCK_POLISH best unconverged ones with different end points are
+ * polished to convergence (starts.c).  Starts that end within 1e-6 (relative) of each
+ * other's objective count as one optimum. */
 #include "fit_run.h"
 
 #include <gsl/gsl_cdf.h>
@@ -12,21 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PASS1_ITER 1
-#define POLISH 32
-#define MAX_GRID 20000
-#define FORMULA_STARTS 64
-
-typedef struct start {
-    double th[XL_FIT_MAX_PARAMS];
-    double obj;
-    int conv;
-} start;
-
 typedef struct ms_ctx {
     const fit_problem *pb;
     fit_work **work;
-    start *st;
+    fit_start *st;
     size_t *todo;
     int max_iter;
     /* bootstrap */
@@ -34,6 +24,7 @@ typedef struct ms_ctx {
     const xl_fit_result *r;
     double *boot;             /* [B][np] natural params */
     unsigned char *boot_ok;
+    double *bbuf;             /* per worker: a resample's rows */
     uint64_t seed;
     xl_progress *prog;
     size_t done;
@@ -42,7 +33,7 @@ typedef struct ms_ctx {
 static void run_start(void *c, size_t i, int worker)
 {
     ms_ctx *m = c;
-    start *s = &m->st[m->todo ? m->todo[i] : i];
+    fit_start *s = &m->st[m->todo ? m->todo[i] : i];
     s->conv = fit_minimise(m->work[worker], s->th, m->max_iter, &s->obj);
     if (!isfinite(s->obj))
         s->obj = HUGE_VAL;
@@ -53,28 +44,9 @@ static void run_start(void *c, size_t i, int worker)
 
 static int cmp_obj(const void *a, const void *b)
 {
-    const start *x = a, *y = b;
+    const fit_start *x = a, *y = b;
     return (x->obj > y->obj) - (x->obj < y->obj);
 }
-
-/* Break positions of bnsl:K have no fixed grid: break i starts at two points around
- * the i/(K+1) quantile of the range of log x, so starts keep d1 < d2 < d3. */
-static double grid_value(const xl_law_info *info, const xl_law_param *lp, size_t j,
-                         const fit_problem *pb)
-{
-    if (lp->n_grid)
-        return lp->grid[j];
-    double lo = HUGE_VAL, hi = -HUGE_VAL;
-    for (size_t i = 0; i < pb->n; i++) {
-        lo = fmin(lo, pb->logx[0][i]);
-        hi = fmax(hi, pb->logx[0][i]);
-    }
-    const char *colon = strchr(info->name, ':');
-    double K = colon ? atof(colon + 1) : 1, i = atof(lp->name + 1);
-    return lo + (hi - lo) * (i + (j ? 0.3 : -0.3)) / (K + 1);
-}
-
-static size_t grid_size(const xl_law_param *lp) { return lp->n_grid ? lp->n_grid : 2; }
 
 /* bnsl's breaks are exchangeable (the product commutes): order them by position. */
 static void canonical_breaks(const xl_fit_result *r, double *u)
@@ -97,64 +69,6 @@ static void canonical_breaks(const xl_fit_result *r, double *u)
         }
 }
 
-/* Starts in internal units: the law's grid, or n random ones inside its box. */
-static start *make_starts(const fit_problem *pb, const xl_law_info *info,
-                          const xl_fit_options *o, size_t *n_out, xl_error *err)
-{
-    size_t total = 1;
-    int use_grid = info && o->n_starts == 0;
-    if (use_grid)
-        for (size_t k = 0; k < pb->nf && total <= MAX_GRID; k++)
-            total *= grid_size(&info->params[pb->free_idx[k]]);
-    int sample_grid = use_grid && total > MAX_GRID;
-    size_t n = use_grid ? (sample_grid ? MAX_GRID : total)
-                        : (o->n_starts ? o->n_starts : FORMULA_STARTS);
-    start *st = xl_calloc(n, sizeof *st, err);
-    if (!st)
-        return NULL;
-    xl_rng rng;
-    xl_rng_seed_stream(&rng, o->seed, 0x5717);
-    for (size_t i = 0; i < n; i++) {
-        size_t rest = i;
-        for (size_t k = 0; k < pb->nf; k++) {
-            size_t pk = pb->free_idx[k];
-            double v;
-            if (info) {
-                const xl_law_param *lp = &info->params[pk];
-                size_t g = grid_size(lp);
-                if (use_grid && !sample_grid) {
-                    /* last parameter varies fastest */
-                    size_t stride = 1;
-                    for (size_t q = k + 1; q < pb->nf; q++)
-                        stride *= grid_size(&info->params[pb->free_idx[q]]);
-                    v = grid_value(info, lp, (rest / stride) % g, pb);
-                } else if (use_grid) {
-                    v = grid_value(info, lp, xl_rng_below(&rng, g), pb);
-                } else {
-                    double a = grid_value(info, lp, 0, pb), b = grid_value(info, lp, g - 1, pb);
-                    v = a + (b - a) * xl_rng_uniform(&rng);
-                }
-                /* grids are in log units for log-scale params; map to this transform */
-                double p = lp->log_scale ? exp(v) : v;
-                v = pb->tr[pk].kind == TR_IDENT ? p : fit_u_from_p(&pb->tr[pk], p);
-                if (!isfinite(v))
-                    v = xl_rng_normal(&rng);
-            } else {
-                const fit_ptrans *t = &pb->tr[pk];
-                if (t->kind == TR_BOX)
-                    v = 4 * xl_rng_uniform(&rng) - 2;
-                else if (t->kind != TR_IDENT)
-                    v = 6 * xl_rng_uniform(&rng) - 3;
-                else
-                    v = i == 0 ? 1.0 : 3 * xl_rng_uniform(&rng) - 1;
-            }
-            st[i].th[k] = v;
-        }
-    }
-    *n_out = n;
-    return st;
-}
-
 static int invert_spd(double *a, size_t p)
 {
     gsl_matrix_view m = gsl_matrix_view_array(a, p, p);
@@ -168,7 +82,7 @@ static int invert_spd(double *a, size_t p)
  * huber: Huber's (1981, eq. 7.6.5) M-estimator covariance
  *        cov_u = K^2 [sum w psi(r)^2 / (n - p)] / m^2 (J'WJ)^-1, m = mean psi'(r),
  *        K = 1 + (p/n) var(psi')/m^2. */
-static void standard_errors(fit_work *w, const double *th, xl_fit_result *r)
+static int standard_errors(fit_work *w, const double *th, xl_fit_result *r, xl_error *err)
 {
     const fit_problem *pb = w->pb;
     size_t n = pb->n, p = pb->nf;
@@ -195,12 +109,12 @@ static void standard_errors(fit_work *w, const double *th, xl_fit_result *r)
         sdpsi2 += wi * dpsi * dpsi;
     }
     if (n <= p || invert_spd(A, p))
-        return;
+        return XL_OK;
     double s2 = spsi2 / (double)(n - p);
     if (pb->huber) {
         double m = sdpsi / sw, var = sdpsi2 / sw - m * m;
         if (m <= 0)
-            return;
+            return XL_OK;
         double K = 1 + (double)p / (double)n * var / (m * m);
         s2 = K * K * s2 / (m * m);
     }
@@ -209,22 +123,67 @@ static void standard_errors(fit_work *w, const double *th, xl_fit_result *r)
         size_t k = pb->free_idx[a];
         r->params[k].se = fabs(fit_dp_du(&pb->tr[k], u[k])) * sqrt(s2 * A[a * p + a]);
     }
+    /* the covariance in natural units (fixed parameters: zero rows and columns) */
+    size_t np = r->n_params;
+    if (!(r->cov = xl_calloc(np * np + 1, sizeof(double), err)))
+        return err->code;
+    for (size_t a = 0; a < p; a++)
+        for (size_t b = 0; b < p; b++) {
+            size_t ka = pb->free_idx[a], kb = pb->free_idx[b];
+            r->cov[ka * np + kb] = fit_dp_du(&pb->tr[ka], u[ka]) * fit_dp_du(&pb->tr[kb], u[kb]) *
+                                   s2 * A[a * p + b];
+        }
+    return XL_OK;
 }
 
+/* One refit on a resample.  Only the rows drawn (about 63% of them) are kept, each
+ * weighted by how often it was drawn: the same objective as repeating rows, on fewer rows
+ * (the model evaluation over the rows is most of the cost). */
 static void run_boot(void *c, size_t b, int worker)
 {
     ms_ctx *m = c;
-    fit_work *w = m->work[worker];
     const fit_problem *pb = m->pb;
-    double *mult = (double *)w->mult;
-    memset(mult, 0, pb->n * sizeof *mult);
+    size_t n = pb->n, nc = pb->n_cols;
+    double *buf = m->bbuf + (size_t)worker * (2 * nc + 3) * n, *mult = buf + (2 * nc + 2) * n;
+    memset(mult, 0, n * sizeof *mult);
     xl_rng rng;
     xl_rng_seed_stream(&rng, m->seed, b + 1);
-    for (size_t i = 0; i < pb->n; i++)
-        mult[xl_rng_below(&rng, pb->n)] += 1;
+    for (size_t i = 0; i < n; i++)
+        mult[xl_rng_below(&rng, n)] += 1;
+    fit_problem pc = *pb;
+    double *xs[8], *lxs[8];
+    for (size_t q = 0; q < nc; q++) {
+        xs[q] = buf + 2 * q * n;
+        lxs[q] = buf + (2 * q + 1) * n;
+    }
+    pc.x = xs;
+    pc.logx = lxs;
+    pc.gy = buf + 2 * nc * n;
+    pc.w = pc.gy + n;
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (mult[i] == 0)
+            continue;
+        for (size_t q = 0; q < nc; q++) {
+            xs[q][j] = pb->x[q][i];
+            lxs[q][j] = pb->logx[q][i];
+        }
+        pc.gy[j] = pb->gy[i];
+        pc.w[j++] = pb->w[i] * mult[i];
+    }
+    pc.n = j;
+    xl_error e;
+    fit_work *w = fit_work_alloc(&pc, &e);
     double th[XL_FIT_MAX_PARAMS], u[XL_FIT_MAX_PARAMS], obj;
     memcpy(th, m->best, pb->nf * sizeof *th);
-    int ok = fit_minimise(w, th, m->max_iter, &obj);
+    int ok = 0;
+    if (w) {
+        /* refits only feed percentiles: 1e-6 relative steps are far below their spread (on
+           the Chinchilla data the intervals agree with 1e-8 to 5 digits, at 2/3 of the cost) */
+        w->xtol = 1e-6;
+        ok = fit_minimise(w, th, m->max_iter, &obj);
+        fit_work_free(w);
+    }
     fit_full_u(pb, th, u);
     canonical_breaks(m->r, u);
     for (size_t k = 0; k < pb->np; k++) {
@@ -237,13 +196,13 @@ static void run_boot(void *c, size_t b, int worker)
         xl_progress_update(m->prog, (double)d, NULL);
 }
 
-static int cmp_double(const void *a, const void *b)
+int fit_cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
-static double percentile(const double *sorted, size_t n, double q)
+double fit_percentile(const double *sorted, size_t n, double q)
 {
     double pos = q * (double)(n - 1);
     size_t i = (size_t)pos;
@@ -257,26 +216,20 @@ static int bootstrap(ms_ctx *m, int threads, xl_fit_result *r, size_t B, xl_erro
     const fit_problem *pb = m->pb;
     m->boot = calloc(B * pb->np + 1, sizeof(double));
     m->boot_ok = calloc(B + 1, 1);
-    double *mult = calloc((size_t)threads * pb->n, sizeof(double));
     double *col = calloc(B + 1, sizeof(double));
-    if (!m->boot || !m->boot_ok || !mult || !col) {
-        free(mult);
+    m->bbuf = calloc((size_t)threads * (2 * pb->n_cols + 3) * pb->n + 1, sizeof(double));
+    if (!m->boot || !m->boot_ok || !col || !m->bbuf) {
         free(col);
+        free(m->bbuf);
+        m->bbuf = NULL;
         return xl_error_set(err, XL_ENOMEM, "out of memory for %zu bootstrap refits", B);
-    }
-    /* refits only feed percentiles: 1e-6 relative steps are far below their spread (on the
-       Chinchilla data the intervals agree with 1e-8 to 5 digits, at 2/3 of the cost) */
-    for (int t = 0; t < threads; t++) {
-        m->work[t]->mult = mult + (size_t)t * pb->n;
-        m->work[t]->xtol = 1e-6;
     }
     m->done = 0;
     int rc = xl_parallel_for(B, threads, run_boot, m, err);
     if (m->prog)
         xl_progress_finish(m->prog, NULL);
-    for (int t = 0; t < threads; t++)
-        m->work[t]->mult = NULL;
-    free(mult);
+    free(m->bbuf);
+    m->bbuf = NULL;
     size_t ok = 0;
     for (size_t b = 0; b < B; b++)
         if (m->boot_ok[b]) {
@@ -299,9 +252,9 @@ static int bootstrap(ms_ctx *m, int threads, xl_fit_result *r, size_t B, xl_erro
     for (size_t k = 0; ok >= 2 && k < pb->np; k++) {
         for (size_t b = 0; b < ok; b++)
             col[b] = r->boot[b * pb->np + k];
-        qsort(col, ok, sizeof *col, cmp_double);
-        r->params[k].ci_lo = percentile(col, ok, tail);
-        r->params[k].ci_hi = percentile(col, ok, 1 - tail);
+        qsort(col, ok, sizeof *col, fit_cmp_double);
+        r->params[k].ci_lo = fit_percentile(col, ok, tail);
+        r->params[k].ci_hi = fit_percentile(col, ok, 1 - tail);
     }
     free(col);
     free(m->boot_ok);
@@ -356,7 +309,7 @@ int fit_run(fit_problem *pb, const xl_law_info *info, const xl_fit_options *o,
                             (double)o->bootstrap * ((double)pb->np * 16 + 9) / 1e9,
                             (double)lim / 1e9);
     size_t n_st = 0;
-    start *st = make_starts(pb, info, o, &n_st, err);
+    fit_start *st = fit_make_starts(pb, info, r, o, &n_st, err);
     if (!st)
         return err->code;
     /* one workspace per thread: never more threads than units of work */
@@ -377,31 +330,27 @@ int fit_run(fit_problem *pb, const xl_law_info *info, const xl_fit_options *o,
             goto out;
         }
     xl_progress prog;
-    int two_pass = n_st > POLISH;
+    int two_pass = n_st > FIT_BLOCK_POLISH && pb->max_iter > FIT_SCREEN_ITER;
     if (o->progress) {
         xl_progress_init(&prog, o->progress, "starts", (double)n_st);
         m.prog = &prog;
     }
-    m.max_iter = two_pass ? PASS1_ITER : pb->max_iter;
+    m.max_iter = two_pass ? FIT_SCREEN_ITER : pb->max_iter;
     if ((rc = xl_parallel_for(n_st, threads, run_start, &m, err)))
         goto out;
     if (m.prog)
         xl_progress_finish(m.prog, NULL);
     m.prog = NULL;
-    qsort(st, n_st, sizeof *st, cmp_obj);
     if (two_pass) {
-        size_t nt = 0;
-        for (size_t i = 0; i < n_st; i++)
-            if (isfinite(st[i].obj) && (i < POLISH || st[i].conv))
-                todo[nt++] = i;
+        size_t nt = fit_select_polish(st, n_st, pb->nf, todo);
         m.todo = todo;
         m.max_iter = pb->max_iter;
         m.done = 0;
         if ((rc = xl_parallel_for(nt, threads, run_start, &m, err)))
             goto out;
         m.todo = NULL;
-        qsort(st, n_st, sizeof *st, cmp_obj);
     }
+    qsort(st, n_st, sizeof *st, cmp_obj);
     /* the best converged start */
     size_t best = n_st;
     for (size_t i = 0; i < n_st && best == n_st; i++)
@@ -417,12 +366,23 @@ int fit_run(fit_problem *pb, const xl_law_info *info, const xl_fit_options *o,
     r->converged = 1;
     r->objective = st[best].obj;
     r->distinct_optima = 0;
+    r->n_best = 0;
+    /* objectives within 1e-6 of the best, or within 1e-12 of the objective of a constant
+       (so noise-free fits, whose optimum is rounding noise near 0, count every start that
+       found the curve) */
+    double mean = 0, tss = 0;
+    for (size_t i = 0; i < pb->n; i++)
+        mean += pb->gy[i] / (double)pb->n;
+    for (size_t i = 0; i < pb->n; i++)
+        tss += 0.5 * pb->w[i] * (pb->gy[i] - mean) * (pb->gy[i] - mean);
+    double tol = 1e-6 * fabs(r->objective) + 1e-12 * tss + 1e-300;
     double last = NAN;
     for (size_t i = 0; i < n_st; i++)
         if (st[i].conv && isfinite(st[i].obj)) {
             if (!(fabs(st[i].obj - last) <= 1e-6 * fmax(fabs(last), 1e-300)))
                 r->distinct_optima++;
             last = st[i].obj;
+            r->n_best += st[i].obj <= r->objective + tol;
         }
     double u[XL_FIT_MAX_PARAMS];
     fit_full_u(pb, st[best].th, u);
@@ -434,8 +394,11 @@ int fit_run(fit_problem *pb, const xl_law_info *info, const xl_fit_options *o,
         r->params[k].ci_lo = r->params[k].ci_hi = NAN;
     }
     r->se_method = pb->huber ? "huber-sandwich" : "jacobian";
-    standard_errors(m.work[0], st[best].th, r);
+    if ((rc = standard_errors(m.work[0], st[best].th, r, err)))
+        goto out;
     diagnostics(m.work[0], st[best].th, r);
+    if ((rc = fit_warnings(m.work[0], st[best].th, r, err)))
+        goto out;
     if (o->bootstrap > 0) {
         m.best = st[best].th;
         m.max_iter = pb->max_iter;

@@ -67,7 +67,7 @@ static void resid(fit_work *w, const double *th, double *fv)
     fit_model_eval(w, u, 1);
     const double delta = pb->delta;
     for (size_t i = 0; i < pb->n; i++) {
-        double m = pb->w[i] * (w->mult ? w->mult[i] : 1.0);
+        double m = pb->w[i];
         double sw = m == 1.0 ? 1.0 : sqrt(m), r = w->gf[i] - pb->gy[i], ds, s = r;
         if (!isfinite(r)) {
             fv[i] = m > 0 ? BAD_RESID : 0;
@@ -87,7 +87,7 @@ static void jac_from_cache(fit_work *w, double *J0, size_t tda)
     const fit_problem *pb = w->pb;
     const size_t np = pb->np, nf = pb->nf;
     for (size_t i = 0; i < pb->n; i++) {
-        double m = pb->w[i] * (w->mult ? w->mult[i] : 1.0);
+        double m = pb->w[i];
         double sw = m == 1.0 ? 1.0 : sqrt(m), r = w->gf[i] - pb->gy[i], ds = 1.0;
         double *J = J0 + i * tda;
         if (!isfinite(r)) {
@@ -170,7 +170,7 @@ double fit_objective(fit_work *w, const double *th)
     fit_model_eval(w, u, 0);
     double obj = 0;
     for (size_t i = 0; i < pb->n; i++) {
-        double m = pb->w[i] * (w->mult ? w->mult[i] : 1.0);
+        double m = pb->w[i];
         if (m == 0)
             continue;
         double r = w->gf[i] - pb->gy[i];

@@ -63,6 +63,17 @@ static void budget_args(argvec *a, const xl_sweep_budget *b, double D, const xl_
                         double *tokens)
 {
     double per_step = (double)m->batch * (double)m->ctx;
+    if (!strcmp(b->schedule, "constant")) {
+        /* the data-limit protocol: the cap is only a safety net, patience ends the run;
+         * the time estimate is epochs * D (at least min_tokens) when epochs is given */
+        double cap = b->max_tokens > 0 ? b->max_tokens : (double)b->max_steps * per_step;
+        if (b->max_tokens > 0 && b->max_steps > 0)
+            cap = fmin(cap, (double)b->max_steps * per_step);
+        cap = fmax(per_step, round(cap));
+        add(a, "--max-tokens", "%.0f", cap);
+        *tokens = b->epochs > 0 ? fmin(cap, fmax(b->epochs * D, b->min_tokens)) : cap;
+        return;
+    }
     if (b->epochs > 0 || b->max_tokens > 0) {
         double t = b->epochs > 0 ? b->epochs * D : b->max_tokens;
         if (b->epochs > 0 && b->max_tokens > 0 && t > b->max_tokens)
@@ -78,6 +89,22 @@ static void budget_args(argvec *a, const xl_sweep_budget *b, double D, const xl_
         add(a, "--max-steps", "%ld", b->max_steps);
         *tokens = (double)b->max_steps * per_step;
     }
+}
+
+/* The data-limit protocol's trainer options (only those set, so that ids of runs
+ * planned without them stay as they were). */
+static void protocol_args(argvec *a, const xl_sweep_budget *b)
+{
+    if (b->schedule[0])
+        add(a, "--schedule", "%s", b->schedule);
+    if (b->patience_steps > 0)
+        add(a, "--patience-steps", "%ld", b->patience_steps);
+    if (b->patience_frac > 0)
+        add(a, "--patience-frac", "%.6g", b->patience_frac);
+    if (b->min_delta > 0)
+        add(a, "--min-delta", "%.6g", b->min_delta);
+    if (b->eval_growth > 0)
+        add(a, "--eval-growth", "%.6g", b->eval_growth);
 }
 
 static void common_args(argvec *a, const xl_sweep_spec *s, long seed)
@@ -230,18 +257,22 @@ int xl_sweep_plan_build(const xl_sweep_spec *s, xl_sweep_plan *p, xl_error *err)
                 long pre = (long)p->n;
                 if ((rc = push(p, &cap, &a, &r, err)))
                     break;
+                const double *dfs = m->n_d_f ? m->d_f : s->d_f;
+                size_t n_dfs = m->n_d_f ? m->n_d_f : s->n_d_f;
                 for (size_t si = 0; si < s->n_seeds && !rc; si++)
-                    for (size_t k = 0; k < s->n_d_f && !rc; k++) {
+                    for (size_t k = 0; k < n_dfs && !rc; k++) {
                         argvec f = {0};
                         xl_sweep_run q = {.kind = XL_SWEEP_FINETUNE, .curriculum = c,
-                                          .model = mi, .N = N, .D = s->d_f[k],
+                                          .model = mi, .N = N, .D = dfs[k],
                                           .seed = s->seeds[si], .dep = pre,
                                           .group = p->n_groups};
                         add(&f, "--data", "%s", s->target);
                         add(&f, "--data-size", "%.0f", q.D);
                         add(&f, "--batch", "%ld", m->batch);
-                        add(&f, "--lr", "%.6g", m->lr * s->finetune.lr_mult);
+                        add(&f, "--lr", "%.6g", m->lr_finetune > 0 ? m->lr_finetune
+                                                                   : m->lr * s->finetune.lr_mult);
                         budget_args(&f, &s->finetune, q.D, m, &q.est_tokens);
+                        protocol_args(&f, &s->finetune);
                         if (s->trainable)
                             add(&f, "--trainable", "%s", s->trainable);
                         common_args(&f, s, q.seed);
@@ -250,19 +281,26 @@ int xl_sweep_plan_build(const xl_sweep_spec *s, xl_sweep_plan *p, xl_error *err)
                     }
                 p->n_groups++;
             } else {
+                /* the model's own grid, else the spec's (which defaults to D_F) */
+                const double *ds = m->n_d_scratch ? m->d_scratch
+                                 : s->n_d_scratch ? s->d_scratch : m->d_f;
+                size_t n_ds = m->n_d_scratch ? m->n_d_scratch
+                            : s->n_d_scratch ? s->n_d_scratch : m->n_d_f;
                 for (size_t si = 0; si < s->n_seeds && !rc; si++)
-                    for (size_t k = 0; k < s->n_d_scratch && !rc; k++) {
+                    for (size_t k = 0; k < n_ds && !rc; k++) {
                         argvec a = {0};
                         xl_sweep_run r = {.kind = XL_SWEEP_SCRATCH, .curriculum = c,
-                                          .model = mi, .N = N, .D = s->d_scratch[k],
+                                          .model = mi, .N = N, .D = ds[k],
                                           .seed = s->seeds[si], .dep = -1,
                                           .group = p->n_groups++};
                         add(&a, "--data", "%s", s->target);
                         add(&a, "--data-size", "%.0f", r.D);
                         shape_args(&a, m);
                         add(&a, "--batch", "%ld", m->batch);
-                        add(&a, "--lr", "%.6g", m->lr * s->scratch.lr_mult);
+                        add(&a, "--lr", "%.6g", m->lr_scratch > 0 ? m->lr_scratch
+                                                                  : m->lr * s->scratch.lr_mult);
                         budget_args(&a, &s->scratch, r.D, m, &r.est_tokens);
+                        protocol_args(&a, &s->scratch);
                         common_args(&a, s, r.seed);
                         estimate(s, m, &r);
                         rc = push(p, &cap, &a, &r, err);

@@ -21,9 +21,10 @@ static const char *const TOP_KEYS[] = {"name", "target", "corpora", "models", "c
     "pretrain", "finetune", "scratch", "seeds", "lr", "batch", "early_stopping",
     "train_args", "flops_per_s", "warmup", "vocab", NULL};
 static const char *const MODEL_KEYS[] = {"n_layer", "d_model", "n_head", "ctx", "lr", "batch",
-    "pretrain_tokens", "pretrain_steps", NULL};
+    "pretrain_tokens", "pretrain_steps", "lr_finetune", "lr_scratch", "D_F", "D", NULL};
 static const char *const BUDGET_KEYS[] = {"D_F", "D", "epochs", "min_tokens", "max_tokens",
-    "max_steps", "lr_mult", "trainable", NULL};
+    "max_steps", "lr_mult", "trainable", "schedule", "patience_steps", "patience_frac",
+    "min_delta", "eval_growth", NULL};
 
 /* Typos must not be silently ignored: an unknown key is an error. */
 static int check_keys(ctx *c, const cJSON *obj, const char *const *keys, const char *where)
@@ -185,11 +186,12 @@ static int parse_models(ctx *c, const cJSON *root, xl_sweep_spec *s)
     if (!s->models)
         return XL_ENOMEM;
     const cJSON *pre = cJSON_GetObjectItemCaseSensitive(root, "pretrain");
-    double pre_tokens = 0, pre_tpp = 0;
+    double pre_tokens = 0, pre_tpp = 0, pre_min = 0, pre_max = 0;
     long pre_steps = 0, batch = 16;
     int rc = XL_OK;
     if (pre) {
-        const char *const keys[] = {"tokens", "steps", "tokens_per_param", NULL};
+        const char *const keys[] = {"tokens", "steps", "tokens_per_param", "min_tokens",
+                                    "max_tokens", NULL};
         if (!cJSON_IsObject(pre))
             return fail(c, "pretrain", "must be an object {\"tokens\"|\"steps\"|"
                                        "\"tokens_per_param\"}%s", NULL);
@@ -200,8 +202,15 @@ static int parse_models(ctx *c, const cJSON *root, xl_sweep_spec *s)
             rc = get_long(c, pre, "steps", "pretrain", &pre_steps, 0, 1);
         if (!rc)
             rc = get_num(c, pre, "tokens_per_param", "pretrain", &pre_tpp, 0, 0, 1e-300);
+        if (!rc)
+            rc = get_num(c, pre, "min_tokens", "pretrain", &pre_min, 0, 0, 0);
+        if (!rc)
+            rc = get_num(c, pre, "max_tokens", "pretrain", &pre_max, 0, 0, 0);
         if (rc)
             return rc;
+        if ((pre_min > 0 || pre_max > 0) && pre_tpp == 0)
+            return fail(c, "pretrain", "'min_tokens' and 'max_tokens' bound 'tokens_per_param'%s",
+                        NULL);
         if ((pre_tokens > 0) + (pre_steps > 0) + (pre_tpp > 0) > 1)
             return fail(c, "pretrain", "give one of 'tokens', 'steps', 'tokens_per_param'%s",
                         NULL);
@@ -261,10 +270,31 @@ static int parse_models(ctx *c, const cJSON *root, xl_sweep_spec *s)
             md->pretrain_tokens = pre_tokens;
             md->pretrain_steps = pre_steps;
             if (pre_tpp > 0)
-                md->pretrain_tokens =   /* Kaplan N as xl_nn counts it */
-                    round(pre_tpp * ((double)md->n_layer * (12.0 * (double)md->d_model *
-                          (double)md->d_model + 13.0 * (double)md->d_model) +
-                          2.0 * (double)md->d_model));
+            if (pre_tpp > 0) {
+                /* larger models are pre-trained on more (tokens per parameter, Kaplan N as
+                 * xl_nn counts it), within what the corpus holds (max_tokens) */
+                double t = round(pre_tpp * ((double)md->n_layer * (12.0 * (double)md->d_model *
+                                 (double)md->d_model + 13.0 * (double)md->d_model) +
+                                 2.0 * (double)md->d_model));
+                if (pre_max > 0 && t > pre_max) t = pre_max;
+                if (t < pre_min) t = pre_min;
+                md->pretrain_tokens = t;
+            }
+        }
+        if ((rc = get_num(c, m, "lr_finetune", w, &md->lr_finetune, 0, 0, 1e-300)) ||
+            (rc = get_num(c, m, "lr_scratch", w, &md->lr_scratch, 0, 0, 1e-300)))
+            return rc;
+        const cJSON *g;
+        char f[96];
+        if ((g = cJSON_GetObjectItemCaseSensitive(m, "D_F"))) {
+            snprintf(f, sizeof f, "%s.D_F", w);
+            if ((rc = get_sizes(c, g, f, &md->d_f, &md->n_d_f)))
+                return rc;
+        }
+        if ((g = cJSON_GetObjectItemCaseSensitive(m, "D"))) {
+            snprintf(f, sizeof f, "%s.D", w);
+            if ((rc = get_sizes(c, g, f, &md->d_scratch, &md->n_d_scratch)))
+                return rc;
         }
     }
     return XL_OK;
@@ -342,12 +372,39 @@ static int parse_budget(ctx *c, const cJSON *root, const char *key, xl_sweep_bud
         if ((rc = get_sizes(c, sz, f, sizes, n_sizes)))
             return rc;
     }
+    char *sched = NULL;
     if ((rc = get_num(c, o, "epochs", key, &b->epochs, 0, 0, 1e-300)) ||
         (rc = get_num(c, o, "min_tokens", key, &b->min_tokens, 0, 0, 0)) ||
         (rc = get_num(c, o, "max_tokens", key, &b->max_tokens, 0, 0, 1)) ||
         (rc = get_long(c, o, "max_steps", key, &b->max_steps, 0, 1)) ||
-        (rc = get_num(c, o, "lr_mult", key, &b->lr_mult, 0, 0, 1e-300)))
+        (rc = get_num(c, o, "lr_mult", key, &b->lr_mult, 0, 0, 1e-300)) ||
+        (rc = get_long(c, o, "patience_steps", key, &b->patience_steps, 0, 0)) ||
+        (rc = get_num(c, o, "patience_frac", key, &b->patience_frac, 0, 0, 0)) ||
+        (rc = get_num(c, o, "min_delta", key, &b->min_delta, 0, 0, 0)) ||
+        (rc = get_num(c, o, "eval_growth", key, &b->eval_growth, 0, 0, 0)) ||
+        (rc = get_str(c, o, "schedule", key, &sched, 0)))
         return rc;
+    if (sched) {
+        int ok = !strcmp(sched, "cosine") || !strcmp(sched, "constant");
+        if (ok) snprintf(b->schedule, sizeof b->schedule, "%s", sched);
+        free(sched);
+        if (!ok) {
+            char f[64];
+            snprintf(f, sizeof f, "%s.schedule", key);
+            return fail(c, f, "must be \"cosine\" or \"constant\"%s", NULL);
+        }
+    }
+    if (!strcmp(b->schedule, "constant") && b->max_tokens == 0 && b->max_steps == 0) {
+        char f[64];
+        snprintf(f, sizeof f, "%s.max_tokens", key);
+        return fail(c, f, "the constant schedule trains to the data limit: give a safety cap"
+                          " ('max_tokens' or 'max_steps')%s", NULL);
+    }
+    if (b->eval_growth > 10) {
+        char f[64];
+        snprintf(f, sizeof f, "%s.eval_growth", key);
+        return fail(c, f, "must be in [0, 10]%s", NULL);
+    }
     if (trainable && (rc = get_str(c, o, "trainable", key, trainable, 0)))
         return rc;
     return XL_OK;
@@ -490,11 +547,12 @@ int xl_sweep_spec_parse(const char *text, const char *path, xl_sweep_spec *s, xl
      * models for other protocols (the task suite of `xferlaw matrix`). */
     int pretrain_only = has_pre && !cJSON_GetObjectItemCaseSensitive(root, "finetune");
     if (has_pre && !pretrain_only) {
-        if (!s->n_d_f) {
-            rc = fail(&c, "finetune.D_F", "missing: curricula with pre-training need fine-tune"
-                                          " sizes%s", NULL);
-            goto out;
-        }
+        for (size_t i = 0; i < s->n_models; i++)
+            if (!s->n_d_f && !s->models[i].n_d_f) {
+                rc = fail(&c, "finetune.D_F", "missing: curricula with pre-training need"
+                                              " fine-tune sizes (here or in every model)%s", NULL);
+                goto out;
+            }
         if (!budget_given(&s->finetune)) {
             rc = fail(&c, "finetune", "needs a budget: 'epochs', 'max_tokens' or 'max_steps'%s",
                       NULL);
@@ -517,11 +575,12 @@ int xl_sweep_spec_parse(const char *text, const char *path, xl_sweep_spec *s, xl
             }
             memcpy(s->d_scratch, s->d_f, s->n_d_f * sizeof *s->d_f);
         }
-        if (!s->n_d_scratch) {
-            rc = fail(&c, "scratch.D", "missing: the 'scratch' curriculum needs data sizes%s",
-                      NULL);
-            goto out;
-        }
+        for (size_t i = 0; i < s->n_models; i++)
+            if (!s->n_d_scratch && !s->models[i].n_d_scratch && !s->models[i].n_d_f) {
+                rc = fail(&c, "scratch.D", "missing: the 'scratch' curriculum needs data sizes"
+                                           " (here or in every model)%s", NULL);
+                goto out;
+            }
         if (!budget_given(&s->scratch)) {
             if (!budget_given(&s->finetune)) {
                 rc = fail(&c, "scratch", "needs a budget: 'epochs', 'max_tokens' or"
@@ -564,6 +623,10 @@ void xl_sweep_spec_free(xl_sweep_spec *s)
         free(s->train_args[i]);
     free(s->train_args);
     free(s->curricula);
+    for (size_t i = 0; i < s->n_models && s->models; i++) {
+        free(s->models[i].d_f);
+        free(s->models[i].d_scratch);
+    }
     free(s->models);
     free(s->d_f);
     free(s->d_scratch);

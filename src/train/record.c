@@ -3,6 +3,7 @@
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,11 @@ char *xl_train_state_to_json(const xl_train_state *st)
     snprintf(buf, sizeof buf, "%a", st->seconds);
     cJSON_AddStringToObject(o, "seconds", buf);
     cJSON_AddNumberToObject(o, "stopped_early", st->stopped_early);
+    snprintf(buf, sizeof buf, "%a", st->ref_val_loss);
+    cJSON_AddStringToObject(o, "ref_val_loss", buf);
+    cJSON_AddNumberToObject(o, "ref_step", (double)st->ref_step);
+    snprintf(buf, sizeof buf, "%a", st->last_val_loss);
+    cJSON_AddStringToObject(o, "last_val_loss", buf);
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return s;
@@ -60,6 +66,13 @@ int xl_train_state_from_json(const char *json, const char *where, xl_train_state
         st->bad_evals = (int)bad;
         st->seconds = strtod(sec, NULL);
         st->stopped_early = (int)stop;
+        /* absent in checkpoints of older versions: patience then counts from the best */
+        const cJSON *rv = cJSON_GetObjectItemCaseSensitive(o, "ref_val_loss");
+        const cJSON *rs = cJSON_GetObjectItemCaseSensitive(o, "ref_step");
+        const cJSON *lv = cJSON_GetObjectItemCaseSensitive(o, "last_val_loss");
+        st->ref_val_loss = cJSON_IsString(rv) ? strtod(rv->valuestring, NULL) : st->best_val_loss;
+        st->ref_step = cJSON_IsNumber(rs) ? (long)rs->valuedouble : st->best_step;
+        st->last_val_loss = cJSON_IsString(lv) ? strtod(lv->valuestring, NULL) : NAN;
         for (int i = 0; i < 4; i++) {
             const cJSON *x = cJSON_GetArrayItem(r, i);
             st->data_rng.s[i] = cJSON_IsString(x) ? strtoull(x->valuestring, NULL, 16) : 0;
@@ -82,6 +95,11 @@ void xl_train_run_id(const xl_train_config *c, const xl_nn_config *m, const xl_d
              c->warmup, c->weight_decay, c->clip, c->max_steps, c->max_tokens, c->eval_every,
              c->eval_tokens, c->patience, c->trainable, c->seed,
              init_sha256 ? init_sha256 : "none");
+    /* protocol options join the id only when set, so ids of earlier runs stay as they were */
+    size_t len = strlen(buf);
+    if (strcmp(c->schedule, "cosine") || c->patience_steps || c->eval_growth > 0 || c->min_delta > 0)
+        snprintf(buf + len, sizeof buf - len, "|sched=%s|pst=%ld,%a,%a|egrow=%a", c->schedule,
+                 c->patience_steps, c->patience_frac, c->min_delta, c->eval_growth);
     char hex[65];
     xl_sha256_hex(buf, strlen(buf), hex);
     memcpy(id, hex, 16);
@@ -112,6 +130,11 @@ int xl_train_write_record(const xl_train_config *c, const xl_nn_config *m, const
     cJSON_AddNumberToObject(cf, "eval_every", (double)c->eval_every);
     cJSON_AddNumberToObject(cf, "eval_tokens", (double)c->eval_tokens);
     cJSON_AddNumberToObject(cf, "patience", c->patience);
+    cJSON_AddStringToObject(cf, "schedule", c->schedule);
+    cJSON_AddNumberToObject(cf, "patience_steps", (double)c->patience_steps);
+    cJSON_AddNumberToObject(cf, "patience_frac", c->patience_frac);
+    cJSON_AddNumberToObject(cf, "min_delta", c->min_delta);
+    cJSON_AddNumberToObject(cf, "eval_growth", c->eval_growth);
     if (c->init_from[0]) cJSON_AddStringToObject(cf, "init_from", c->init_from);
     else cJSON_AddNullToObject(cf, "init_from");
     cJSON_AddBoolToObject(cf, "resume", c->resume);
@@ -138,6 +161,9 @@ int xl_train_write_record(const xl_train_config *c, const xl_nn_config *m, const
     cJSON_AddNumberToObject(o, "steps", (double)r->steps);
     cJSON_AddNumberToObject(o, "tokens_seen", (double)r->tokens_seen);
     cJSON_AddBoolToObject(o, "stopped_early", r->stopped_early);
+    cJSON_AddStringToObject(o, "end", r->end);
+    cJSON_AddItemToObject(o, "last_val_loss", xl_json_number(r->last_val_loss));
+    cJSON_AddItemToObject(o, "val_unigram_loss", xl_json_number(r->val_unigram));
     cJSON_AddNumberToObject(o, "flops", r->flops);
     cJSON_AddStringToObject(o, "flops_convention",
                             "6*N*tokens + 6*n_layer*ctx*d_model*tokens (attention); "

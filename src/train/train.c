@@ -32,6 +32,7 @@ void xl_train_config_default(xl_train_config *c)
     c->eval_every = 100;
     c->eval_tokens = 16384;
     c->patience = 5;
+    snprintf(c->schedule, sizeof c->schedule, "cosine");
     snprintf(c->trainable, sizeof c->trainable, "all");
     c->seed = 1;
     c->threads = 1;
@@ -40,6 +41,7 @@ void xl_train_config_default(xl_train_config *c)
 double xl_train_lr(const xl_train_config *c, long s, long S)
 {
     if (c->warmup > 0 && s <= c->warmup) return c->lr * (double)s / (double)c->warmup;
+    if (!strcmp(c->schedule, "constant")) return c->lr;
     long decay = S - c->warmup;
     if (decay <= 0) return c->lr;
     double t = (double)(s - c->warmup) / (double)decay;
@@ -64,6 +66,12 @@ static int check_config(const xl_train_config *c, xl_error *err)
     if (c->eval_tokens <= 0) BAD("eval-tokens", "must be > 0");
     if (c->patience < 0) BAD("patience", "must be >= 0");
     if (c->threads < 0) BAD("threads", "must be >= 0");
+    if (strcmp(c->schedule, "cosine") && strcmp(c->schedule, "constant"))
+        BAD("schedule", "must be 'cosine' or 'constant', got '%s'", c->schedule);
+    if (c->patience_steps < 0) BAD("patience-steps", "must be >= 0");
+    if (!(c->patience_frac >= 0) || !isfinite(c->patience_frac)) BAD("patience-frac", "must be >= 0");
+    if (!(c->min_delta >= 0) || !isfinite(c->min_delta)) BAD("min-delta", "must be >= 0");
+    if (!(c->eval_growth >= 0) || c->eval_growth > 10) BAD("eval-growth", "must be in [0, 10]");
 #undef BAD
     return XL_OK;
 }
@@ -90,6 +98,38 @@ static int evaluate(xl_nn_model *m, const xl_dataset *ds, int B, int T, int n_ba
     }
     *out = sum / n_batches;
     return XL_OK;
+}
+
+/* Evals are dense early and sparse late with eval_growth > 0; the next eval depends only
+ * on the step of the last one, so a resumed run (saved right after an eval) keeps it. */
+static long next_eval_after(const xl_train_config *c, long s)
+{
+    long gap = c->eval_every;
+    if (c->eval_growth > 0 && (double)s * c->eval_growth > (double)gap)
+        gap = (long)((double)s * c->eval_growth);
+    return s + gap;
+}
+
+/* Patience window in steps (patience_steps > 0): a run that took best_step steps to reach
+ * its best gets a proportional wait, never less than the floor. */
+static long patience_window(const xl_train_config *c, long best_step)
+{
+    double w = c->patience_frac * (double)best_step;
+    return w > (double)c->patience_steps ? (long)w : c->patience_steps;
+}
+
+/* The loss of predicting val with its own unigram distribution: the level a model reaches
+ * before it has learned anything beyond token frequencies. */
+static double unigram_entropy(const uint16_t *tok, size_t n, int vocab)
+{
+    double *cnt = calloc((size_t)vocab, sizeof *cnt), h = 0;
+    if (!cnt || n == 0) { free(cnt); return NAN; }
+    for (size_t i = 0; i < n; i++)
+        if (tok[i] < vocab) cnt[tok[i]] += 1;
+    for (int v = 0; v < vocab; v++)
+        if (cnt[v] > 0) h -= cnt[v] / (double)n * log(cnt[v] / (double)n);
+    free(cnt);
+    return h;
 }
 
 static int save_last(xl_nn_model *m, const char *out, const xl_dataset *ds,
@@ -155,7 +195,7 @@ static int setup_model(loop *L, xl_train_state *st, xl_error *err)
                             c->eval_tokens, eval_max, L->ds.n_val);
     if ((rc = xl_nn_alloc(&L->shape, L->B, L->T, &L->m, err))) return rc;
     memset(st, 0, sizeof *st);
-    st->best_val_loss = INFINITY;
+    st->best_val_loss = st->ref_val_loss = st->last_val_loss = INFINITY;
     xl_rng_seed_stream(&st->data_rng, c->seed, 1);
     xl_train_run_id(c, &L->shape, &L->ds, c->init_from[0] ? L->init_sha : NULL, st->id);
     if (c->resume) {
@@ -225,6 +265,8 @@ int xl_train_run(const xl_train_config *c, xl_train_result *res, FILE *progress,
     if (progress) xl_progress_init(&pb, progress, "train", (double)L.S);
     double t_start = xl_now(), train_sum = 0, last_val = NAN, last_loss = NAN, tps = 0;
     long train_n = 0, start_step = st.step;
+    long next_eval = next_eval_after(c, st.step);
+    if (c->eval_growth == 0) next_eval = (st.step / c->eval_every + 1) * c->eval_every;
     size_t span = L.ds.n_train - (size_t)L.T; /* window starts in [0, span) */
     char extra[160];
     while (st.step < L.S && !st.stopped_early) {
@@ -251,10 +293,12 @@ int xl_train_run(const xl_train_config *c, xl_train_result *res, FILE *progress,
         }
         double el = xl_now() - t_start;
         tps = el > 0 ? (double)(s - start_step) * (double)per_step / el : 0;
-        if (s % c->eval_every == 0 || s == L.S) {
+        if (s == next_eval || s == L.S) {
+            next_eval = next_eval_after(c, s);
             double val;
             if ((rc = evaluate(L.m, &L.ds, L.B, L.T, L.n_eval_batches, L.in, L.tg, &val, err))) break;
             last_val = val;
+            st.last_val_loss = val;
             double seconds = st.seconds + (xl_now() - t0);
             char line[512];
             snprintf(line, sizeof line,
@@ -265,15 +309,22 @@ int xl_train_run(const xl_train_config *c, xl_train_result *res, FILE *progress,
             train_sum = 0;
             train_n = 0;
             if ((rc = xl_append_line(curve, line, err))) break;
-            if (val < st.best_val_loss) {
+            int improved = val < st.best_val_loss;
+            if (val < st.ref_val_loss - c->min_delta) {
+                st.ref_val_loss = val;
+                st.ref_step = s;
+            }
+            if (improved) {
                 st.best_val_loss = val;
                 st.best_step = s;
                 st.best_tokens = (uint64_t)s * per_step;
                 st.bad_evals = 0;
                 if ((rc = xl_nn_checkpoint_save(L.m, best, L.ds.tokenizer_id, s, 0, NULL, 0, err))) break;
-            } else if (c->patience > 0 && ++st.bad_evals >= c->patience) {
+            } else if (c->patience_steps == 0 && c->patience > 0 && ++st.bad_evals >= c->patience) {
                 st.stopped_early = 1;
             }
+            if (c->patience_steps > 0 && s - st.ref_step >= patience_window(c, st.best_step))
+                st.stopped_early = 1;
             double keep = st.seconds;
             st.seconds = seconds;
             rc = save_last(L.m, c->out, &L.ds, &st, err);
@@ -304,6 +355,14 @@ int xl_train_run(const xl_train_config *c, xl_train_result *res, FILE *progress,
     res->steps_budget = L.S;
     res->tokens_seen = (uint64_t)st.step * per_step;
     res->stopped_early = st.stopped_early;
+    res->last_val_loss = st.last_val_loss;
+    res->val_unigram = unigram_entropy(L.ds.val, L.ds.n_val, L.shape.vocab_size);
+    /* overfit: the last eval sits clearly above the best (by min_delta, and at least 0.2%) */
+    if (st.stopped_early)
+        res->end = st.last_val_loss - st.best_val_loss > fmax(c->min_delta, 0.002 * st.best_val_loss)
+                       ? "overfit" : "converged";
+    else
+        res->end = (c->patience > 0 || c->patience_steps > 0) ? "cap" : "budget";
     double att = 6.0 * L.shape.n_layer * (double)L.T * L.shape.d_model;
     res->flops = (6.0 * (double)res->N + att) * (double)res->tokens_seen;
     res->flops_with_head = xl_nn_flops_per_token(&L.shape, L.T) * (double)res->tokens_seen;

@@ -18,6 +18,9 @@ typedef struct xl_train_state {
     int bad_evals;
     double seconds;            /* wall time spent before this process */
     int stopped_early;
+    double ref_val_loss;       /* best loss at the last improvement by >= min_delta ... */
+    long ref_step;             /* ... and its step: the patience window counts from here */
+    double last_val_loss;      /* the last eval's */
 } xl_train_state;
 
 char *xl_train_state_to_json(const xl_train_state *st);

@@ -16,6 +16,7 @@ void xl_xfer_opts_default(xl_xfer_opts *o)
     o->bootstrap = 400;
     o->seed = 1;
     o->estimator = -1;
+    o->transition_margin = 0.5;
 }
 
 void xl_transfer_result_free(xl_transfer_result *r)
@@ -24,6 +25,7 @@ void xl_transfer_result_free(xl_transfer_result *r)
         return;
     xl_scratch_model_free(r->scratch);
     free(r->est);
+    free(r->screen);
     for (size_t c = 0; c < r->n_curricula; c++)
         xl__curriculum_free(&r->cur[c]);
     free(r->cur);
@@ -91,7 +93,7 @@ static void boot_one(void *vctx, size_t b, int worker)
     if (xl__scratch_build_idx(bc->runs, si, bc->n_sc,
                               r->scratch->kap_ok ? &r->scratch->kap : NULL, bc->o, &m, &err))
         goto done;
-    xl__estimate_runs(bc->runs, fi, bc->n_ft, m, bc->o, est);
+    xl__estimate_runs(bc->runs, fi, bc->n_ft, m, bc->o, r->screen, est);
     for (size_t c = 0; c < C; c++) {
         xl__fit_curriculum(est, bc->n_ft, r->cur[c].name, m, &r->cur[c], &cr);
         double *o = out + c * S;
@@ -193,10 +195,11 @@ static int run_bootstrap(const xl_xfer_runs *runs, const xl_xfer_opts *o, xl_tra
         goto done;
     }
     size_t n = 0;
+    unsigned excluded = xl__screen_excluded(o);
     for (size_t g = 0; g < r->scratch->n_sizes; g++) {
         sc_start[g] = n;
         for (size_t i = 0; i < runs->n; i++)
-            if (xl__is_scratch(runs->curriculum[i]) &&
+            if (xl__is_scratch(runs->curriculum[i]) && !(r->screen[i] & excluded) &&
                 fabs(runs->N[i] - r->scratch->c[g].N) <= 1e-9 * runs->N[i])
                 sc_idx[n++] = i;
     }
@@ -496,7 +499,18 @@ int xl_transfer_analyze(const xl_xfer_runs *runs, const xl_xfer_opts *o,
         return XL_ENOMEM;
     r->opts = *o;
     r->runs = runs;
-    int rc = xl_scratch_model_build(runs, o, &r->scratch, err);
+    int rc = XL_OK;
+    if (!(r->screen = xl_calloc(runs->n + 1, sizeof *r->screen, err))) {
+        rc = XL_ENOMEM;
+        goto fail;
+    }
+    xl_xfer_runs_screen(runs, o, r->screen);
+    for (size_t i = 0; i < runs->n; i++)
+        if (xl__is_scratch(runs->curriculum[i])) {
+            r->n_scratch_cap += (r->screen[i] & XL_XF_CAP) != 0;
+            r->n_scratch_pre += (r->screen[i] & XL_XF_PRE_TRANSITION) != 0;
+        }
+    rc = xl_scratch_model_build(runs, o, &r->scratch, err);
     if (rc)
         goto fail;
     size_t *idx = xl_calloc(runs->n + 1, sizeof *idx, err);
@@ -529,7 +543,7 @@ int xl_transfer_analyze(const xl_xfer_runs *runs, const xl_xfer_opts *o,
                           runs->path[0] ? runs->path : "runs");
         goto fail;
     }
-    xl__estimate_runs(runs, idx, r->n_est, r->scratch, o, r->est);
+    xl__estimate_runs(runs, idx, r->n_est, r->scratch, o, r->screen, r->est);
     free(idx);
     size_t used_interp = 0, used_fit = 0;
     for (size_t i = 0; i < r->n_est; i++) {

@@ -14,11 +14,12 @@ const char *xl_estimator_name(int est)
 void xl_xfer_flags_str(unsigned flags, char *buf, size_t n)
 {
     static const char *names[] = {"above_range", "below_range", "unbounded", "no_curve",
-                                  "nonpositive", "high_data", "disagree", "flat"};
+                                  "nonpositive", "high_data", "disagree", "flat", "cap",
+                                  "pre_transition"};
     size_t used = 0;
     if (n)
         buf[0] = 0;
-    for (unsigned b = 0; b < 8; b++)
+    for (unsigned b = 0; b < sizeof names / sizeof names[0]; b++)
         if (flags & (1u << b)) {
             int w = snprintf(buf + used, n > used ? n - used : 0, "%s%s", used ? "," : "",
                              names[b]);
@@ -28,8 +29,10 @@ void xl_xfer_flags_str(unsigned flags, char *buf, size_t n)
 }
 
 void xl__estimate_runs(const xl_xfer_runs *runs, const size_t *idx, size_t n_idx,
-                       const xl_scratch_model *m, const xl_xfer_opts *o, xl_xfer_est *est)
+                       const xl_scratch_model *m, const xl_xfer_opts *o,
+                       const unsigned *screen, xl_xfer_est *est)
 {
+    unsigned excluded = xl__screen_excluded(o);
     for (size_t k = 0; k < n_idx; k++) {
         size_t i = idx[k];
         xl_xfer_est *e = &est[k];
@@ -42,6 +45,8 @@ void xl__estimate_runs(const xl_xfer_runs *runs, const size_t *idx, size_t n_idx
         e->DN = xl_scratch_dn(m, e->N, o->within);
         if (isfinite(e->DN) && e->DF > o->low_data_frac * e->DN)
             e->common |= XL_XF_HIGH_DATA;
+        if (screen)
+            e->common |= screen[i] & (XL_XF_CAP | XL_XF_PRE_TRANSITION);
         /* (a) model-free: the measured curve of this N */
         const xl_scratch_curve *c = xl_scratch_curve_for(m, e->N);
         unsigned f = 0;
@@ -74,7 +79,8 @@ void xl__estimate_runs(const xl_xfer_runs *runs, const size_t *idx, size_t n_idx
             unsigned bad = e->flags[s] & ~(unsigned)(XL_XF_ABOVE_RANGE | XL_XF_BELOW_RANGE);
             int extrap = (e->flags[s] & (XL_XF_ABOVE_RANGE | XL_XF_BELOW_RANGE)) != 0;
             e->used[s] = !bad && isfinite(e->DT[s]) && (!extrap || o->include_extrapolated) &&
-                         (!(e->common & XL_XF_HIGH_DATA) || o->include_high_data);
+                         (!(e->common & XL_XF_HIGH_DATA) || o->include_high_data) &&
+                         !(e->common & excluded);
         }
         if (isfinite(e->DT[0]) && isfinite(e->DT[1]) && e->DT[0] > 0 && e->DT[1] > 0) {
             double r = e->DT[0] / e->DT[1];

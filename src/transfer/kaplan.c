@@ -60,6 +60,14 @@ void xl_xfer_runs_free(xl_xfer_runs *r)
     free(r->D);
     free(r->loss);
     free(r->line);
+    for (size_t i = 0; i < r->n_pre; i++)
+        free(r->pre_curriculum[i]);
+    free(r->pre_curriculum);
+    free(r->pre_N);
+    free(r->pre_loss);
+    free(r->pre_tokens);
+    free(r->ended_by_cap);
+    free(r->unigram);
     free(r->path);
     free(r);
 }
@@ -84,7 +92,13 @@ int xl_xfer_runs_add(xl_xfer_runs *r, const char *curriculum, double N, double D
         long *ln = realloc(r->line, cap * sizeof *ln);
         if (ln)
             r->line = ln;
-        if (!c || !a || !b || !l || !ln)
+        unsigned *ec = realloc(r->ended_by_cap, cap * sizeof *ec);
+        if (ec)
+            r->ended_by_cap = ec;
+        double *u = realloc(r->unigram, cap * sizeof *u);
+        if (u)
+            r->unigram = u;
+        if (!c || !a || !b || !l || !ln || !ec || !u)
             return xl_error_set(err, XL_ENOMEM, "out of memory");
         r->cap = cap;
     }
@@ -96,6 +110,8 @@ int xl_xfer_runs_add(xl_xfer_runs *r, const char *curriculum, double N, double D
     r->D[r->n] = D;
     r->loss[r->n] = loss;
     r->line[r->n] = line;
+    r->ended_by_cap[r->n] = 0;
+    r->unigram[r->n] = NAN;
     r->n++;
     return XL_OK;
 }

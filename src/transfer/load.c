@@ -8,11 +8,41 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* A sweep's pre-training row: kept aside when it has N and a finite loss. */
+static int add_pretrain(xl_xfer_runs *r, const xl_table *t, long cc, size_t i)
+{
+    long cn = xl_table_col(t, "N"), cl = xl_table_col(t, "best_val_loss"),
+         ct = xl_table_col(t, "tokens_seen");
+    if (cl < 0)
+        cl = xl_table_col(t, "loss");
+    if (cn < 0 || cl < 0 || !isfinite(t->num[cn][i]) || !isfinite(t->num[cl][i]))
+        return XL_OK;
+    size_t n = r->n_pre + 1;
+    char **c = realloc(r->pre_curriculum, n * sizeof *c);
+    if (c) r->pre_curriculum = c;
+    double *a = realloc(r->pre_N, n * sizeof *a);
+    if (a) r->pre_N = a;
+    double *b = realloc(r->pre_loss, n * sizeof *b);
+    if (b) r->pre_loss = b;
+    double *d = realloc(r->pre_tokens, n * sizeof *d);
+    if (d) r->pre_tokens = d;
+    const char *name = cc >= 0 && t->text[cc][i] ? t->text[cc][i] : "";
+    if (!c || !a || !b || !d || !(r->pre_curriculum[r->n_pre] = strdup(name)))
+        return XL_ENOMEM;
+    r->pre_N[r->n_pre] = t->num[cn][i];
+    r->pre_loss[r->n_pre] = t->num[cl][i];
+    r->pre_tokens[r->n_pre] = ct >= 0 ? t->num[ct][i] : NAN;
+    r->n_pre = n;
+    return XL_OK;
+}
+
 int xl_xfer_runs_from_table(const xl_table *t, xl_xfer_runs **out, xl_error *err)
 {
     *out = NULL;
     const char *path = t->path && t->path[0] ? t->path : "table";
     long cc = xl_table_col(t, "curriculum"), ck = xl_table_col(t, "kind");
+    /* the data-limit protocol's record fields, when present (docs/protocol.md) */
+    long ce = xl_table_col(t, "end"), cu = xl_table_col(t, "val_unigram_loss");
     const char *dname = xl_table_col(t, "D") >= 0 ? "D" : xl_table_col(t, "D_F") >= 0 ? "D_F" : "D";
     const char *lname = xl_table_col(t, "loss") >= 0 || xl_table_col(t, "best_val_loss") < 0
                             ? "loss" : "best_val_loss";
@@ -33,8 +63,10 @@ int xl_xfer_runs_from_table(const xl_table *t, xl_xfer_runs **out, xl_error *err
     int rc = (r->path = xl_strdup(t->path ? t->path : "", err)) ? XL_OK : XL_ENOMEM;
     for (size_t i = 0; i < t->n_rows && !rc; i++) {
         const char *kind = ck >= 0 ? t->text[ck][i] : NULL;
-        if (kind && !strcmp(kind, "pretrain"))
+        if (kind && !strcmp(kind, "pretrain")) {
+            rc = add_pretrain(r, t, cc, i);
             continue;
+        }
         const char *cur = t->text[cc][i];
         /* a sweep names the curriculum of every run; its kind says which are from scratch */
         if (kind && !strcmp(kind, "scratch"))
@@ -58,7 +90,13 @@ int xl_xfer_runs_from_table(const xl_table *t, xl_xfer_runs **out, xl_error *err
         }
         if (!rc)
             rc = xl_xfer_runs_add(r, cur, v[0], v[1], v[2], t->line[i], err);
+        if (!rc && ce >= 0 && t->text[ce][i])
+            r->ended_by_cap[r->n - 1] = strcmp(t->text[ce][i], "cap") == 0;
+        if (!rc && cu >= 0 && isfinite(t->num[cu][i]) && t->num[cu][i] > 0)
+            r->unigram[r->n - 1] = t->num[cu][i];
     }
+    if (rc == XL_ENOMEM)
+        xl_error_set(err, XL_ENOMEM, "out of memory");
     if (!rc && r->n == 0)
         rc = xl_error_set(err, XL_EINVAL, "%s: no measurement rows", path);
     if (rc) {

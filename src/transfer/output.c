@@ -56,6 +56,11 @@ cJSON *xl_transfer_to_json(const xl_transfer_result *r)
     cJSON_AddBoolToObject(op, "include_extrapolated", o->include_extrapolated);
     cJSON_AddBoolToObject(op, "include_high_data", o->include_high_data);
     cJSON_AddBoolToObject(op, "include_flat", o->include_flat);
+    cJSON_AddBoolToObject(op, "include_cap", o->include_cap);
+    cJSON_AddBoolToObject(op, "include_pre_transition", o->include_pre_transition);
+    cJSON_AddNumberToObject(op, "transition_margin", o->transition_margin);
+    if (o->unigram_loss > 0)
+        cJSON_AddNumberToObject(op, "unigram_loss", o->unigram_loss);
     cJSON_AddNumberToObject(op, "bootstrap", (double)o->bootstrap);
     cJSON_AddNumberToObject(op, "seed", (double)o->seed);
     cJSON *fm = cJSON_AddObjectToObject(root, "formulas");
@@ -64,8 +69,24 @@ cJSON *xl_transfer_to_json(const xl_transfer_result *r)
     cJSON_AddStringToObject(fm, "multiplier", "(D_F + D_T) / D_F");
     cJSON_AddStringToObject(fm, "scratch", "((Nc/N)^(aN/aD) + Dc/D)^aD");
 
+    if (r->runs->n_pre) {
+        cJSON *pre = cJSON_AddArrayToObject(root, "pretrain");
+        for (size_t i = 0; i < r->runs->n_pre; i++) {
+            cJSON *p = cJSON_CreateObject();
+            cJSON_AddStringToObject(p, "curriculum", r->runs->pre_curriculum[i]);
+            cJSON_AddNumberToObject(p, "N", r->runs->pre_N[i]);
+            cJSON_AddItemToObject(p, "tokens", xl_json_number(r->runs->pre_tokens[i]));
+            cJSON_AddNumberToObject(p, "val_loss", r->runs->pre_loss[i]);
+            cJSON_AddItemToArray(pre, p);
+        }
+    }
     const xl_scratch_model *m = r->scratch;
     cJSON *sc = cJSON_AddObjectToObject(root, "scratch");
+    cJSON *scr = cJSON_AddObjectToObject(sc, "screened");
+    cJSON_AddNumberToObject(scr, "cap", (double)r->n_scratch_cap);
+    cJSON_AddNumberToObject(scr, "pre_transition", (double)r->n_scratch_pre);
+    cJSON_AddBoolToObject(scr, "left_out_cap", !o->include_cap);
+    cJSON_AddBoolToObject(scr, "left_out_pre_transition", !o->include_pre_transition);
     cJSON *kap = cJSON_AddObjectToObject(sc, "kaplan");
     cJSON_AddBoolToObject(kap, "ok", m->kap_ok);
     cJSON_AddStringToObject(kap, "law", "kaplan");
@@ -271,7 +292,35 @@ static void print_law(FILE *fp, const char *title, const xl_law_fit *f)
 void xl_transfer_print(const xl_transfer_result *r, FILE *fp)
 {
     const xl_scratch_model *m = r->scratch;
+    if (r->runs->n_pre) {
+        fprintf(fp, "Pre-training (val loss on its own corpus; it should fall with N):\n");
+        const xl_xfer_runs *u = r->runs;
+        /* by curriculum, then N: what falls with N reads down a column */
+        size_t order[256], n = u->n_pre < 256 ? u->n_pre : 256;
+        for (size_t i = 0; i < n; i++) {
+            size_t j = i;
+            for (; j > 0; j--) {
+                size_t k = order[j - 1];
+                int c = strcmp(u->pre_curriculum[k], u->pre_curriculum[i]);
+                if (c < 0 || (c == 0 && u->pre_N[k] <= u->pre_N[i]))
+                    break;
+                order[j] = k;
+            }
+            order[j] = i;
+        }
+        for (size_t j = 0; j < n; j++) {
+            size_t i = order[j];
+            fprintf(fp, "  %-12.12s N %10.4g  %10.4g tokens  val loss %.4f\n",
+                    u->pre_curriculum[i], u->pre_N[i], u->pre_tokens[i], u->pre_loss[i]);
+        }
+        fputc('\n', fp);
+    }
     fprintf(fp, "From-scratch model: %zu sizes, %zu runs\n", m->n_sizes, m->n_points);
+    if (r->n_scratch_cap || r->n_scratch_pre)
+        fprintf(fp, "  screened: %zu from-scratch runs ended at the step cap (%s), %zu below the"
+                " unigram transition (%s)\n", r->n_scratch_cap,
+                r->opts.include_cap ? "kept" : "left out", r->n_scratch_pre,
+                r->opts.include_pre_transition ? "kept" : "left out");
     if (m->kap_ok)
         fprintf(fp, "  Kaplan L(N,D) = ((Nc/N)^(aN/aD) + Dc/D)^aD: Nc %.3g  Dc %.3g  aN %.4g [%.4g, %.4g]  aD %.4g [%.4g, %.4g]  rms(log) %.3g\n",
                 m->kap.Nc, m->kap.Dc, m->kap.aN, m->kap_p[2].lo, m->kap_p[2].hi, m->kap.aD,

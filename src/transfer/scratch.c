@@ -342,11 +342,18 @@ int xl_scratch_model_build(const xl_xfer_runs *runs, const xl_xfer_opts *o,
                            xl_scratch_model **out, xl_error *err)
 {
     size_t *idx = xl_calloc(runs->n + 1, sizeof *idx, err), n = 0;
-    if (!idx)
+    unsigned *screen = xl_calloc(runs->n + 1, sizeof *screen, err);
+    if (!idx || !screen) {
+        free(idx);
+        free(screen);
         return XL_ENOMEM;
+    }
+    xl_xfer_runs_screen(runs, o, screen);
+    unsigned excluded = xl__screen_excluded(o);
     for (size_t i = 0; i < runs->n; i++)
-        if (xl__is_scratch(runs->curriculum[i]))
+        if (xl__is_scratch(runs->curriculum[i]) && !(screen[i] & excluded))
             idx[n++] = i;
+    free(screen);
     int rc = xl__scratch_build_idx(runs, idx, n, NULL, o, out, err);
     free(idx);
     return rc;

@@ -28,8 +28,12 @@ int xl__cmp_double(const void *a, const void *b);
 int xl__scratch_build_idx(const xl_xfer_runs *runs, const size_t *idx, size_t n_idx,
                           const xl_kaplan *start, const xl_xfer_opts *o,
                           xl_scratch_model **out, xl_error *err);
+/* screen (may be NULL): xl_xfer_runs_screen's flags per row, copied into est[].common */
 void xl__estimate_runs(const xl_xfer_runs *runs, const size_t *idx, size_t n_idx,
-                       const xl_scratch_model *m, const xl_xfer_opts *o, xl_xfer_est *est);
+                       const xl_scratch_model *m, const xl_xfer_opts *o,
+                       const unsigned *screen, xl_xfer_est *est);
+/* The screen flags that keep a run out of the curves and fits under these options. */
+unsigned xl__screen_excluded(const xl_xfer_opts *o);
 /* Fits for one curriculum over est[] (only rows with that curriculum are used).
  * start (may be NULL) seeds the loss-space fit; light skips standard errors. */
 void xl__fit_curriculum(const xl_xfer_est *est, size_t n_est, const char *name,

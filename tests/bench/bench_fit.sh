@@ -32,7 +32,7 @@ printf 'xferlaw  %.3f s (best of 5, whole process, 2 threads)\n' "$xt"
 printf 'scipy    %.3f s (whole process, L-BFGS-B with analytic gradient)\n' "$st"
 printf 'ratio    %.1fx\n' "$(echo "$st $xt" | awk '{print $1/$2}')"
 
-echo "== 4,000 bootstrap refits (warm-started from the best fit)"
+echo "== 4,000 bootstrap refits (warm-started from the best fit; load: $(cut -d' ' -f1-3 /proc/loadavg))"
 xb=$(best_of 3 "$XL" "${ARGS[@]}" --bootstrap 4000)
 xbt=$(echo "$xb $xt" | awk '{print $1-$2}')
 "$XL" "${ARGS[@]}" --bootstrap 4000 | grep -E '^(alpha|beta) |refits'

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The bundled corpora: manifests match the files, a rebuild is bitwise identical,
-# and text/code hold no python (checked by an independent decoder in python).
+# text/code hold no python and text no reStructuredText markup (checked by an
+# independent decoder in python), and each corpus is as large as data/README.md says
+# pre-training and the from-scratch grids need.
 set -u
 XL=$1
 export XL_CORPORA=${XL_CORPORA:-$XL_SRCDIR/data/corpora}; ROOT=$XL_CORPORA
@@ -26,6 +28,13 @@ for l in lines[3:3 + V - 257]:
     a, b = map(int, l.split()); tb.append(tb[a] + tb[b])
 tb.append(b"")
 pat = re.compile(rb"^\s*(def \w+\(.*\):|from [\w.]+ import \w|import \w+$|>>> )", re.M)
+# a directive line (name and at most one argument: prose that mentions a directive has
+# more words after it) or a role
+rst = re.compile(rb"^\s*\.\. [\w:-]+::([ \t]+\S+)?[ \t]*$|:(ref|doc|c:func|func|class|meth):`", re.M)
+# minimum tokens per split (data/README.md): text pre-trains N up to ~1.5M parameters at
+# 20 tokens a parameter; python holds the from-scratch D grid and a meaningful val split
+minimum = {("text", "train"): 30_000_000, ("code", "train"): 15_000_000,
+           ("python", "train"): 8_000_000, ("python", "val"): 100_000, ("text", "val"): 1_000_000}
 bad = 0
 for c in ("text", "python", "code"):
     m = json.load(open(f"{root}/{c}/manifest.json"))
@@ -33,6 +42,9 @@ for c in ("text", "python", "code"):
         raw = open(f"{root}/{c}/{s}.bin", "rb").read()
         if hashlib.sha256(raw).hexdigest() != m["splits"][s]["sha256"] or len(raw) // 2 != m["splits"][s]["tokens"]:
             print(f"FAIL: {c}/{s} does not match its manifest"); bad = 1
+        need = minimum.get((c, s), 0)
+        if m["splits"][s]["tokens"] < need:
+            print(f"FAIL: {c}/{s} has {m['splits'][s]['tokens']} tokens, want >= {need}"); bad = 1
         ids = array.array("H"); ids.frombytes(raw)
         text = b"".join(tb[i] for i in ids)
         if len(text) != m["splits"][s]["bytes"]:
@@ -42,6 +54,8 @@ for c in ("text", "python", "code"):
             print(f"FAIL: python/train has only {hits} python lines"); bad = 1
         if c != "python" and hits > 0:
             print(f"FAIL: {c}/{s} has {hits} python-looking lines, e.g. {pat.search(text).group(0)!r}"); bad = 1
+        if c == "text" and rst.search(text):
+            print(f"FAIL: text/{s} has reStructuredText markup, e.g. {rst.search(text).group(0)!r}"); bad = 1
 sys.exit(bad)
 PY
 exit $fail

@@ -100,6 +100,26 @@ static void test_filters(void)
     CHECK_STR_CONTAINS(rst, "After doctest.");
     CHECK_STR_CONTAINS(rst, "A kept note.");
     CHECK(!xl_corpus_looks_like_python(rst, n));
+    /* kernel-doc style: comments, targets, non-prose directives with their bodies and
+     * options, section rules and simple tables go; inline roles keep their text */
+    char k[] = ".. SPDX-License-Identifier: GPL-2.0\n\n.. _patches:\n\n"
+               "Submitting patches\n==================\n\n"
+               "Use ``git`` and :ref:`the format <canon>` and :c:func:`kmalloc`, see\n"
+               "`the site <https://example.org>`_, `Other`_ and **this**.\n\n"
+               ".. toctree::\n   :maxdepth: 2\n\n   intro\n   howto\n\n"
+               ".. note::\n   :class: x\n\n   A kept note.\n\n"
+               ".. kernel-doc:: include/linux/foo.h\n   :export:\n\n"
+               "=====  =====\nleft   right\n=====  =====\n\nDone.\n";
+    n = xl_corpus_strip_rst(k, strlen(k));
+    k[n] = 0;
+    CHECK_STR_CONTAINS(k, "Submitting patches\n\n");
+    CHECK_STR_CONTAINS(k, "Use git and the format and kmalloc, see\nthe site, Other and this.\n");
+    CHECK_STR_CONTAINS(k, "   A kept note.\n");
+    CHECK_STR_CONTAINS(k, "left   right\n");
+    CHECK_STR_CONTAINS(k, "Done.\n");
+    CHECK(strstr(k, "..") == NULL && strstr(k, "==") == NULL && strchr(k, '`') == NULL);
+    CHECK(strstr(k, "SPDX") == NULL && strstr(k, "intro") == NULL && strstr(k, "maxdepth") == NULL);
+    CHECK(strstr(k, ":class:") == NULL && strstr(k, "export") == NULL && strstr(k, "foo.h") == NULL);
 }
 
 /* n synthetic documents; corpus k draws words from a different alphabet */
@@ -244,6 +264,18 @@ static void test_raw_datasets(void)
     const char *src[1] = {dir};
     xl_corpus_build_opts o = {.root = tmpdir, .name = "rawbuilt", .val_frac = 0.05, .test_frac = 0.05, .threads = 1};
     xl_corpus_stats st;
+    /* what each source contributes: the same documents twice (all duplicates) then a
+     * byte cap; the shares add up to the corpus */
+    char capped[600];
+    snprintf(capped, sizeof capped, "%s=5000", dir2);
+    const char *src3[3] = {dir, path, capped};
+    snprintf(path, sizeof path, "%s/raw2", tmpdir);
+    o.name = "persource";
+    CHECK(xl_corpus_build(&o, tok, src3, 3, &st, &err) == 0);
+    CHECK(st.src_documents[0] == (size_t)nd && st.src_documents[1] == 0 && st.src_documents[2] == 0);
+    CHECK(st.src_bytes[0] == st.bytes[0] + st.bytes[1] + st.bytes[2]);
+    CHECK(st.src_tokens[0] == st.tokens[0] + st.tokens[1] + st.tokens[2]);
+    o.name = "rawbuilt";
     CHECK(xl_corpus_build(&o, tok, src, 1, &st, &err) == 0);
     xl_dataset ds, ds2;
     CHECK(xl_dataset_load(tmpdir, "rawbuilt", 0, 1, &ds2, &err) == 0);

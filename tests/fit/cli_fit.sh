@@ -68,8 +68,66 @@ bad "unknown function" "xferlaw fit: error: formula 'a*frob(x)': unknown functio
     'x,y\n1,2\n2,3\n' --law 'a*frob(x)' --y y
 bad "fewer points than parameters" "xferlaw fit: error: in.csv: 4 data points to fit but law 'chinchilla' has 5 free parameters" \
     'N,D,loss\n1e8,1e9,3\n2e8,1e9,2.9\n1e8,3e9,2.8\n4e8,1e10,2.5\n' --law chinchilla
-bad "no convergence" "xferlaw fit: error: law 'formula': the fit did not converge from any of 64 starts (best objective 2)" \
-    'x,y\n1,2\n2,0\n3,5\n' --law 'a*x^b' --y y --space linear
+bad "no convergence" "xferlaw fit: error: law 'formula': the fit did not converge from any of 3 starts (best objective 3.20278)" \
+    'x,y\n1,2\n2,0\n3,5\n' --law 'a*x^b' --y y --space linear --max-iter 1 --starts 3
+bad "a typo of a law name" "xferlaw fit: error: law 'powr' is not a named law, and as a formula it uses no data column; did you mean 'power'?" \
+    'x,y\n1,2\n2,3\n' --law powr --y y
+
+# warnings reach stderr, the table and the JSON; a good fit has none
+printf 'x,y\n1,2\n2,0\n3,5\n' > w.csv
+out=$("$XL" fit w.csv --law 'a*x^b' --y y --space linear --quiet -o ./w.json 2>err.txt); rc=$?
+check "warned fit exits 0" '[ $rc -eq 0 ]'
+check "warning on stderr" 'grep -q "^xferlaw fit: warning: R^2 = -0.9737 <= 0: the law fits worse than a constant$" err.txt'
+check "warnings under the table" 'grep -q "^WARNINGS (4):" <<<"$out" && grep -q "^  ! only 1 of 64 starts reached the best objective" <<<"$out"'
+check "warnings in the JSON" 'grep -q "\"warnings\":.*R^2 = -0.9737" <(tr -d "\n" < w.json)'
+out=$("$XL" fit "$DATA" --define 'D=C/(6*N)' --where 'loss < 3.44' --law chinchilla --quiet -o ./c.json 2>err.txt)
+check "no warning on a good fit" '[ ! -s err.txt ] && ! grep -q WARNINGS <<<"$out" && grep -q "\"warnings\":\s*\[\]" c.json'
+check "covariance in the JSON" 'grep -q "\"covariance\":" c.json'
+# predict: a saved fit at new points, delta method and bootstrap replicates
+"$XL" fit "$DATA" --define 'D=C/(6*N)' --where 'loss < 3.44' --law chinchilla --loss huber:1e-3 \
+    --bootstrap 100 --replicates reps.csv --quiet -o ./pc.json >/dev/null
+check "replicates file" '[ "$(head -1 reps.csv)" = "E,A,B,alpha,beta" ] && [ $(wc -l < reps.csv) -eq 101 ]'
+out=$("$XL" predict pc.json --at N=7e10,D=1.4e12 2>err.txt); rc=$?
+check "predict --at" '[ $rc -eq 0 ] && [ "$(head -1 <<<"$out")" = "N,D,pred,lo,hi" ] && grep -q "^7e+10,1.4e+12,1.97" <<<"$out"'
+check "predict names the method" 'grep -q "95% intervals by the delta method" err.txt'
+printf 'N,D\n7e10,1.4e12\n1e9,2e10\n' > pts.csv
+out=$("$XL" predict pc.json pts.csv --replicates reps.csv -o pred.csv); rc=$?
+check "predict DATA.csv with replicates" '[ $rc -eq 0 ] && [ $(wc -l < pred.csv) -eq 3 ] && grep -q "bootstrap method, written to pred.csv" <<<"$out"'
+check "interval holds the prediction" 'awk -F, "NR>1 && !(\$4 < \$3 && \$3 < \$5) {exit 1}" pred.csv'
+err=$("$XL" predict pc.json --at N=7e10 2>&1); rc=$?
+check "predict: a missing column" '[ $rc -eq 1 ] && [ "$err" = "xferlaw predict: error: --at '"'"'N=7e10'"'"': no value for column '"'"'D'"'"'" ]'
+err=$("$XL" fit "$DATA" --law chinchilla --replicates r.csv 2>&1); rc=$?
+check "--replicates without --bootstrap" '[ $rc -eq 2 ] && grep -q "needs --bootstrap" <<<"$err"'
+# --by and --melt on a wide multi-group table: one column per data size, one row per
+# model; planted y = B/(Dl + D^beta) + E per model (noise-free), one missing cell, and a
+# model with too few points (its own error, the others fit)
+awk 'BEGIN {
+  printf "model,task,D_100,D_300,D_1000,D_3000,D_10000,D_30000,D_100000\n"
+  split("2000 500 40000", B, " "); split("300 50 3000", Dl, " "); split("0.7 0.5 1.1", be, " ")
+  split("0.5 1.2 0.2", E, " ")
+  for (m = 1; m <= 3; m++) {
+    printf "m%d,qa", m
+    for (j = 0; j < 7; j++) {
+      D = 100 * 10 ^ (j / 2); D = (j % 2) ? 3 * 10 ^ ((j + 3) / 2) : 10 ^ (j / 2 + 2)
+      y = B[m] / (Dl[m] + D ^ be[m]) + E[m]
+      if (m == 2 && j == 3) printf ","; else printf ",%.12g", y
+    }
+    printf "\n"
+  }
+  printf "m4,qa,1.5,1.4,,,,,\n" }' > wide.csv
+out=$("$XL" fit wide.csv --melt 'D_*' --into D=loss --by model --law 'B/(Dl + D^beta) + E' \
+      --bound B=0: --bound Dl=0: --bound E=0: -o ./groups.json 2>err.txt); rc=$?
+check "--by exits 0 with a failed group" '[ $rc -eq 0 ]'
+check "--by summary" 'grep -q "^4 groups by model in wide.csv: 3 fitted, 1 failed" <<<"$out"'
+check "--by group m1 planted" 'grep -Eq "^m1 +7 .* +2000 +300 +0.7 +0.5 " <<<"$out"'
+check "--by group m2 (6 points after the missing cell)" 'grep -Eq "^m2 +6 .* +500 +50 +0.5 +1.2 " <<<"$out"'
+check "--by group m3 planted" 'grep -Eq "^m3 +7 .* +40000 +3000 +1.1 +0.2 " <<<"$out"'
+check "--by failed group named" 'grep -q "^m4 .*error: wide.csv: 2 data points to fit but law .formula. has 4 free parameters" <<<"$out" && grep -q "^xferlaw fit: warning: model .m4.: wide.csv: 2 data points" err.txt'
+check "--by JSON" 'tr -d " \n\t" < groups.json | grep -q "\"by\":\"model\",\"n_groups\":4,\"n_failed\":1,\"groups\":\[{\"group\":\"m1\",\"fit\":{\"law\":\"formula\""'
+bad "--melt matches nothing" "xferlaw fit: error: in.csv: --melt 'Q_*': no column matches 'Q_*'" \
+    'x,y\n1,2\n2,3\n' --law power --melt 'Q_*' --into x=y
+err=$("$XL" fit wide.csv --law power --melt 'D_*' 2>&1); rc=$?
+check "--melt without --into" '[ $rc -eq 2 ] && grep -q "go together" <<<"$err"'
 err=$("$XL" fit in.csv --law power --loss huber 2>&1); rc=$?
 check "bad --loss is a usage error" '[ $rc -eq 2 ] && grep -q "huber:DELTA" <<<"$err"'
 exit $fail

@@ -205,6 +205,148 @@ static void test_errors(void)
     CHECK(r == NULL);
 }
 
+/* --start and --start-box: parsing, errors, and a start at the optimum is used. */
+static void test_start_options(void)
+{
+    double x[8], y[8];
+    for (int i = 0; i < 8; i++) {
+        x[i] = pow(10, i * 0.5);
+        y[i] = 2e3 / (300 + pow(x[i], 0.7)) + 0.5;
+    }
+    const char *names[] = {"D", "y"};
+    const double *cols[] = {x, y};
+    xl_fit_options o;
+    xl_fit_options_init(&o);
+    o.law = "B/(Dl + D^beta) + E";
+    o.y = "y";
+    xl_error err;
+    CHECK(xl_fit_options_add_start_box(&o, "B=1:", &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "--start-box 'B=1:': expected finite LO < HI");
+    CHECK(xl_fit_options_add_start(&o, "B", &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "--start 'B': expected NAME=VALUE");
+    CHECK(xl_fit_options_add_start_box(&o, "zz=1:2", &err) == 0);
+    xl_fit_result *r = NULL;
+    CHECK(xl_fit_arrays(8, 2, names, cols, &o, &r, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "--start-box: 'zz' is not a parameter of law 'formula'");
+    o.n_start_box = 0;
+    CHECK(xl_fit_options_add_bound(&o, "Dl=0:", &err) == 0);
+    CHECK(xl_fit_options_add_start(&o, "Dl=-3", &err) == 0);
+    CHECK(xl_fit_arrays(8, 2, names, cols, &o, &r, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "--start Dl=-3: outside the parameter's bounds");
+    o.n_start_values = 0;
+    /* one random start plus one at the truth: the noise-free optimum, objective ~0 */
+    xl_fit_options_add_start(&o, "B=2e3", &err);
+    xl_fit_options_add_start(&o, "Dl=300", &err);
+    xl_fit_options_add_start(&o, "beta=0.7", &err);
+    xl_fit_options_add_start(&o, "E=0.5", &err);
+    o.n_starts = 1;
+    CHECK(xl_fit_arrays(8, 2, names, cols, &o, &r, &err) == 0);
+    if (r) {
+        CHECK(r->starts == 2);
+        CHECK(r->objective < 1e-20);
+        CHECK_REL(xl_fit_param_get(r, "Dl")->value, 300, 1e-6);
+    }
+    xl_fit_result_free(r);
+}
+
+static int has_warning(const xl_fit_result *r, const char *text)
+{
+    for (size_t w = 0; r && w < r->n_warnings; w++)
+        if (strstr(r->warnings[w], text))
+            return 1;
+    return 0;
+}
+
+static xl_fit_result *fit_xy(size_t n, const double *x, const double *y, const char *law,
+                             const char *opt1, const char *opt2, const char *loss)
+{
+    const char *names[] = {"x", "y"};
+    const double *cols[] = {x, y};
+    xl_fit_options o;
+    xl_fit_options_init(&o);
+    o.law = law;
+    o.y = "y";
+    xl_error err;
+    if (opt1)
+        xl_fit_options_add_bound(&o, opt1, &err);
+    if (opt2)
+        xl_fit_options_add_bound(&o, opt2, &err);
+    if (loss)
+        xl_fit_options_set_loss(&o, loss, &err);
+    if (strstr(law, "+ c"))
+        o.space = XL_FIT_SPACE_LINEAR;
+    xl_fit_result *r = NULL;
+    CHECK_MSG(xl_fit_arrays(n, 2, names, cols, &o, &r, &err) == 0, "%s: %s", law, err.msg);
+    return r;
+}
+
+/* Every warning has a case that triggers it; a good fit has none. */
+static void test_warnings(void)
+{
+    double x[30], y[30], yn[30], yh[30];
+    xl_rng rng;
+    xl_rng_seed(&rng, 5);
+    for (int i = 0; i < 30; i++) {
+        x[i] = pow(10, i * 0.2);
+        y[i] = 3 * pow(x[i], -0.5);
+        yn[i] = y[i] * exp(0.01 * xl_rng_normal(&rng));
+        yh[i] = y[i] * exp(0.3 * xl_rng_normal(&rng));
+    }
+    /* good fits: quiet */
+    xl_fit_result *r = fit_xy(30, x, yn, "power", NULL, NULL, NULL);
+    CHECK_MSG(r && r->n_warnings == 0, "good power fit warns: %s", r && r->n_warnings ? r->warnings[0] : "");
+    CHECK(r && r->n_best > 1);
+    xl_fit_result_free(r);
+    r = fit_xy(30, x, yn, "a*x^b", "b=-2:2", NULL, "huber:0.05");
+    CHECK_MSG(r && r->n_warnings == 0, "good bounded huber fit warns: %s", r && r->n_warnings ? r->warnings[0] : "");
+    xl_fit_result_free(r);
+    /* E of power-offset driven to its log-parametrisation floor */
+    r = fit_xy(30, x, yn, "power-offset", NULL, NULL, NULL);
+    CHECK(has_warning(r, "E = "));
+    CHECK(has_warning(r, "is at its bound 0: the fit drives it there"));
+    xl_fit_result_free(r);
+    /* a two-sided bound that cuts off the optimum (b = -0.5) */
+    r = fit_xy(30, x, yn, "a*x^b", "b=-0.2:1", NULL, NULL);
+    CHECK(has_warning(r, "b = -0.2 is at its bound -0.2"));
+    xl_fit_result_free(r);
+    /* a and k only as their product: not identified */
+    r = fit_xy(30, x, yn, "a*k*x^b", NULL, NULL, NULL);
+    CHECK(has_warning(r, "the standard error of a "));
+    xl_fit_result_free(r);
+    /* k does not enter the predictions at all: its covariance is singular */
+    r = fit_xy(30, x, yn, "a*x^b + 0*k", NULL, NULL, NULL);
+    CHECK_MSG(has_warning(r, "the standard error of k is not finite"), "%s",
+              r && r->n_warnings ? r->warnings[0] : "none");
+    xl_fit_result_free(r);
+    /* Huber's delta far below the noise */
+    r = fit_xy(30, x, yh, "power", NULL, NULL, "huber:1e-4");
+    CHECK(has_warning(r, "% of the residuals are beyond the Huber delta 0.0001"));
+    xl_fit_result_free(r);
+    /* a power law through three points it cannot follow: se > value, R^2 <= 0, and one
+     * start alone at its best */
+    double x3[3] = {1, 2, 3}, y3[3] = {2, 0, 5};
+    {
+        const char *names[] = {"x", "y"};
+        const double *cols[] = {x3, y3};
+        xl_fit_options o;
+        xl_fit_options_init(&o);
+        o.law = "a*x^b";
+        o.y = "y";
+        o.space = XL_FIT_SPACE_LINEAR;
+        xl_error err;
+        r = NULL;
+        CHECK(xl_fit_arrays(3, 2, names, cols, &o, &r, &err) == 0);
+        CHECK(has_warning(r, "the standard error of a (5) is larger than its value (2)"));
+        CHECK(has_warning(r, "<= 0: the law fits worse than a constant"));
+        CHECK(has_warning(r, "only 1 of 64 starts reached the best objective"));
+        xl_fit_result_free(r);
+        o.law = "powr";
+        CHECK(xl_fit_arrays(3, 2, names, cols, &o, &r, &err) == XL_EINVAL);
+        CHECK_STR_CONTAINS(err.msg, "law 'powr' is not a named law, and as a formula it uses no "
+                                    "data column; did you mean 'power'?");
+    }
+}
+
 static void test_json_roundtrip(void)
 {
     const planted *p = &PLANTED[0];
@@ -281,6 +423,8 @@ static void test_epoch(void)
     CHECK_REL(xl_fit_param_get(r, "B")->value, 2143.86, 0.01);
     /* scipy L-BFGS-B from the same grid on the same objective (tests/bench/bench_fit.py) */
     CHECK_REL(r->objective, 0.001018274018, 1e-8);
+    CHECK_MSG(r->n_warnings == 0, "Epoch's fit warns: %s", r->n_warnings ? r->warnings[0] : "");
+    CHECK(r->n_best > 100);
     xl_fit_result_free(r);
 }
 
@@ -293,5 +437,7 @@ int main(void)
     test_weights();
     test_errors();
     test_json_roundtrip();
+    test_start_options();
+    test_warnings();
     TEST_MAIN_END();
 }

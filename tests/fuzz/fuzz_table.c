@@ -1,5 +1,5 @@
 /* libFuzzer target: CSV or JSONL (first byte's low bit) parsed from memory, then the
- * checked numeric access, --define and --where on what was read. */
+ * checked numeric access, --melt, --define and --where on what was read. */
 #include "xferlaw/table.h"
 
 #include <stdio.h>
@@ -36,6 +36,21 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t n)
             __builtin_trap();
         if (xl_table_col(t, t->names[c]) != (long)c)
             __builtin_trap();
+    }
+    if (t->n_cols) {   /* wide to long on the last column (a name may hold ',' or '*') */
+        char spec[600];
+        snprintf(spec, sizeof spec, "%.500s", t->names[t->n_cols - 1]);
+        xl_table *m = NULL;
+        if (xl_table_melt(t, spec, "key_=val_", &m, &err) == XL_OK) {
+            if (!m || m->n_rows > t->n_rows * t->n_cols || m->n_cols > t->n_cols + 1)
+                __builtin_trap();
+            for (size_t r = 0; r < m->n_rows; r++)
+                if (!m->text[m->n_cols - 1][r][0])
+                    __builtin_trap();   /* empty cells make no row */
+        } else if (m) {
+            __builtin_trap();
+        }
+        xl_table_free(m);
     }
     if (t->n_cols) {
         char f[600];

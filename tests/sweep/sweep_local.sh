@@ -100,11 +100,11 @@ check "bad spec error names file and field" 'grep -q "bad.json: field .models\[0
 check "bad spec error is one line" '[ $(wc -l <<<"$err") -eq 1 ]'
 check "bad spec creates nothing" '[ ! -e "$T/d" ]'
 err=$("$XL" sweep nosuchspec 2>&1); rc=$?
-check "unknown spec exits 2" '[ $rc -eq 2 ] && grep -q "bundled: tiny, small, ci" <<<"$err"'
+check "unknown spec exits 2" '[ $rc -eq 2 ] && grep -q "bundled: tiny, small, medium, ci" <<<"$err"'
 err=$("$XL" sweep ci --shard 3/3 2>&1); rc=$?
 check "bad shard exits 2" '[ $rc -eq 2 ]'
 # bundled specs are valid
-for s in tiny small ci; do
+for s in tiny small medium ci protocol; do
   "$XL" sweep $s --dry-run >/dev/null 2>"$T/err" || { echo "FAIL: bundled spec $s: $(cat "$T/err")"; fail=1; }
 done
 exit $fail

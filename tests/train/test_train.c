@@ -93,6 +93,129 @@ static void test_schedule(void)
     CHECK(xl_train_lr(&c, 30, 110) > xl_train_lr(&c, 31, 110));
 }
 
+static void test_constant_schedule(void)
+{
+    xl_train_config c;
+    xl_train_config_default(&c);
+    c.lr = 1e-3;
+    c.warmup = 10;
+    snprintf(c.schedule, sizeof c.schedule, "constant");
+    CHECK_NEAR(xl_train_lr(&c, 5, 110), 0.5e-3, 1e-12);
+    CHECK_NEAR(xl_train_lr(&c, 11, 110), 1e-3, 1e-15);
+    CHECK_NEAR(xl_train_lr(&c, 110, 110), 1e-3, 1e-15);   /* the budget is only a cap */
+}
+
+/* steps of the evals in a curve.jsonl text */
+static int eval_steps(const char *curve, long *steps, int max)
+{
+    int n = 0;
+    for (const char *p = curve; p && (p = strstr(p, "{\"step\":")) && n < max; p++)
+        steps[n++] = strtol(p + 8, NULL, 10);
+    return n;
+}
+
+/* The data-limit protocol: on 40 tokens the model memorises, val rises, and patience in
+ * steps (a floor, or a fraction of the best step) ends the run: end = overfit.  Evals
+ * thin out with --eval-growth.  The step cap with patience on says end = cap. */
+static void test_data_limit(void)
+{
+    xl_train_config c;
+    xl_train_result r, r2;
+    xl_error err;
+    tiny(&c, "alpha", "dl");
+    c.data_size = 40;
+    c.max_steps = 2000;
+    c.eval_every = 5;
+    c.lr = 3e-2;
+    snprintf(c.schedule, sizeof c.schedule, "constant");
+    c.patience_steps = 30;
+    CHECK(xl_train_run(&c, &r, NULL, &err) == 0);
+    CHECK_MSG(r.stopped_early && r.steps < 2000 && r.steps - r.best_step >= 30 &&
+              r.steps - r.best_step < 35, "steps %ld best %ld", r.steps, r.best_step);
+    CHECK_MSG(r.end && !strcmp(r.end, "overfit"), "end %s", r.end ? r.end : "(null)");
+    CHECK(r.last_val_loss > r.best_val_loss);
+    CHECK(r.val_unigram > 1 && r.val_unigram < log(1024.0));
+    char path[1200];
+    snprintf(path, sizeof path, "%s/dl/run.json", tmp);
+    cJSON *j = NULL;
+    CHECK(xl_json_read_file(path, &j, &err) == 0);
+    if (j) {
+        CHECK(!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(j, "end")), "overfit"));
+        CHECK_NEAR(cJSON_GetNumberValue(cJSON_GetObjectItem(j, "val_unigram_loss")),
+                   r.val_unigram, 1e-12);
+        cJSON_Delete(j);
+    }
+    /* a fraction of the best step widens the window past the floor */
+    tiny(&c, "alpha", "dl_frac");
+    c.data_size = 40;
+    c.max_steps = 2000;
+    c.eval_every = 5;
+    c.lr = 3e-2;
+    snprintf(c.schedule, sizeof c.schedule, "constant");
+    c.patience_steps = 10;
+    c.patience_frac = 2.0;
+    CHECK(xl_train_run(&c, &r2, NULL, &err) == 0);
+    CHECK_MSG(r2.steps - r2.best_step >= 2 * r2.best_step && r2.steps - r2.best_step >= 10,
+              "steps %ld best %ld", r2.steps, r2.best_step);
+    /* evals dense early, sparse late: gaps max(5, 0.5 * step) */
+    tiny(&c, "alpha", "grow");
+    c.max_steps = 100;
+    c.eval_every = 5;
+    c.eval_growth = 0.5;
+    c.patience = 0;
+    CHECK(xl_train_run(&c, &r, NULL, &err) == 0);
+    char *cv = curve_of(c.out);
+    long st[64];
+    int n = eval_steps(cv, st, 64);
+    long want[] = {5, 10, 15, 22, 33, 49, 73, 100};
+    CHECK_MSG(n == 8, "%d evals", n);
+    for (int i = 0; i < n && i < 8; i++)
+        CHECK_MSG(st[i] == want[i], "eval %d at %ld, want %ld", i, st[i], want[i]);
+    CHECK(!strcmp(r.end, "budget"));
+    free(cv);
+    /* patience on, still improving at the cap: end = cap */
+    tiny(&c, "alpha", "cap");
+    c.max_steps = 30;
+    c.lr = 3e-3;
+    snprintf(c.schedule, sizeof c.schedule, "constant");
+    c.patience_steps = 1000;
+    CHECK(xl_train_run(&c, &r, NULL, &err) == 0);
+    CHECK_MSG(!strcmp(r.end, "cap") && r.steps == 30, "end %s steps %ld", r.end, r.steps);
+    /* resumed after a kill: the same curve, the same end */
+    tiny(&c, "alpha", "dl_resume");
+    c.data_size = 40;
+    c.max_steps = 2000;
+    c.eval_every = 5;
+    c.lr = 3e-2;
+    c.eval_growth = 0.2;
+    snprintf(c.schedule, sizeof c.schedule, "constant");
+    c.patience_steps = 30;
+    c.min_delta = 0.01;
+    CHECK(xl_train_run(&c, &r, NULL, &err) == 0);
+    char *whole = curve_of(c.out);
+    c.halt_at_step = r.best_step;
+    snprintf(c.out, sizeof c.out, "%s/dl_resume2", tmp);
+    CHECK(xl_train_run(&c, &r2, NULL, &err) == 0 && r2.halted);
+    c.halt_at_step = 0;
+    c.resume = 1;
+    CHECK(xl_train_run(&c, &r2, NULL, &err) == 0);
+    char *resumed = curve_of(c.out);
+    CHECK_MSG(whole && resumed && !strcmp(whole, resumed), "resumed:\n%s\nwhole:\n%s",
+              resumed, whole);
+    CHECK(r2.steps == r.steps && !strcmp(r2.end, r.end) && r2.best_step == r.best_step);
+    free(whole);
+    free(resumed);
+    /* bad values are refused with the field's name */
+    tiny(&c, "alpha", "bad");
+    snprintf(c.schedule, sizeof c.schedule, "linear");
+    CHECK(xl_train_run(&c, &r, NULL, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "field 'schedule': must be 'cosine' or 'constant', got 'linear'");
+    tiny(&c, "alpha", "bad");
+    c.eval_growth = -1;
+    CHECK(xl_train_run(&c, &r, NULL, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "field 'eval-growth'");
+}
+
 static void test_runs(void)
 {
     xl_train_config c;
@@ -259,7 +382,9 @@ int main(void)
     CHECK(xl_tokenizer_load(path, &tok2, &err) == 0);
     if (tok2) build_corpus("gamma", 'a', tok2);
     test_schedule();
+    test_constant_schedule();
     test_runs();
+    test_data_limit();
     test_early_stop_and_errors();
     xl_tokenizer_free(tok);
     xl_tokenizer_free(tok2);

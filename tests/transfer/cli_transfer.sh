@@ -63,4 +63,26 @@ check '[ $? -eq 2 ]'
 check '[ $? -eq 0 ] && ! grep -q "\"mix\"" "$T/w.json" && grep -q "\"text\"" "$T/w.json"'
 "$X" transfer "$T/p.csv" --where 'nosuch > 1' 2> "$T/err.txt"
 check '[ $? -ne 0 ] && [ "$(wc -l < "$T/err.txt")" -eq 1 ]'
+# a sweep's pre-training runs are reported beside the analysis (val loss per N), not fitted
+"$X" transfer "$XL_SRCDIR/data/small_runs.jsonl" --bootstrap 0 --quiet -o "$T/pre.json" > "$T/pre.txt"
+check '[ $? -eq 0 ] && grep -q "^Pre-training" "$T/pre.txt" && /usr/bin/python3 -c "
+import json, sys
+p = json.load(open(sys.argv[1]))[\"pretrain\"]
+t = sorted((r[\"N\"], r[\"val_loss\"]) for r in p if r[\"curriculum\"] == \"text\")
+sys.exit(not (len(p) == 10 and len(t) == 5 and all(b[1] < a[1] for a, b in zip(t, t[1:]))))" "$T/pre.json"'
+# the protocol's record fields: a capped run and runs below the unigram level are screened
+cat > "$T/proto.jsonl" <<'J'
+{"kind":"scratch","curriculum":"scratch","N":5e4,"D":16000,"loss":5.6,"end":"overfit","val_unigram_loss":5.74}
+{"kind":"scratch","curriculum":"scratch","N":5e4,"D":64000,"loss":4.9,"end":"overfit","val_unigram_loss":5.74}
+{"kind":"scratch","curriculum":"scratch","N":5e4,"D":128000,"loss":4.1,"end":"converged","val_unigram_loss":5.74}
+{"kind":"scratch","curriculum":"scratch","N":5e4,"D":256000,"loss":3.7,"end":"converged","val_unigram_loss":5.74}
+{"kind":"scratch","curriculum":"scratch","N":5e4,"D":512000,"loss":3.4,"end":"cap","val_unigram_loss":5.74}
+{"kind":"finetune","curriculum":"text","N":5e4,"D":16000,"loss":4.8,"end":"overfit","val_unigram_loss":5.74}
+{"kind":"finetune","curriculum":"text","N":5e4,"D":64000,"loss":4.5,"end":"overfit","val_unigram_loss":5.74}
+J
+"$X" transfer "$T/proto.jsonl" --bootstrap 0 --quiet --csv "$T/proto.csv" > "$T/proto.txt"
+check '[ $? -eq 0 ] && grep -q "screened: 1 from-scratch runs ended at the step cap (left out), 1 below the unigram transition (left out)" "$T/proto.txt"'
+check 'grep -q "^text,50000,16000,.*pre_transition" "$T/proto.csv" && ! grep -q "^text,50000,64000,.*pre_transition" "$T/proto.csv"'
+"$X" transfer "$T/proto.jsonl" --bootstrap 0 --quiet --include-cap --include-pre-transition > "$T/proto2.txt"
+check '[ $? -eq 0 ] && grep -q "(kept)" "$T/proto2.txt" && grep -q "^From-scratch model: 1 sizes, 5 runs" "$T/proto2.txt"'
 exit $fail

@@ -3,7 +3,9 @@
 #include "xferlaw/transfer.h"
 #include "xl_test.h"
 
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void test_kaplan(void)
 {
@@ -131,10 +133,85 @@ static void test_flags(void)
     xl_xfer_runs_free(runs);
 }
 
+/* The data-limit protocol's screen: from-scratch runs not clearly below the unigram level
+ * (a step in L(D), not a power law) and runs ended by the step cap are flagged and kept out
+ * of the curve; fine-tunes at or below the transition D of their size are flagged too. */
+static void test_screen(void)
+{
+    xl_xfer_runs *runs = xl_xfer_runs_alloc(NULL);
+    const double U = 5.74, N = 5e4;
+    /* D = 4k..32k: stuck near the unigram level; 64k..2M: L = 2 + (3e5/D)^0.3 */
+    double D[] = {4e3, 8e3, 16e3, 32e3, 64e3, 128e3, 256e3, 512e3, 1024e3, 2048e3};
+    for (int i = 0; i < 10; i++) {
+        double L = D[i] < 5e4 ? U - 0.05 * i : 2 + pow(3e5 / D[i], 0.3);
+        xl_xfer_runs_add(runs, "scratch", N, D[i], L, i + 1, NULL);
+    }
+    runs->ended_by_cap[9] = 1;                       /* the largest D hit the cap */
+    xl_xfer_runs_add(runs, "text", N, 16e3, 3.9, 11, NULL);   /* D_F below the transition */
+    xl_xfer_runs_add(runs, "text", N, 32e3, 3.8, 12, NULL);   /* at it: still flagged */
+    xl_xfer_runs_add(runs, "text", N, 40e3, 3.7, 13, NULL);
+    xl_xfer_runs_add(runs, "text", N, 50e3, 3.6, 14, NULL);
+    runs->ended_by_cap[13] = 1;
+    for (size_t i = 0; i < runs->n; i++)
+        runs->unigram[i] = U;
+    xl_xfer_opts o;
+    xl_xfer_opts_default(&o);
+    unsigned f[16];
+    xl_xfer_runs_screen(runs, &o, f);
+    for (int i = 0; i < 4; i++)
+        CHECK_MSG(f[i] == XL_XF_PRE_TRANSITION, "row %d flags %u", i, f[i]);
+    for (int i = 4; i < 9; i++)
+        CHECK_MSG(f[i] == 0, "row %d flags %u", i, f[i]);
+    CHECK(f[9] == XL_XF_CAP);
+    CHECK(f[10] == XL_XF_PRE_TRANSITION && f[11] == XL_XF_PRE_TRANSITION);
+    CHECK(f[12] == 0 && f[13] == XL_XF_CAP);
+    char buf[64];
+    xl_xfer_flags_str(XL_XF_CAP | XL_XF_PRE_TRANSITION, buf, sizeof buf);
+    CHECK_MSG(!strcmp(buf, "cap,pre_transition"), "%s", buf);
+    /* without a unigram level nothing is pre-transition; a margin of 0.01 keeps 4k-32k */
+    xl_xfer_opts o2 = o;
+    o2.transition_margin = 0.01;
+    xl_xfer_runs_screen(runs, &o2, f);
+    CHECK(f[2] == 0 && f[3] == 0 && f[0] == XL_XF_PRE_TRANSITION);
+    /* the curve: the 5 post-transition, uncapped runs */
+    xl_scratch_model *m = NULL;
+    xl_error err;
+    CHECK(xl_scratch_model_build(runs, &o, &m, &err) == 0);
+    if (m) {
+        CHECK_MSG(m->n_sizes == 1 && m->c[0].n_raw == 5, "points %zu", m->c[0].n_raw);
+        xl_scratch_model_free(m);
+    }
+    o.include_pre_transition = o.include_cap = 1;
+    CHECK(xl_scratch_model_build(runs, &o, &m, &err) == 0);
+    if (m) {
+        CHECK(m->c[0].n_raw == 10);
+        xl_scratch_model_free(m);
+    }
+    /* through the analysis: flagged fine-tunes are not fitted, and counts are reported */
+    xl_xfer_opts_default(&o);
+    o.bootstrap = 0;
+    o.no_progress = 1;
+    xl_transfer_result *r = NULL;
+    CHECK(xl_transfer_analyze(runs, &o, &r, &err) == 0);
+    if (r) {
+        CHECK(r->n_scratch_cap == 1 && r->n_scratch_pre == 4);
+        for (size_t i = 0; i < r->n_est; i++) {
+            const xl_xfer_est *e = &r->est[i];
+            int flagged = (e->common & (XL_XF_CAP | XL_XF_PRE_TRANSITION)) != 0;
+            CHECK_MSG(flagged == (e->DF != 40e3), "D_F %g common %u", e->DF, e->common);
+            if (flagged)
+                CHECK(!e->used[0] && !e->used[1]);
+        }
+        xl_transfer_result_free(r);
+    }
+    xl_xfer_runs_free(runs);
+}
+
 int main(void)
 {
     test_kaplan();
     test_interp_round_trip();
     test_flags();
+    test_screen();
     TEST_MAIN_END();
 }
