@@ -33,7 +33,7 @@ C_PKGS="libc6-dev linux-libc-dev libssl-dev libgsl-dev libopenblas-dev libcjson-
 PERL_PKGS="perl-modules-5.36 libperl5.36"
 SH_PKGS="gzip debianutils dpkg init-system-helpers ca-certificates xz-utils bzip2 bash util-linux man-db debconf gettext-base libtool autoconf automake ucf"
 PKGS="bible-kjv $TEXT_PKGS $PY_PKGS $C_PKGS $PERL_PKGS $SH_PKGS"
-PROSE=data/prose.pl
+PROSE=$DATA/prose.pl
 # regular files (not symlinks) of the packages, sorted
 files_of() { for p in "$@"; do dpkg -L "$p" 2>/dev/null; done | LC_ALL=C sort -u |
   perl -nle 'print if -f && ! -l'; }
