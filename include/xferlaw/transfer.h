@@ -122,6 +122,7 @@ enum {
                                    * loss is not clearly below the unigram level, or a
                                    * fine-tune whose D_F is at or below such a run's D */
 };
+#define XL_XF_NFLAGS 10
 /* Comma-separated names of the flags, e.g. "below_range,high_data" ("" for none). */
 void xl_xfer_flags_str(unsigned flags, char *buf, size_t n);
 
@@ -288,7 +289,7 @@ typedef struct xl_verdict_cur {
     xl_param k, alpha, beta;            /* log-linear fit, comparison estimator */
     unsigned k_flags, alpha_flags, beta_flags;
     int alpha_sign, beta_sign;          /* +1/-1: interval above/below 0; 0: contains 0 */
-    size_t flag_count[8];               /* runs carrying each per-run flag (bit index) */
+    size_t flag_count[XL_XF_NFLAGS];    /* runs carrying each per-run flag (bit index) */
     size_t n_ossified;                  /* runs with L_ft > 1.01 L_scratch(D = D_F) */
     double oss_N, oss_DF, oss_excess;   /* the worst one (relative excess) */
     const xl_reference_law *ref;

@@ -143,7 +143,7 @@ int xl_verdict_compute(const xl_transfer_result *r, xl_verdict *v, xl_error *err
             if (strcmp(e->curriculum, cr->name))
                 continue;
             unsigned f = e->flags[s] | e->common;
-            for (unsigned b = 0; b < 8; b++)
+            for (unsigned b = 0; b < XL_XF_NFLAGS; b++)
                 vc->flag_count[b] += (f >> b) & 1u;
             if (e->used[s]) {
                 vc->n_used++;

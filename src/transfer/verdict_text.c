@@ -29,19 +29,20 @@ static void pinterval(const xl_param *p, char *out, size_t n)
     pinterval_style(p, XL_FMT_UTF8, out, n);
 }
 
-static const char *FLAG_NAMES[8] = {"above_range", "below_range", "unbounded", "no_curve",
-                                    "nonpositive", "high_data", "disagree", "flat"};
+static const char *FLAG_NAMES[XL_XF_NFLAGS] = {"above_range", "below_range", "unbounded",
+                                              "no_curve", "nonpositive", "high_data", "disagree",
+                                              "flat", "cap", "pre_transition"};
 
 /* What a larger or different sweep would need, from the flags of the runs that were
  * not usable and from the shape of the from-scratch fits. */
 static void advice(FILE *fp, const xl_transfer_result *r, const xl_verdict *v)
 {
-    size_t cnt[8] = {0}, sizes_short = 0, wide = 0;
+    size_t cnt[XL_XF_NFLAGS] = {0}, sizes_short = 0, wide = 0;
     for (size_t c = 0; c < v->n_cur; c++) {
         const xl_verdict_cur *vc = &v->cur[c];
         if (vc->measured)
             continue;
-        for (int b = 0; b < 8; b++)
+        for (int b = 0; b < XL_XF_NFLAGS; b++)
             cnt[b] += vc->flag_count[b];
         sizes_short |= vc->n_sizes < 3;
         wide |= (vc->k_flags | vc->alpha_flags | vc->beta_flags) != 0;
@@ -64,6 +65,12 @@ static void advice(FILE *fp, const xl_transfer_result *r, const xl_verdict *v)
                 cnt[6], r->opts.disagree, num(r->scratch->kap_rms, b));
     if (cnt[4])
         fprintf(fp, "- %zu runs show no transfer (D_T \u2264 0).\n", cnt[4]);
+    if (cnt[8] || r->n_scratch_cap)
+        fprintf(fp, "- %zu fine-tunes and %zu from-scratch runs ended at the trainer's step cap while still improving (left out): raise the cap or use fewer, larger steps (docs/protocol.md).\n",
+                cnt[8], r->n_scratch_cap);
+    if (cnt[9])
+        fprintf(fp, "- %zu fine-tunes and %zu from-scratch runs are below the unigram transition (left out): place D and D_F above the largest screened from-scratch D of each size (docs/protocol.md).\n",
+                cnt[9], r->n_scratch_pre);
     if (v->n_linf_zero || v->n_dn_beyond)
         fprintf(fp, "- The per-size from-scratch fits of %zu of %zu sizes put the asymptote near 0 or D(N) more than two decades beyond the data: the curves do not bend within the measured D, so D(N) and the low-data regime are not determined; measure from-scratch runs at larger D.\n",
                 v->n_linf_zero > v->n_dn_beyond ? v->n_linf_zero : v->n_dn_beyond, v->n_sizes);
@@ -138,12 +145,12 @@ static void curriculum_sentences(FILE *fp, const xl_transfer_result *r, const xl
                 num(vc->ref->k, a), num(vc->ref->alpha, b), num(vc->ref->beta, c));
     fputc('\n', fp);
     size_t nf = 0;
-    for (int bit = 0; bit < 8; bit++)
+    for (int bit = 0; bit < XL_XF_NFLAGS; bit++)
         nf += vc->flag_count[bit] != 0;
     if (nf) {
         fprintf(fp, "%s: flagged runs:", vc->name);
         sep = " ";
-        for (int bit = 0; bit < 8; bit++)
+        for (int bit = 0; bit < XL_XF_NFLAGS; bit++)
             if (vc->flag_count[bit]) {
                 fprintf(fp, "%s%s %zu", sep, FLAG_NAMES[bit], vc->flag_count[bit]);
                 sep = ", ";
@@ -310,7 +317,7 @@ cJSON *xl_verdict_to_json(const xl_transfer_result *r)
             cJSON_AddNumberToObject(rf, "beta", vc->ref->beta);
         }
         cJSON *fc = cJSON_AddObjectToObject(j, "flagged_runs");
-        for (int b = 0; b < 8; b++)
+        for (int b = 0; b < XL_XF_NFLAGS; b++)
             if (vc->flag_count[b])
                 cJSON_AddNumberToObject(fc, FLAG_NAMES[b], (double)vc->flag_count[b]);
         cJSON *os = cJSON_AddObjectToObject(j, "ossification");

@@ -117,17 +117,23 @@ static int eval_steps(const char *curve, long *steps, int max)
 /* The data-limit protocol: on 40 tokens the model memorises, val rises, and patience in
  * steps (a floor, or a fraction of the best step) ends the run: end = overfit.  Evals
  * thin out with --eval-growth.  The step cap with patience on says end = cap. */
+/* 40 tokens at a high constant rate: memorised fast, then val rises */
+static void overfit_config(xl_train_config *c, const char *out)
+{
+    tiny(c, "alpha", out);
+    c->data_size = 40;
+    c->max_steps = 2000;
+    c->eval_every = 5;
+    c->lr = 3e-2;
+    snprintf(c->schedule, sizeof c->schedule, "constant");
+}
+
 static void test_data_limit(void)
 {
     xl_train_config c;
     xl_train_result r, r2;
     xl_error err;
-    tiny(&c, "alpha", "dl");
-    c.data_size = 40;
-    c.max_steps = 2000;
-    c.eval_every = 5;
-    c.lr = 3e-2;
-    snprintf(c.schedule, sizeof c.schedule, "constant");
+    overfit_config(&c, "dl");
     c.patience_steps = 30;
     CHECK(xl_train_run(&c, &r, NULL, &err) == 0);
     CHECK_MSG(r.stopped_early && r.steps < 2000 && r.steps - r.best_step >= 30 &&
@@ -146,12 +152,7 @@ static void test_data_limit(void)
         cJSON_Delete(j);
     }
     /* a fraction of the best step widens the window past the floor */
-    tiny(&c, "alpha", "dl_frac");
-    c.data_size = 40;
-    c.max_steps = 2000;
-    c.eval_every = 5;
-    c.lr = 3e-2;
-    snprintf(c.schedule, sizeof c.schedule, "constant");
+    overfit_config(&c, "dl_frac");
     c.patience_steps = 10;
     c.patience_frac = 2.0;
     CHECK(xl_train_run(&c, &r2, NULL, &err) == 0);
@@ -182,13 +183,8 @@ static void test_data_limit(void)
     CHECK(xl_train_run(&c, &r, NULL, &err) == 0);
     CHECK_MSG(!strcmp(r.end, "cap") && r.steps == 30, "end %s steps %ld", r.end, r.steps);
     /* resumed after a kill: the same curve, the same end */
-    tiny(&c, "alpha", "dl_resume");
-    c.data_size = 40;
-    c.max_steps = 2000;
-    c.eval_every = 5;
-    c.lr = 3e-2;
+    overfit_config(&c, "dl_resume");
     c.eval_growth = 0.2;
-    snprintf(c.schedule, sizeof c.schedule, "constant");
     c.patience_steps = 30;
     c.min_delta = 0.01;
     CHECK(xl_train_run(&c, &r, NULL, &err) == 0);

@@ -96,6 +96,7 @@ J
 "$X" transfer "$T/proto.jsonl" --bootstrap 0 --quiet --csv "$T/proto.csv" > "$T/proto.txt"
 check '[ $? -eq 0 ] && grep -q "screened: 1 from-scratch runs ended at the step cap (left out), 1 below the unigram transition (left out)" "$T/proto.txt"'
 check 'grep -q "^text,50000,16000,.*pre_transition" "$T/proto.csv" && ! grep -q "^text,50000,64000,.*pre_transition" "$T/proto.csv"'
+check 'grep -q "1 fine-tunes and 1 from-scratch runs are below the unigram transition" "$T/proto.txt" && grep -q "0 fine-tunes and 1 from-scratch runs ended at the trainer.s step cap" "$T/proto.txt"'
 "$X" transfer "$T/proto.jsonl" --bootstrap 0 --quiet --include-cap --include-pre-transition > "$T/proto2.txt"
 check '[ $? -eq 0 ] && grep -q "(kept)" "$T/proto2.txt" && grep -q "^From-scratch model: 1 sizes, 5 runs" "$T/proto2.txt"'
 # the verdict: first on stdout, the same sentences in the JSON, flags on degenerate numbers
