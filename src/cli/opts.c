@@ -33,6 +33,13 @@ static int unknown(const char *cmd, const cli_opt *opts, const char *arg, size_t
                            cli_did_you_mean(word, names, n, buf, sizeof buf));
 }
 
+/* A range end as typed: 1000000 and 9000000000000000, not 1e+06 and 9e+15. */
+static const char *bound(double x, char *buf)
+{
+    snprintf(buf, 32, x == floor(x) && fabs(x) < 1e17 ? "%.0f" : "%g", x);
+    return buf;
+}
+
 static int number(const char *cmd, const cli_opt *o, const char *v)
 {
     int integer = o->kind != CLI_DOUBLE;
@@ -42,10 +49,12 @@ static int number(const char *cmd, const cli_opt *o, const char *v)
              d <= hi && (!integer || d == floor(d));
     if (!ok) {
         char range[96];
-        if (isinf(hi))
+        /* no upper bound of its own: say which side, unless the value is above the type's */
+        if (isinf(hi) || (!(o->hi > o->lo) && !xl_parse_double(v, &d) && d <= hi))
             snprintf(range, sizeof range, "%s %g", o->open_lo ? ">" : ">=", lo);
         else
-            snprintf(range, sizeof range, "in [%g, %g]", lo, hi);
+            snprintf(range, sizeof range, "in [%s, %s]", bound(lo, (char[32]){0}),
+                     bound(hi, (char[32]){0}));
         return cli_usage_error(cmd, "%s: expected %s %s, got '%s'", o->name,
                                integer ? "an integer" : "a number", range, v);
     }

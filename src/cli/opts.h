@@ -40,9 +40,11 @@ typedef struct cli_opt {
 /* Shared options: the same name and meaning in every command that has them. */
 #define CLI_OUT(dst) {"--out", "-o", CLI_STR, (dst), 0, 0, 0, NULL, 0}
 #define CLI_QUIET(dst) {"--quiet", NULL, CLI_FLAG, (dst), 0, 0, 0, NULL, 0}
-#define CLI_THREADS(dst) {"--threads", NULL, CLI_INT, (dst), 0, 4096, 0, NULL, 0}
+/* threads above the work available are clamped by the library, not refused here */
+#define CLI_THREADS(dst) {"--threads", NULL, CLI_INT, (dst), 0, 1e6, 0, NULL, 0}
 #define CLI_SEED(dst) {"--seed", NULL, CLI_U64, (dst), 0, 9e15, 0, NULL, 0}
-#define CLI_BOOTSTRAP(dst) {"--bootstrap", NULL, CLI_INT, (dst), 0, 1e7, 0, NULL, 0}
+/* the bound is the int; what fits in memory is the library's estimate (XL_MEM_LIMIT) */
+#define CLI_BOOTSTRAP(dst) {"--bootstrap", NULL, CLI_INT, (dst), 0, 1e9, 0, NULL, 0}
 #define CLI_OPT_END {NULL, NULL, CLI_END, NULL, 0, 0, 0, NULL, 0}
 
 #define CLI_HELP (-1)

@@ -29,7 +29,9 @@ static size_t edit_distance(const char *a, const char *b)
 
 const char *xl_closest(const char *word, const char *const *cands, size_t n)
 {
-    if (!word || !word[0])
+    /* Names are short; the distance sees 63 bytes, so a longer word (a formula of 100000
+     * minus signs) would come out close to anything. */
+    if (!word || !word[0] || strnlen(word, 64) > 63)
         return NULL;
     size_t len = strlen(word), limit = len <= 4 ? 1 : len / 3, best = (size_t)-1;
     const char *pick = NULL;
