@@ -3,6 +3,7 @@
  * stderr and under the table, saved in the JSON).  The checks and their thresholds are
  * listed in docs/fitting.md. */
 #include "fit_run.h"
+#include "xferlaw/util.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -93,36 +94,12 @@ int fit_warnings(fit_work *w, const double *th, xl_fit_result *r, xl_error *err)
     return rc;
 }
 
-/* Levenshtein distance (short strings only). */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63)
-        return SIZE_MAX;
-    size_t d[64][64];
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = i;
-    for (size_t j = 0; j <= lb; j++)
-        d[0][j] = j;
-    for (size_t i = 1; i <= la; i++)
-        for (size_t j = 1; j <= lb; j++) {
-            size_t s = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            size_t x = d[i - 1][j] + 1, y = d[i][j - 1] + 1;
-            d[i][j] = s < x ? (s < y ? s : y) : (x < y ? x : y);
-        }
-    return d[la][lb];
-}
-
+/* The same "did you mean" as the command line's (xl_closest: one typo per three letters). */
 const char *fit_nearest_law(const char *text)
 {
-    const char *best = NULL;
-    size_t bd = SIZE_MAX;
-    for (size_t i = 0; i < xl_law_count(); i++) {
-        size_t d = edit_distance(text, xl_law_get(i)->name);
-        if (d < bd) {
-            bd = d;
-            best = xl_law_get(i)->name;
-        }
-    }
-    return bd <= 3 ? best : NULL;
+    const char *names[64];
+    size_t n = 0;
+    for (size_t i = 0; i < xl_law_count() && n < 64; i++)
+        names[n++] = xl_law_get(i)->name;
+    return xl_closest(text, names, n);
 }
