@@ -61,9 +61,9 @@ typedef struct xl_train_result {
     int stopped_early;      /* patience ran out */
     const char *end;        /* why it ended: "overfit" (patience ran out and the last eval
                              * is clearly above the best), "converged" (patience ran out
-                             * on a plateau), "cap" (the step cap was reached with patience
-                             * on: still improving), "budget" (no patience: the schedule's
-                             * planned end) */
+                             * on a plateau), "cap" (constant schedule: the step cap was
+                             * reached while still improving), "budget" (cosine schedule:
+                             * its planned end) */
     double last_val_loss;   /* val loss at the last eval */
     double val_unigram;     /* entropy of the val split's unigram distribution (nats) */
     int halted;             /* halt_at_step reached: no run.json written */

@@ -362,7 +362,9 @@ int xl_train_run(const xl_train_config *c, xl_train_result *res, FILE *progress,
         res->end = st.last_val_loss - st.best_val_loss > fmax(c->min_delta, 0.002 * st.best_val_loss)
                        ? "overfit" : "converged";
     else
-        res->end = (c->patience > 0 || c->patience_steps > 0) ? "cap" : "budget";
+        /* at a constant rate the budget is only a safety cap (the run was still improving);
+         * a cosine schedule plans its end at the budget */
+        res->end = !strcmp(c->schedule, "constant") ? "cap" : "budget";
     double att = 6.0 * L.shape.n_layer * (double)L.T * L.shape.d_model;
     res->flops = (6.0 * (double)res->N + att) * (double)res->tokens_seen;
     res->flops_with_head = xl_nn_flops_per_token(&L.shape, L.T) * (double)res->tokens_seen;

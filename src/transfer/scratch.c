@@ -350,11 +350,25 @@ int xl_scratch_model_build(const xl_xfer_runs *runs, const xl_xfer_opts *o,
     }
     xl_xfer_runs_screen(runs, o, screen);
     unsigned excluded = xl__screen_excluded(o);
-    for (size_t i = 0; i < runs->n; i++)
-        if (xl__is_scratch(runs->curriculum[i]) && !(screen[i] & excluded))
+    size_t n_cap = 0, n_pre = 0;
+    for (size_t i = 0; i < runs->n; i++) {
+        if (!xl__is_scratch(runs->curriculum[i]))
+            continue;
+        if (!(screen[i] & excluded))
             idx[n++] = i;
+        n_cap += (screen[i] & excluded & XL_XF_CAP) != 0;
+        n_pre += (screen[i] & excluded & XL_XF_PRE_TRANSITION) != 0;
+    }
     free(screen);
-    int rc = xl__scratch_build_idx(runs, idx, n, NULL, o, out, err);
+    int rc = XL_OK;
+    if (n == 0 && n_cap + n_pre > 0)   /* say why, not "there are none" */
+        rc = xl_error_set(err, XL_EINVAL,
+                          "%s: every from-scratch run was screened out (%zu below the unigram"
+                          " transition, %zu ended at the step cap; docs/protocol.md):"
+                          " --include-pre-transition / --include-cap keep them",
+                          runs->path[0] ? runs->path : "runs", n_pre, n_cap);
+    else
+        rc = xl__scratch_build_idx(runs, idx, n, NULL, o, out, err);
     free(idx);
     return rc;
 }

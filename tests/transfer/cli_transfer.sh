@@ -97,6 +97,10 @@ J
 check '[ $? -eq 0 ] && grep -q "screened: 1 from-scratch runs ended at the step cap (left out), 1 below the unigram transition (left out)" "$T/proto.txt"'
 check 'grep -q "^text,50000,16000,.*pre_transition" "$T/proto.csv" && ! grep -q "^text,50000,64000,.*pre_transition" "$T/proto.csv"'
 check 'grep -q "1 fine-tunes and 1 from-scratch runs are below the unigram transition" "$T/proto.txt" && grep -q "0 fine-tunes and 1 from-scratch runs ended at the trainer.s step cap" "$T/proto.txt"'
+# every from-scratch run screened: the error says why and what keeps them
+grep -v '"D":\(64000\|128000\|256000\),' "$T/proto.jsonl" > "$T/proto_pre.jsonl"
+"$X" transfer "$T/proto_pre.jsonl" --bootstrap 0 --quiet 2> "$T/err.txt"
+check '[ $? -eq 1 ] && grep -q "every from-scratch run was screened out (1 below the unigram transition, 1 ended at the step cap; docs/protocol.md): --include-pre-transition / --include-cap keep them" "$T/err.txt"'
 "$X" transfer "$T/proto.jsonl" --bootstrap 0 --quiet --include-cap --include-pre-transition > "$T/proto2.txt"
 check '[ $? -eq 0 ] && grep -q "(kept)" "$T/proto2.txt" && grep -q "^From-scratch model: 1 sizes, 5 runs" "$T/proto2.txt"'
 # the verdict: first on stdout, the same sentences in the JSON, flags on degenerate numbers
