@@ -120,6 +120,11 @@ static int get_sizes(ctx *c, const cJSON *it, const char *f, double **out, size_
             snprintf(g, sizeof g, "%s.to", f);
             return fail(c, g, "must be >= 'from'%s", NULL);
         }
+        /* a grid of data sizes, not an allocation size: bounded (found by fuzz_spec) */
+        if (count > 10000 || count != floor(count)) {
+            snprintf(g, sizeof g, "%s.count", f);
+            return fail(c, g, "must be a whole number of sizes in [1, 10000]%s", NULL);
+        }
         v = xl_calloc((size_t)count, sizeof *v, c->err);
         if (!v)
             return XL_ENOMEM;

@@ -71,6 +71,9 @@ static void test_spec(void)
     CHECK(s.models[1].pretrain_tokens == 50000);
     xl_sweep_spec_free(&s);
 
+    /* a grid count is not an allocation size (fuzz_spec: 5e10 sizes, out of memory) */
+    expect_error("\"count\":5}", "\"count\":50000000000}",
+                 "spec.json: field 'finetune.D_F.count': must be a whole number of sizes in [1, 10000]");
     expect_error("\"d_model\":32", "\"d_model\":-3",
                  "spec.json: field 'models[1].d_model': must be a positive integer");
     expect_error("\"d_model\":32", "\"d_model\":32.5",
