@@ -325,7 +325,9 @@ void xl_transfer_print(const xl_transfer_result *r, FILE *fp)
         fprintf(fp, "Pre-training (val loss on its own corpus; it should fall with N):\n");
         const xl_xfer_runs *u = r->runs;
         /* by curriculum, then N: what falls with N reads down a column */
-        size_t order[256], n = u->n_pre < 256 ? u->n_pre : 256;
+        size_t n = u->n_pre, *order = malloc(n * sizeof *order);
+        if (!order)
+            n = 0;
         for (size_t i = 0; i < n; i++) {
             size_t j = i;
             for (; j > 0; j--) {
@@ -342,6 +344,7 @@ void xl_transfer_print(const xl_transfer_result *r, FILE *fp)
             fprintf(fp, "  %-12.12s N %10.4g  %10.4g tokens  val loss %.4f\n",
                     u->pre_curriculum[i], u->pre_N[i], u->pre_tokens[i], u->pre_loss[i]);
         }
+        free(order);
         fputc('\n', fp);
     }
     fprintf(fp, "From-scratch model: %zu sizes, %zu runs\n", m->n_sizes, m->n_points);
