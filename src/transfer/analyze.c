@@ -514,7 +514,7 @@ int xl_transfer_analyze(const xl_xfer_runs *runs, const xl_xfer_opts *o,
             r->n_scratch_cap += (r->screen[i] & XL_XF_CAP) != 0;
             r->n_scratch_pre += (r->screen[i] & XL_XF_PRE_TRANSITION) != 0;
         }
-    rc = xl_scratch_model_build(runs, o, &r->scratch, err);
+    rc = xl__scratch_build_screened(runs, r->screen, o, &r->scratch, err);
     if (rc)
         goto fail;
     size_t *idx = xl_calloc(runs->n + 1, sizeof *idx, err);

@@ -338,17 +338,12 @@ fail:
     return rc ? rc : XL_ENOMEM;
 }
 
-int xl_scratch_model_build(const xl_xfer_runs *runs, const xl_xfer_opts *o,
-                           xl_scratch_model **out, xl_error *err)
+int xl__scratch_build_screened(const xl_xfer_runs *runs, const unsigned *screen,
+                               const xl_xfer_opts *o, xl_scratch_model **out, xl_error *err)
 {
     size_t *idx = xl_calloc(runs->n + 1, sizeof *idx, err), n = 0;
-    unsigned *screen = xl_calloc(runs->n + 1, sizeof *screen, err);
-    if (!idx || !screen) {
-        free(idx);
-        free(screen);
+    if (!idx)
         return XL_ENOMEM;
-    }
-    xl_xfer_runs_screen(runs, o, screen);
     unsigned excluded = xl__screen_excluded(o);
     size_t n_cap = 0, n_pre = 0;
     for (size_t i = 0; i < runs->n; i++) {
@@ -359,7 +354,6 @@ int xl_scratch_model_build(const xl_xfer_runs *runs, const xl_xfer_opts *o,
         n_cap += (screen[i] & excluded & XL_XF_CAP) != 0;
         n_pre += (screen[i] & excluded & XL_XF_PRE_TRANSITION) != 0;
     }
-    free(screen);
     int rc = XL_OK;
     if (n == 0 && n_cap + n_pre > 0)   /* say why, not "there are none" */
         rc = xl_error_set(err, XL_EINVAL,
@@ -370,6 +364,18 @@ int xl_scratch_model_build(const xl_xfer_runs *runs, const xl_xfer_opts *o,
     else
         rc = xl__scratch_build_idx(runs, idx, n, NULL, o, out, err);
     free(idx);
+    return rc;
+}
+
+int xl_scratch_model_build(const xl_xfer_runs *runs, const xl_xfer_opts *o,
+                           xl_scratch_model **out, xl_error *err)
+{
+    unsigned *screen = xl_calloc(runs->n + 1, sizeof *screen, err);
+    if (!screen)
+        return XL_ENOMEM;
+    xl_xfer_runs_screen(runs, o, screen);
+    int rc = xl__scratch_build_screened(runs, screen, o, out, err);
+    free(screen);
     return rc;
 }
 

@@ -32,6 +32,10 @@ int xl__scratch_build_idx(const xl_xfer_runs *runs, const size_t *idx, size_t n_
 void xl__estimate_runs(const xl_xfer_runs *runs, const size_t *idx, size_t n_idx,
                        const xl_scratch_model *m, const xl_xfer_opts *o,
                        const unsigned *screen, xl_xfer_est *est);
+/* The from-scratch model over the rows of `screen` (xl_xfer_runs_screen's flags) that the
+ * options keep: xl_scratch_model_build without screening again. */
+int xl__scratch_build_screened(const xl_xfer_runs *runs, const unsigned *screen,
+                               const xl_xfer_opts *o, xl_scratch_model **out, xl_error *err);
 /* The screen flags that keep a run out of the curves and fits under these options. */
 unsigned xl__screen_excluded(const xl_xfer_opts *o);
 /* Fits for one curriculum over est[] (only rows with that curriculum are used).
