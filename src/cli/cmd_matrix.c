@@ -604,5 +604,6 @@ int cmd_matrix(int argc, char **argv)
         return do_analyze(argc - 1, argv + 1);
     if (strcmp(argv[1], "run") == 0)
         return do_run(argc - 1, argv + 1, &argc, &argv);
-    return cli_usage_error("matrix", "unknown subcommand '%s'", argv[1]);
+    static const char *const subs[] = {"analyze", "run"};
+    return cli_unknown_subcommand("matrix", argv[1], subs, 2);
 }
