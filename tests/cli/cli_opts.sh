@@ -65,6 +65,15 @@ usage "sweep --out without a value" "xferlaw sweep: --out needs a value $see_s" 
 usage "sweep misspelt spec" \
   "xferlaw sweep: no spec file 'tinyy' and no bundled spec of that name (bundled: tiny, small, medium, ci, protocol, bases), did you mean 'tiny'? $see_s" \
   sweep tinyy
+usage "predict misspelt option" \
+  "xferlaw predict: unknown option '--levl', did you mean '--level'? (see 'xferlaw predict --help')" \
+  predict fit.json --at N=1 --levl 0.9
+usage "predict bad --level" \
+  "xferlaw predict: --level: expected a number in (0, 1), got '1' (see 'xferlaw predict --help')" \
+  predict fit.json --at N=1 --level=1
+usage "reproduce bad --jobs (checked before the sweep starts)" \
+  "xferlaw reproduce: --jobs: expected an integer in [1, 4096], got 'two' (see 'xferlaw reproduce --help')" \
+  reproduce ci --jobs two -o r
 
 # -o is --out, and --name=value works; a directory named like a bundled spec is not a spec
 mkdir ci
