@@ -7,6 +7,10 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 "$X" transfer "$XL_SRCDIR/data/medium_runs.jsonl" --bootstrap 400 --seed 1 --quiet \
     -o "$T/t.json" > "$T/out.txt" || { echo "FAIL: transfer exited $?"; exit 1; }
+for c in text text+code; do
+    grep -qF "$c: β alone is determined:" "$T/out.txt" || { echo "FAIL: verdict for $c does not say β alone is determined"; exit 1; }
+done
+grep -qF "α alone" "$T/out.txt" && { echo "FAIL: verdict calls α determined"; exit 1; }
 /usr/bin/python3 - "$T/t.json" "$XL_SRCDIR/data/medium_runs.jsonl" <<'PY'
 import json, sys
 T = json.load(open(sys.argv[1]))
