@@ -42,7 +42,7 @@ EOF
   if [ -n "$PEER" ] && [ "$n" -le 100000 ]; then
     peer=$(cpu "$PEER" "${args[@]}")
     line="$line  peer $(printf "%8s" "$peer") s ($(per10k "$peer" "$n") per 10k)"
-    line="$line  peer/this $(awk -v a="$this" -v b="$peer" 'BEGIN{printf "%.1f", a > 0 ? b / a : 0}')x"
+    line="$line  peer/this $(awk -v a="$this" -v b="$peer" 'BEGIN{printf "%.1f", (a > 0 ? b / a : 0)}')x"
   fi
   echo "$line"
 done
