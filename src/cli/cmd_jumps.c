@@ -152,7 +152,11 @@ static int run_group(const jopts *jo, const xl_jumps_options *o, const char *gro
     char base[4400], name[256], title[512];
     safe_name(group, name, sizeof name);
     snprintf(base, sizeof base, "%s/jump_%s", dir, name);
-    snprintf(title, sizeof title, "%s: %s against %s", group, jo->ycol, jo->xcol);
+    /* the axes say what is plotted; the title says which group */
+    if (jo->by)
+        snprintf(title, sizeof title, "%s %s", jo->by, group);
+    else
+        snprintf(title, sizeof title, "%s", strcmp(jo->file, "-") ? jo->file : "stdin");
     int rendered;
     rc = xl_jumps_plot(base, title, axis_label(jo->xcol), axis_label(jo->ycol), x, y, n, o, &r,
                        &rendered, err);

@@ -107,8 +107,10 @@ static char *asym_csv(const xl_tmatrix *m, const xl_asym_pair *p, size_t np)
     return s;
 }
 
-static cJSON *analyze_one(const xl_tmatrix *m, const char *dir, const char *tag, long top,
-                          long k_clusters, const char *unit, int quiet, xl_error *err, int *rc)
+/* who: "A: " or "B: " when two matrices are analysed, else "" (titles then name the file) */
+static cJSON *analyze_one(const xl_tmatrix *m, const char *dir, const char *tag, const char *who,
+                          long top, long k_clusters, const char *unit, int quiet, xl_error *err,
+                          int *rc)
 {
     size_t n = m->n;
     cJSON *j = cJSON_CreateObject();
@@ -253,15 +255,14 @@ static cJSON *analyze_one(const xl_tmatrix *m, const char *dir, const char *tag,
         {"heatmap_asymmetry", "asymmetry T - transpose(T)", "gain difference", A, L.order, 0},
         {"heatmap_similarity", "similarity sqrt(max(T_ij,0) * max(T_ji,0))", "similarity", S, L.order, 1},
     };
-    /* which matrix, when two are analysed: its file, not a bare "[B]" */
+    /* which matrix: its file in every title, not a bare "[B]" */
     const char *src = strrchr(m->path, '/') ? strrchr(m->path, '/') + 1 : m->path;
     int rendered = 0;
     cJSON *jp = cJSON_AddArrayToObject(j, "plots");
     for (size_t q = 0; q < sizeof maps / sizeof maps[0]; q++) {
         snprintf(name, sizeof name, "%s/%s%s", dir, maps[q].file, tag);
         char title[512];
-        snprintf(title, sizeof title, "%s%s%.200s%s", maps[q].title, *tag ? " (B: " : "", *tag ? src : "",
-                 *tag ? ")" : "");
+        snprintf(title, sizeof title, "%s (%s%.200s)", maps[q].title, who, src);
         char cb[300];
         snprintf(cb, sizeof cb, "%s (%.200s)", maps[q].what, unit);
         if ((*rc = xl_matrix_heatmap_axes(name, title, maps[q].v, n, m->labels, maps[q].order,
@@ -272,8 +273,7 @@ static cJSON *analyze_one(const xl_tmatrix *m, const char *dir, const char *tag,
     }
     snprintf(name, sizeof name, "%s/dendrogram%s", dir, tag);
     char dtitle[400];
-    snprintf(dtitle, sizeof dtitle, "task similarity, average linkage%s%.200s%s", *tag ? " (B: " : "",
-             *tag ? src : "", *tag ? ")" : "");
+    snprintf(dtitle, sizeof dtitle, "task similarity, average linkage (%s%.200s)", who, src);
     if ((*rc = xl_matrix_dendrogram_cut(name, dtitle, &L, m->labels, k, &rendered, err)))
         goto done;
     strcat(name, rendered ? ".png" : ".gp");
@@ -399,10 +399,10 @@ static int do_analyze(int argc, char **argv)
     }
     rc = 0;
     cJSON *sum = cJSON_CreateObject();
-    cJSON_AddItemToObject(sum, "a", analyze_one(a, outdir, "", o.top, o.clusters, o.unit, 0, &err, &rc));
+    cJSON_AddItemToObject(sum, "a", analyze_one(a, outdir, "", b ? "A: " : "", o.top, o.clusters, o.unit, 0, &err, &rc));
     if (!rc && b) {
         printf("\n");
-        cJSON_AddItemToObject(sum, "b", analyze_one(b, outdir, "_b", o.top, o.clusters, o.unit, 0, &err, &rc));
+        cJSON_AddItemToObject(sum, "b", analyze_one(b, outdir, "_b", "B: ", o.top, o.clusters, o.unit, 0, &err, &rc));
         cJSON *c = rc ? NULL : compare_two(a, b, outdir, &err, &rc);
         if (c)
             cJSON_AddItemToObject(sum, "compare", c);

@@ -23,7 +23,7 @@ static void help(void)
            "                    FILE_plots beside FILE)\n"
            "  --size N          model size of figure a (default: the one with most fine-tunes)\n"
            "  --df DF           fine-tuning data of figure d (default: the most common D_F)\n"
-           "  --curriculum C    curriculum of figures b, c, e, g (default: the first)\n"
+           "  --curriculum C    only this curriculum in figure g (default: every one)\n"
            "  --logit           figure b on a logit axis\n"
            "  --no-render       write the scripts and data only\n\n");
     xfer_args_brief(stdout, 1);

@@ -279,13 +279,8 @@ static int resolve_law(const fit_src *src, const xl_fit_options *o, xl_fit_resul
         if (plain)
             pb->kernel = KERNEL_CHINCHILLA;
     }
-    if (info && strncmp(info->name, "bnsl:", 5) == 0) {
-        int plain = 1;
-        for (size_t k = 0; k < pb->np; k++)
-            plain &= pb->tr[k].kind == (info->params[k].log_scale ? TR_LOG : TR_IDENT);
-        if (plain)
-            pb->kernel = KERNEL_BNSL;
-    }
+    if (info && strncmp(info->name, "bnsl:", 5) == 0)
+        pb->kernel = KERNEL_BNSL;   /* any parameterisation: see eval_bnsl */
     return XL_OK;
 }
 

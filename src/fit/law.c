@@ -296,11 +296,35 @@ static void bnsl_rows(size_t n, size_t K, const double *restrict lx, const doubl
             dg[i * np + k] = col[k * n + i] * T[i];
 }
 
+/* bnsl's internal value of parameter k: the log of a, b, d_i, f_i, the value of c0, c_i. */
+static int bnsl_log_param(size_t k) { return k < 2 || (k >= 3 && (k - 3) % 3 != 0); }
+
+/* Every parameterisation (bounds, fixed values) goes through the kernel: the formula's
+ * (x/d)^(1/f) overflows to inf for a sharp break, and (1 + inf)^(-c f) = 0 drops the
+ * b-term, a false step at d e^(709.78 f) that the optimiser exploits (f -> 0) while d
+ * marks only a kink.  u is mapped to the kernel's variables and the derivative columns
+ * rescaled by the chain rule. */
 static int eval_bnsl(fit_work *w, const double *u)
 {
     const fit_problem *pb = w->pb;
-    bnsl_rows(pb->n, (pb->np - 3) / 3, pb->logx[0], u, w->gf, w->dg, w->col, w->col + pb->np * pb->n,
-              pb->space_log);
+    double uk[XL_FIT_MAX_PARAMS] = {0}, s[XL_FIT_MAX_PARAMS];
+    int plain = 1;
+    for (size_t k = 0; k < pb->np; k++) {
+        int lg = bnsl_log_param(k), kind = pb->tr[k].kind;
+        uk[k] = u[k];
+        s[k] = 1;
+        if (kind != (lg ? TR_LOG : TR_IDENT)) {
+            double p = fit_p_from_u(&pb->tr[k], u[k]);
+            uk[k] = lg ? log(p) : p;
+            s[k] = fit_dp_du(&pb->tr[k], u[k]) / (lg ? p : 1);
+            plain = 0;
+        }
+    }
+    bnsl_rows(pb->n, (pb->np - 3) / 3, pb->logx[0], uk, w->gf, w->dg, w->col,
+              w->col + pb->np * pb->n, pb->space_log);
+    for (size_t i = 0; !plain && i < pb->n; i++)
+        for (size_t k = 0; k < pb->np; k++)
+            w->dg[i * pb->np + k] *= s[k];
     for (size_t i = 0; i < pb->n; i++)
         if (!isfinite(w->gf[i]))
             return -1;

@@ -47,9 +47,46 @@ const xl_fit_param *xl_fit_param_get(const xl_fit_result *r, const char *name)
     return k < 0 ? NULL : &r->params[k];
 }
 
+/* bnsl:K in log space, as the fit's kernel: log of the b-term T = log b - c0 L -
+ * sum_i c_i f_i softplus((L - log d_i)/f_i).  The formula's (x/d)^(1/f) overflows to inf
+ * for a sharp break and (1 + inf)^(-c f) = 0 would drop the b-term: a false step in every
+ * curve drawn from the fit.  NAN when the parameters leave the kernel's domain. */
+static double bnsl_eval(size_t np, const double *p, double x, double *dfdx)
+{
+    if (!(x > 0 && p[1] > 0))
+        return NAN;
+    double L = log(x), T = log(p[1]) - p[2] * L, dT = -p[2];
+    for (size_t k = 3; k + 2 < np; k += 3) {
+        double c = p[k], d = p[k + 1], f = p[k + 2];
+        if (!(d > 0 && f > 0))
+            return NAN;
+        double z = (L - log(d)) / f, q = exp(-fabs(z));
+        T -= c * f * ((z > 0 ? z : 0) + log1p(q));
+        dT -= c * (z >= 0 ? 1 / (1 + q) : q / (1 + q));
+    }
+    double bt = exp(T);
+    if (dfdx)
+        dfdx[0] = bt * dT / x;
+    return p[0] + bt;
+}
+
+static int is_bnsl(const xl_fit_result *r)
+{
+    const xl_law_info *info = xl_law_find(r->law);
+    if (!info || strncmp(info->name, "bnsl:", 5) != 0 || r->n_params != info->n_params ||
+        !r->formula || strcmp(r->formula, info->formula) != 0)
+        return 0;
+    for (size_t k = 0; k < r->n_params; k++)
+        if (strcmp(r->params[k].name, info->params[k].name) != 0)
+            return 0;
+    return 1;
+}
+
 double xl_fit_eval_params(const xl_fit_result *r, const double *params, const double *x,
                           double *dfdx)
 {
+    if (is_bnsl(r))
+        return bnsl_eval(r->n_params, params, x[0], dfdx);
     size_t ns = xl_expr_n_symbols(r->expr);
     double vals_s[32], grad_s[32];
     double *vals = ns <= 32 ? vals_s : malloc(ns * sizeof *vals);

@@ -70,10 +70,14 @@ int xl_jumps_plot(const char *base, const char *title, const char *xlabel, const
                 "fs solid 0.6 noborder behind\n", ci[0], ci[1]);
     fprintf(fp, "set arrow 1 from %.10g, graph 0 to %.10g, graph 1 nohead lc rgb '#542788' "
                 "dt 2 lw 1.5\n", r->d, r->d);
-    char full[512];
-    snprintf(full, sizeof full, "break %.3g (95%% CI %.3g-%.3g, %s): %s", r->d, ci[0], ci[1],
-             r->boot_ok ? "profile+bootstrap" : "profile",
-             r->supported ? "jump supported" : "no jump supported");
+    char full[512], fd[64], f0[64], f1[64];
+    xl_fmt_num(r->d, 2, XL_FMT_UTF8, fd, sizeof fd);
+    xl_fmt_num(ci[0], 2, XL_FMT_UTF8, f0, sizeof f0);
+    xl_fmt_num(ci[1], 2, XL_FMT_UTF8, f1, sizeof f1);
+    double dbic = r->bic_smooth - r->bic_broken;
+    snprintf(full, sizeof full, "break at %s (95%% CI %s to %s): %s, BIC prefers the %s by %.1f",
+             fd, f0, f1, r->supported ? "jump supported" : "no jump supported",
+             dbic > 0 ? "break" : "smooth law", fabs(dbic));
     /* two lines: the (escaped) title, "\n" as a gnuplot string of our own, the verdict */
     fprintf(fp, "set title "), gp_str(fp, title), fprintf(fp, ".\"\\n\"."), gp_str(fp, full);
     fprintf(fp, " noenhanced\n");

@@ -281,27 +281,40 @@ int xl__fig_d(const xl_transfer_result *r, const xl_plot_opts *o, const char *di
 }
 
 /* ---- (g) residuals --------------------------------------------------------------------- */
+/* Every curriculum (or the one asked for): blocks c*3 + b, b = interp, fit, loss space;
+ * colour = curriculum and marker = method, as in figure f. */
 int xl__fig_g(const xl_transfer_result *r, const xl_plot_opts *o, const char *dir, xl_error *err)
 {
-    const xl_curriculum_result *cr = xl__pick_cur(r, o);
     fig f;
     int rc = xl__fig_open(&f, dir, "fig_g", err);
     if (rc)
         return rc;
-    for (int b = 0; b < 3; b++) {
-        const xl_law_fit *lf = !cr ? NULL : b < 2 ? &cr->law[b] : &cr->loss_fit;
-        fprintf(f.dat.fp, "# %s residuals: %s\n", b < 2 ? xl_estimator_name(b) : "loss-space",
-                b < 2 ? "N log(D_T) - fit" : "D_F log(L) - fit");
-        int any = 0;
-        for (size_t i = 0; lf && lf->ok && lf->resid && i < r->n_est; i++)
-            if (isfinite(lf->resid[i])) {
-                fprintf(f.dat.fp, "%.8g %.8g\n", b < 2 ? r->est[i].N : r->est[i].DF, lf->resid[i]);
-                any = 1;
-            }
-        xl__fig_block(&f, any);
+    const xl_curriculum_result *only = o->curriculum ? xl__pick_cur(r, o) : NULL;
+    size_t n_shown = 0;
+    fprintf(f.gp.fp, "array g_label[%zu]\narray g_col[%zu]\n", r->n_curricula ? r->n_curricula : 1,
+            r->n_curricula ? r->n_curricula : 1);
+    for (size_t c = 0; c < r->n_curricula; c++) {
+        const xl_curriculum_result *cr = &r->cur[c];
+        if (only && cr != only)
+            continue;
+        for (int b = 0; b < 3; b++) {
+            const xl_law_fit *lf = b < 2 ? &cr->law[b] : &cr->loss_fit;
+            fprintf(f.dat.fp, "# %s, %s residuals: %s\n", cr->name,
+                    b < 2 ? xl_estimator_name(b) : "loss-space",
+                    b < 2 ? "N log(D_T) - fit" : "D_F log(L) - fit");
+            int any = 0;
+            for (size_t i = 0; lf->ok && lf->resid && i < r->n_est; i++)
+                if (isfinite(lf->resid[i])) {
+                    fprintf(f.dat.fp, "%.8g %.8g\n", b < 2 ? r->est[i].N : r->est[i].DF,
+                            lf->resid[i]);
+                    any = 1;
+                }
+            xl__fig_block(&f, any);
+        }
+        fprintf(f.gp.fp, "g_label[%zu] = ", ++n_shown);
+        xl_gp_quote(f.gp.fp, cr->name);
+        fprintf(f.gp.fp, "\ng_col[%zu] = %zu\n", n_shown, c); /* the curriculum's colour */
     }
-    fputs("cur_name = ", f.gp.fp);
-    xl_gp_quote(f.gp.fp, cr ? cr->name : "");
-    fputc('\n', f.gp.fp);
+    fprintf(f.gp.fp, "g_n = %zu\n%s", n_shown, n_shown > 1 ? "fig_w = 1000\n" : "");
     return xl__fig_finish(&f, xl__fig_template('g'), err);
 }

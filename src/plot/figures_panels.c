@@ -304,10 +304,12 @@ void xl__fig_caption(const xl_transfer_result *r, const xl_plot_opts *o, const c
                  "text, 0.096 text+code; β 0.38). Intervals running off the axis stop at a triangle.", cs);
         break;
     default: {
-        const xl_curriculum_result *cr = xl__pick_cur(r, o);
-        snprintf(buf, n, "Residuals of the fits of curriculum %s: log D_T minus the log-linear fits per estimator "
-                 "(left, against N), log loss minus the loss-space fit (right, against D_F). Structure means the "
-                 "power law has the wrong shape.", cr ? cr->name : "-");
+        const xl_curriculum_result *cr = o->curriculum ? xl__pick_cur(r, o) : NULL;
+        snprintf(buf, n, "Residuals of the fits of %s%s: log D_T minus the log-linear fits "
+                 "(left, against N; circle: interp estimator, square: fit estimator), log loss minus "
+                 "the loss-space fit (right, against D_F); colour is the curriculum. Structure means "
+                 "the power law has the wrong shape.", cr ? "curriculum " : "every curriculum",
+                 cr ? cr->name : "");
     }
     }
 }

@@ -52,6 +52,43 @@ static int fit_ok(const double *x, const double *y, size_t n, xl_jumps_result *r
     return rc == XL_OK;
 }
 
+/* The broken fit as drawn (xl_fit_eval, as jplot.c) on a fine log grid over the data:
+ * (1) continuous: bnsl's log-log slope is -c0 - c1 s with s in [0, 1], so log e cannot
+ *     move faster than |c0| + |c1| per unit of log x (a false step from an overflowing
+ *     (x/d)^(1/f) broke this);
+ * (2) for a step (want_step): half of the curve's rise lies within a factor 1.4 of the
+ *     reported break, so the dashed line sits on the step drawn. */
+static void check_drawn(const xl_jumps_result *r, int want_step)
+{
+    const xl_fit_param *c0 = xl_fit_param_get(r->broken, "c0"),
+                       *c1 = xl_fit_param_get(r->broken, "c1");
+    CHECK(c0 && c1);
+    if (!c0 || !c1)
+        return;
+    enum { G = 4000 };
+    double lo = log(r->xmin), h = (log(r->xmax) - lo) / G, lip = fabs(c0->value) + fabs(c1->value);
+    double e0 = NAN, worst = 0;
+    static double ev[G + 1];
+    for (int k = 0; k <= G; k++) {
+        double x = exp(lo + h * k), e = xl_fit_eval(r->broken, &x, NULL);
+        ev[k] = e;
+        if (k && fabs(log(e) - log(e0)) > worst)
+            worst = fabs(log(e) - log(e0));
+        e0 = e;
+    }
+    double first = ev[0], last = ev[G];
+    CHECK_MSG(worst <= lip * h * 1.001 + 1e-12,
+              "drawn curve jumps: |d log e| %g over d log x %g, slope bound %g", worst, h, lip);
+    if (!want_step)
+        return;
+    double half = 0.5 * (first + last), at = NAN;
+    for (int k = 1; k <= G && isnan(at); k++)
+        if ((ev[k - 1] - half) * (ev[k] - half) <= 0)
+            at = exp(lo + h * k);
+    CHECK_MSG(at > r->d / 1.4 && at < r->d * 1.4,
+              "the drawn curve makes half its rise at %g, the break is drawn at %g", at, r->d);
+}
+
 static void test_break(void)
 {
     double x[NP], y[NP];
@@ -71,6 +108,7 @@ static void test_break(void)
         CHECK(r.bic_smooth - r.bic_broken > 20);
         CHECK(r.cv_broken < r.cv_smooth);
         CHECK(r.k_broken == 6 && r.k_smooth == 2 && r.n == NP);
+        check_drawn(&r, 0);
         xl_jumps_result_free(&r);
     }
 }
@@ -104,6 +142,35 @@ static void test_step(void)
     CHECK_MSG(r.d_ci[0] > 5e5 && r.d_ci[1] < 2e7, "CI [%g, %g] not informative", r.d_ci[0],
               r.d_ci[1]);
     CHECK_MSG(r.supported, "step not supported: %s", r.reason);
+    check_drawn(&r, 1);
+    xl_jumps_result_free(&r);
+}
+
+/* sort from data/tasks_scale.csv (acc_diag, 3 seeds at 9 sizes): 1-2% up to 12.8k, 5-27%
+ * from 39.5k.  The fit there drives f1 to its bound 0, where an overflowing formula drew
+ * the curve's step at 4.7e4 and the break line at 1.4e4. */
+static void test_sort_drawn(void)
+{
+    static const double xy[][2] = {
+        {3312, 0}, {3312, 0}, {3312, 0.01}, {7272, 0.01}, {7272, 0.01}, {7272, 0.02},
+        {12768, 0.02}, {12768, 0.01}, {12768, 0.01}, {39520, 0.05}, {39520, 0.08},
+        {39520, 0.17}, {56640, 0.17}, {56640, 0.19}, {56640, 0.27}, {100096, 0.09},
+        {100096, 0.04}, {100096, 0.09}, {233680, 0.26}, {233680, 0.11}, {233680, 0.16},
+        {335712, 0.2}, {335712, 0.17}, {335712, 0.19}, {793344, 0.17}, {793344, 0.18},
+        {793344, 0.12}};
+    enum { NS = sizeof xy / sizeof xy[0] };
+    double x[NS], y[NS];
+    for (int i = 0; i < NS; i++)
+        x[i] = xy[i][0], y[i] = xy[i][1];
+    xl_jumps_options o = opts();
+    o.bootstrap = 0;
+    xl_jumps_result r;
+    xl_error err;
+    CHECK_MSG(xl_jumps_fit(x, y, NS, &o, &r, &err) == XL_OK, "%s", err.msg);
+    if (!r.broken)
+        return;
+    CHECK_MSG(r.d > 12768 && r.d < 39520, "sort break %g outside the step", r.d);
+    check_drawn(&r, 1);
     xl_jumps_result_free(&r);
 }
 
@@ -159,6 +226,7 @@ int main(void)
 {
     test_break();
     test_step();
+    test_sort_drawn();
     test_smooth();
     test_loss_and_percent();
     TEST_MAIN_END();

@@ -48,6 +48,10 @@ check(c["asymmetries_beyond_ci"][0] >= 2, "asymmetries beyond CI")
 sys.exit(0 if ok else 1)
 PY
 grep -q "total off-diagonal transfer" <<<"$out" || no "comparison table"
+# every figure names its matrix: A and B when two are compared, the file alone otherwise
+grep -q "(A: small.csv)" "$T/a/heatmap_gain.gp" || no "A's heatmap does not name small.csv"
+grep -q "(B: large.csv)" "$T/a/heatmap_gain_b.gp" || no "B's heatmap does not name large.csv"
+grep -q "average linkage (A: small.csv)" "$T/a/dendrogram.gp" || no "A's dendrogram unnamed"
 if command -v gnuplot >/dev/null; then
   for f in heatmap_gain heatmap_asymmetry heatmap_similarity dendrogram heatmap_diff_b_minus_a; do
     [ -s "$T/a/$f.png" ] || no "$f.png not rendered"
@@ -57,6 +61,7 @@ fi
 "$XL" matrix analyze "$T/square.csv" --out "$T/sq" >"$T/out" || no "square analyze"
 grep -q "3 clusters" "$T/out" || no "automatic cut: $(grep clusters "$T/out")"
 grep -q "n/a (no replicates)" "$T/out" || no "square has no CIs"
+grep -q "column = target) (square.csv)" "$T/sq/heatmap_gain.gp" || no "heatmap does not name square.csv"
 # errors: one line, file:line:field, exit 1, no output directory
 printf 'source,target,gain\nadd,sub,1\nadd,mul,oops\n' >"$T/bad.csv"
 err=$("$XL" matrix analyze "$T/bad.csv" --out "$T/bad" 2>&1); rc=$?

@@ -14,6 +14,13 @@ for f in a b c d e f g; do
   check '[ -s "$T/pl/fig_$f.gp" ] && [ -s "$T/pl/fig_$f.dat" ]'
 done
 check 'grep -q "use_logit = 1" "$T/pl/fig_b.gp"'
+# the residuals (g) show every curriculum: 3 blocks (interp, fit, loss space) each, labelled
+check '[ "$(grep -c "^# .* residuals:" "$T/pl/fig_g.dat")" -eq 6 ]'
+check 'grep -q "^# mix, loss-space residuals" "$T/pl/fig_g.dat"'
+check 'grep -q "g_n = 2" "$T/pl/fig_g.gp"'
+# --curriculum keeps one
+"$X" plot "$T/p.csv" --out "$T/pl3" --bootstrap 0 --quiet --no-render --curriculum mix > /dev/null
+check '[ "$(grep -c "^# mix, .* residuals:" "$T/pl3/fig_g.dat")" -eq 3 ] && grep -q "g_n = 1" "$T/pl3/fig_g.gp"'
 if gnuplot --version > /dev/null 2>&1; then
   for f in a b c d e f g; do
     check '[ -s "$T/pl/fig_$f.svg" ]'
