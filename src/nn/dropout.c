@@ -10,7 +10,9 @@
  *
  * Bits of element j of a row: two rounds of MurmurHash3's 32-bit finaliser (a bijection)
  * over j under the row's 64-bit key, itself splitmix64 of (site key, row).  The element
- * is kept when its 32 bits are >= thresh = round(p 2^32): P(drop) = p within 2^-32. */
+ * is kept when its 32 bits are >= thresh = round(p 2^32): P(drop) = p within 2^-32.
+ * Also the model's settings (xl_nn_set_dropout, xl_nn_set_dropout_key); model.c applies
+ * the masks at the sites. */
 #include "nn_internal.h"
 
 #include <math.h>
@@ -85,4 +87,21 @@ void xl_dropout_backward(float *dinp, const float *dout, const xl_drop *d, size_
                          int C)
 {
     xl_dropout_forward(dinp, dout, NULL, d, row0, N, C);
+}
+
+int xl_nn_set_dropout(xl_nn_model *m, float p, float attn_p, xl_error *err)
+{
+    if (!(p >= 0.0f && p < 1.0f))
+        return xl_error_set(err, XL_EINVAL, "field 'dropout': %g is outside [0, 1)", (double)p);
+    if (!(attn_p >= 0.0f && attn_p < 1.0f))
+        return xl_error_set(err, XL_EINVAL, "field 'attn_dropout': %g is outside [0, 1)",
+                            (double)attn_p);
+    m->drop_p = p;
+    m->drop_attn = attn_p;
+    return XL_OK;
+}
+
+void xl_nn_set_dropout_key(xl_nn_model *m, uint64_t seed, uint64_t step)
+{
+    m->drop_key = xl_drop_step_key(seed, step);
 }

@@ -1,5 +1,6 @@
 /* Sweep spec: JSON in, validated struct out.  Every error names the file and the
  * field path ("models[2].d_model"), because specs are written by hand. */
+#include "spec_dropout.h"
 #include "xferlaw/sweep.h"
 
 #include <cjson/cJSON.h>
@@ -21,10 +22,11 @@ static const char *const TOP_KEYS[] = {"name", "target", "corpora", "models", "c
     "pretrain", "finetune", "scratch", "seeds", "lr", "batch", "early_stopping",
     "train_args", "flops_per_s", "warmup", "vocab", NULL};
 static const char *const MODEL_KEYS[] = {"n_layer", "d_model", "n_head", "ctx", "lr", "batch",
-    "pretrain_tokens", "pretrain_steps", "lr_finetune", "lr_scratch", "D_F", "D", NULL};
+    "pretrain_tokens", "pretrain_steps", "lr_finetune", "lr_scratch", "D_F", "D", "dropout",
+    "attn_dropout", NULL};
 static const char *const BUDGET_KEYS[] = {"D_F", "D", "epochs", "min_tokens", "max_tokens",
     "max_steps", "lr_mult", "trainable", "schedule", "patience_steps", "patience_frac",
-    "min_delta", "eval_growth", NULL};
+    "min_delta", "eval_growth", "dropout", "attn_dropout", NULL};
 
 /* Typos must not be silently ignored: an unknown key is an error. */
 static int check_keys(ctx *c, const cJSON *obj, const char *const *keys, const char *where)
@@ -196,7 +198,7 @@ static int parse_models(ctx *c, const cJSON *root, xl_sweep_spec *s)
     int rc = XL_OK;
     if (pre) {
         const char *const keys[] = {"tokens", "steps", "tokens_per_param", "min_tokens",
-                                    "max_tokens", NULL};
+                                    "max_tokens", "dropout", "attn_dropout", NULL};
         if (!cJSON_IsObject(pre))
             return fail(c, "pretrain", "must be an object {\"tokens\"|\"steps\"|"
                                        "\"tokens_per_param\"}%s", NULL);
@@ -211,6 +213,9 @@ static int parse_models(ctx *c, const cJSON *root, xl_sweep_spec *s)
             rc = get_num(c, pre, "min_tokens", "pretrain", &pre_min, 0, 0, 0);
         if (!rc)
             rc = get_num(c, pre, "max_tokens", "pretrain", &pre_max, 0, 0, 0);
+        if (!rc)
+            rc = xl__spec_dropout(pre, "pretrain", c->file, &s->pretrain_dropout,
+                                  &s->pretrain_attn_dropout, NULL, NULL, c->err);
         if (rc)
             return rc;
         if ((pre_min > 0 || pre_max > 0) && pre_tpp == 0)
@@ -287,7 +292,9 @@ static int parse_models(ctx *c, const cJSON *root, xl_sweep_spec *s)
             }
         }
         if ((rc = get_num(c, m, "lr_finetune", w, &md->lr_finetune, 0, 0, 1e-300)) ||
-            (rc = get_num(c, m, "lr_scratch", w, &md->lr_scratch, 0, 0, 1e-300)))
+            (rc = get_num(c, m, "lr_scratch", w, &md->lr_scratch, 0, 0, 1e-300)) ||
+            (rc = xl__spec_dropout(m, w, c->file, &md->dropout, &md->attn_dropout,
+                                   &md->has_dropout, &md->has_attn_dropout, c->err)))
             return rc;
         const cJSON *g;
         char f[96];
@@ -387,6 +394,8 @@ static int parse_budget(ctx *c, const cJSON *root, const char *key, xl_sweep_bud
         (rc = get_num(c, o, "patience_frac", key, &b->patience_frac, 0, 0, 0)) ||
         (rc = get_num(c, o, "min_delta", key, &b->min_delta, 0, 0, 0)) ||
         (rc = get_num(c, o, "eval_growth", key, &b->eval_growth, 0, 0, 0)) ||
+        (rc = xl__spec_dropout(o, key, c->file, &b->dropout, &b->attn_dropout, NULL, NULL,
+                               c->err)) ||
         (rc = get_str(c, o, "schedule", key, &sched, 0)))
         return rc;
     if (sched) {
@@ -592,9 +601,11 @@ int xl_sweep_spec_parse(const char *text, const char *path, xl_sweep_spec *s, xl
                                          " 'max_steps'%s", NULL);
                 goto out;
             }
-            double m = s->scratch.lr_mult;
+            xl_sweep_budget own = s->scratch; /* the rate and the dropout stay its own */
             s->scratch = s->finetune;
-            s->scratch.lr_mult = m;
+            s->scratch.lr_mult = own.lr_mult;
+            s->scratch.dropout = own.dropout;
+            s->scratch.attn_dropout = own.attn_dropout;
         }
     }
 out:
