@@ -3,6 +3,7 @@
  * direct attention paths, several tiles), evaluation untouched by dropout, p = 0 the
  * model without dropout bit for bit, refusals. */
 #include "../../src/nn/nn_internal.h" /* white box: the mask itself */
+#include "nn_fd.h"
 #include "xl_test.h"
 
 #include <stdlib.h>
@@ -101,6 +102,17 @@ static double train_loss(xl_nn_model *m, const uint16_t *in, const uint16_t *tg,
     return l;
 }
 
+typedef struct {
+    const uint16_t *in, *tg;
+    int B, T;
+} batch;
+
+static double batch_loss(xl_nn_model *m, void *ctx)
+{
+    const batch *b = ctx;
+    return train_loss(m, b->in, b->tg, b->B, b->T);
+}
+
 /* Central differences of the training loss (the same key, so the same masks) along a
  * random direction in each tensor and in all of them at once, against the backward. */
 static void fd_check(const char *what, const xl_nn_config *cfg, int B, int T, float p, float pa)
@@ -128,19 +140,13 @@ static void fd_check(const char *what, const xl_nn_config *cfg, int B, int T, fl
             hi = lo + tt.size;
             name = tt.name;
         }
-        double gu = 0.0, h = 1e-3;
+        double gu = 0.0;
         for (size_t i = lo; i < hi; i++) {
             u[i] = xl_rng_normal(&r);
             gu += g[i] * u[i];
         }
-        for (size_t i = lo; i < hi; i++)
-            w[i] = (float)(save[i] + h * u[i]);
-        double lp = train_loss(m, in, tg, B, T);
-        for (size_t i = lo; i < hi; i++)
-            w[i] = (float)(save[i] - h * u[i]);
-        double lm = train_loss(m, in, tg, B, T);
-        memcpy(w + lo, save + lo, (hi - lo) * sizeof *w);
-        double fd = (lp - lm) / (2 * h);
+        batch bt = {in, tg, B, T};
+        double fd = nn_directional_fd(m, save, u, lo, hi, 1e-3, batch_loss, &bt);
         CHECK_MSG(fabs(fd - gu) <= 1e-3 * fabs(gu) + 5e-4, "%s, tensor %s: fd %.6g vs grad %.6g",
                   what, name, fd, gu);
     }
