@@ -161,13 +161,9 @@ static void test_long_sequence(int LT, int C, int H)
     double *u = malloc(n * sizeof *u);
     for (int pass = 0; pass < 2; pass++) {
         size_t lo = pass ? (size_t)(qkv.data - p) : 0, hi = pass ? lo + qkv.size : n;
-        double gu = 0.0;
-        for (size_t i = lo; i < hi; i++) {
-            u[i] = xl_rng_normal(&r);
-            gu += xl_nn_grads(m)[i] * u[i];
-        }
         seq_batch sb = {in, tg, LT};
-        double fd = nn_directional_fd(m, save, u, lo, hi, 1e-3, eval_loss, &sb);
+        double gu, fd = nn_directional_fd(m, save, xl_nn_grads(m), u, lo, hi, &r, 1e-3,
+                                          eval_loss, &sb, &gu);
         CHECK_MSG(fabs(fd - gu) <= 1e-3 * fabs(gu) + 5e-4, "T=%d pass %d: fd %.6g vs grad %.6g",
                   LT, pass, fd, gu);
     }
