@@ -142,6 +142,20 @@ uint64_t xl_nn_n_trainable(const xl_nn_model *m);
 /* n_trainable / n_params_total. */
 double xl_nn_trainable_fraction(const xl_nn_model *m);
 
+/* ---- dropout (GPT-2's embd_pdrop and resid_pdrop = p, attn_pdrop = attn_p) ------------
+ * p on the embedding sum and on the output of every attention and MLP branch before it
+ * joins the residual stream; attn_p on the attention probabilities.  Inverted: kept
+ * entries are scaled by 1 / (1 - p), so evaluation needs no rescaling.  Only training
+ * forwards (xl_nn_forward with targets, and the backward of one) drop; xl_nn_loss and
+ * forwards without targets never do.  Masks are a pure function of the key set by
+ * xl_nn_set_dropout_key (e.g. seed and step), the layer, the site and the position: the
+ * backward recomputes them, and a forward repeated under the same key drops the same
+ * entries (a resumed run replays its masks).  Default 0, 0: no dropout, the forward of a
+ * model that never heard of it, bit for bit.  p, attn_p outside [0, 1) or NaN:
+ * XL_EINVAL naming the field. */
+int xl_nn_set_dropout(xl_nn_model *m, float p, float attn_p, xl_error *err);
+void xl_nn_set_dropout_key(xl_nn_model *m, uint64_t seed, uint64_t step);
+
 /* ---- parameter access (tests, tools) -------------------------------------------------
  * Tensors in storage order: wte (V,C), wpe (ctx,C), ln1w (L,C), ln1b (L,C),
  * qkvw (L,3C,C), qkvb (L,3C), attprojw (L,C,C), attprojb (L,C), ln2w (L,C), ln2b (L,C),

@@ -31,6 +31,8 @@ typedef struct xl_sweep_model {
     double pretrain_tokens;  /* budget of the pre-training: tokens, or ... */
     long pretrain_steps;     /* ... steps (exactly one is > 0) */
     double lr_finetune, lr_scratch; /* > 0: this model's own rates (else lr * lr_mult) */
+    double dropout, attn_dropout; /* this model's own, for all its runs, when has_... */
+    int has_dropout, has_attn_dropout; /* ... (else each section's) */
     double *d_f, *d_scratch; /* this model's own grids (NULL: the spec's), ascending */
     size_t n_d_f, n_d_scratch;
 } xl_sweep_model;
@@ -53,6 +55,8 @@ typedef struct xl_sweep_budget {
     char schedule[16];       /* "" (trainer default: cosine) or "constant" */
     long patience_steps;     /* trainer --patience-steps etc. (0 = not passed) */
     double patience_frac, min_delta, eval_growth;
+    double dropout, attn_dropout; /* trainer --dropout, --attn-dropout (0 = not passed);
+                                   * the section's own, not inherited by "scratch" */
 } xl_sweep_budget;
 
 typedef struct xl_sweep_spec {
@@ -71,6 +75,7 @@ typedef struct xl_sweep_spec {
     long *seeds;
     size_t n_seeds;
     xl_sweep_budget finetune, scratch;
+    double pretrain_dropout, pretrain_attn_dropout; /* the "pretrain" section's */
     char *trainable;         /* fine-tune --trainable (NULL = trainer default) */
     long eval_every, eval_tokens, patience, warmup;
     double flops_per_s;      /* per job, for time estimates; 0 = default */

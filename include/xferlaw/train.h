@@ -22,6 +22,8 @@ typedef struct xl_train_config {
     int n_layer, d_model, n_head, ctx;
     int batch;
     double lr, min_lr_frac, weight_decay, clip;
+    double dropout;         /* GPT-2 dropout on the embeddings and the residual branches */
+    double attn_dropout;    /* ... and on the attention probabilities (0 = off, default) */
     long warmup;            /* steps of linear warmup */
     long max_steps;         /* budget in steps, or ... */
     uint64_t max_tokens;    /* ... in training tokens (if > 0, overrides max_steps) */

@@ -34,6 +34,9 @@ static const char *usage =
     "  --warmup S           warmup steps (default 20)\n"
     "  --weight-decay WD    on 2-D weights only (default 0.1)\n"
     "  --clip G             global gradient-norm clip, 0 = off (default 1.0)\n"
+    "  --dropout P          GPT-2 dropout on the embeddings and on the attention and MLP\n"
+    "                       outputs before the residual add, in [0, 1) (default 0 = off)\n"
+    "  --attn-dropout P     dropout on the attention probabilities (default 0)\n"
     "  --schedule S         cosine (decay to the budget) | constant (after warmup; the\n"
     "                       budget is then only a cap) (default cosine)\n"
     "  --max-steps S        step budget (default 1000), or\n"
@@ -60,6 +63,17 @@ static const char *usage =
     "  --halt-at-step S     testing aid: stop after the eval at step S without run.json,\n"
     "                       as if killed\n";
 
+/* a probability in [0, 1): 1 would drop everything (CLI_DOUBLE's ranges are closed) */
+static int set_prob(void *ctx, const char *name, const char *v)
+{
+    xl_train_config *c = ctx;
+    double d;
+    if (xl_parse_double(v, &d) || !(d >= 0 && d < 1))
+        return cli_usage_error("train", "%s: expected a number in [0, 1), got '%s'", name, v);
+    *(strcmp(name, "--dropout") ? &c->attn_dropout : &c->dropout) = d;
+    return 0;
+}
+
 int cmd_train(int argc, char **argv)
 {
     xl_train_config c;
@@ -77,6 +91,8 @@ int cmd_train(int argc, char **argv)
         {"--lr", NULL, CLI_DOUBLE, &c.lr, 0, 0, 1, NULL, 0},
         NUM("--min-lr-frac", CLI_DOUBLE, min_lr_frac, 0), NUM("--warmup", CLI_LONG, warmup, 0),
         NUM("--weight-decay", CLI_DOUBLE, weight_decay, 0), NUM("--clip", CLI_DOUBLE, clip, 0),
+        {"--dropout", NULL, CLI_FN, NULL, 0, 0, 0, set_prob, 1},
+        {"--attn-dropout", NULL, CLI_FN, NULL, 0, 0, 0, set_prob, 1},
         NUM("--max-steps", CLI_LONG, max_steps, 1), NUM("--max-tokens", CLI_U64, max_tokens, 1),
         NUM("--eval-every", CLI_LONG, eval_every, 1), NUM("--eval-tokens", CLI_LONG, eval_tokens, 1),
         NUM("--patience", CLI_INT, patience, 0), NUM("--halt-at-step", CLI_LONG, halt_at_step, 0),
@@ -89,7 +105,7 @@ int cmd_train(int argc, char **argv)
 #undef BUF
 #undef NUM
     const char *pos[1];
-    int n_pos, rc = cli_parse("train", opts, NULL, argc, argv, pos, 0, &n_pos);
+    int n_pos, rc = cli_parse("train", opts, &c, argc, argv, pos, 0, &n_pos);
     if (rc == CLI_HELP) {
         fputs(usage, stdout);
         return 0;

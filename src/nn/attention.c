@@ -16,7 +16,13 @@
  * xl_att_cols) and one dS scratch reused across heads.
  *
  * Entries of a P or dS row right of the diagonal are zeroed up to the row block's last
- * 16-column chunk; entries further right are never read. */
+ * 16-column chunk; entries further right are never read.
+ *
+ * Dropout on the probabilities (GPT-2's attn_pdrop): out = (M * P / (1-p)) . V with a
+ * mask M recomputed from its key (dropout.c).  The kept P stays undropped (the softmax
+ * backward needs every entry); the forward multiplies V by a dropped copy of each row
+ * block, the backward masks dP on its way into the softmax backward and builds the
+ * dropped P of the whole (sequence, head) for dV = (M * P)^T . dO. */
 /* only static inline helpers pass GCC vectors by value, so ABI notes do not apply */
 #pragma GCC diagnostic ignored "-Wpsabi"
 #include "nn_internal.h"
@@ -123,8 +129,9 @@ scaled_rows(float *restrict dst, int ldd, const float *restrict src, int lds, in
 size_t xl_attention_scratch_floats(int T, int hs)
 {
     size_t Tp = up(T, CHUNK), Tr = up(T, RB), hp = up(hs, CHUNK);
-    size_t fwd = Tr * hp + hs * Tp + Tp * hp + Tr * hp;
-    size_t bwd = Tr * Tp + Tr * hp + hs * Tp + 2 * Tp * hp + 3 * Tr * hp;
+    /* the last term of each: the dropped probabilities (a row block; the whole square) */
+    size_t fwd = Tr * hp + hs * Tp + Tp * hp + Tr * hp + RB * Tp;
+    size_t bwd = Tr * Tp + Tr * hp + hs * Tp + 2 * Tp * hp + 3 * Tr * hp + Tr * Tp;
     return fwd > bwd ? fwd : bwd;
 }
 
@@ -132,9 +139,23 @@ size_t xl_attention_scratch_floats(int T, int hs)
  * (hs a multiple of 16, T of RB: the usual case); otherwise through zero-padded copies. */
 static inline int direct(int T, int hs) { return hs % CHUNK == 0 && T % RB == 0; }
 
+/* Dropout on rows [i0, i1) of a (sequence, head)'s probabilities, dst and src pointing
+ * at row i0: dst row i = mask * scale * src row i over the columns of the row's block
+ * (zeros past the diagonal stay 0); row i is row row0 + i of the site. */
+static void drop_rows(float *dst, const float *src, int ld, int i0, int i1, int T,
+                      const xl_drop *d, uint64_t row0)
+{
+    for (int i = i0; i < i1; i++) {
+        int ncol = up(imin(i / RB * RB + RB, T), CHUNK);
+        size_t o = (size_t)(i - i0) * ld;
+        xl_dropout_row(dst + o, src + o, NULL, ncol, xl_drop_row_key(d, row0 + (uint64_t)i),
+                       d->thresh, d->scale);
+    }
+}
+
 XL_SIMD
 void xl_attention_forward(float *out, float *att, float *scratch, const float *qkv, int B,
-                          int T, int C, int H)
+                          int T, int C, int H, const xl_drop *drop, int seq0)
 {
     int hs = C / H, C3 = 3 * C, Tp = xl_att_cols(T), Tr = xl_att_rows(T), hp = up(hs, CHUNK);
     int dir = direct(T, hs);
@@ -143,6 +164,7 @@ void xl_attention_forward(float *out, float *att, float *scratch, const float *q
     float *qc = kt + hs * Tp;      /* (Tr, hp)  padded Q, V and output (if !dir) */
     float *vc = qc + Tr * hp;      /* (Tp, hp) */
     float *oc = vc + Tp * hp;      /* (Tr, hp) */
+    float *pdb = oc + Tr * hp;     /* (RB, Tp)  a dropped row block of P (with drop) */
     for (int b = 0; b < B; b++)
         for (int h = 0; h < H; h++) {
             const float *q = qkv + (size_t)b * T * C3 + h * hs, *v = q + 2 * C;
@@ -162,8 +184,16 @@ void xl_attention_forward(float *out, float *att, float *scratch, const float *q
                 rows_times(pr, Tp, q + (size_t)i0 * ldq, ldq, 1, kt, Tp, 0, hs, ncol);
                 for (int i = i0; i < last; i++)
                     xl_softmax_causal_row(p + (size_t)i * Tp, i + 1, ncol, scale);
+                const float *pa = pr;
+                if (drop) { /* rows past T (last block, padded path) only feed padding */
+                    drop_rows(pdb, pr, Tp, i0, last, T, drop,
+                              ((uint64_t)(seq0 + b) * H + h) * T);
+                    memset(pdb + (size_t)(last - i0) * Tp, 0,
+                           (size_t)(RB - (last - i0)) * Tp * sizeof *pdb);
+                    pa = pdb;
+                }
                 /* out rows (RB, hp) = P_rows . V over keys < last */
-                rows_times(o + (size_t)i0 * ldo, ldo, pr, Tp, 1, v, ldv, 0, last, hp);
+                rows_times(o + (size_t)i0 * ldo, ldo, pa, Tp, 1, v, ldv, 0, last, hp);
             }
             if (!dir)
                 scaled_rows(out + (size_t)b * T * C + h * hs, C, oc, hp, T, hs, 1.0f);
@@ -172,7 +202,8 @@ void xl_attention_forward(float *out, float *att, float *scratch, const float *q
 
 XL_SIMD
 void xl_attention_backward(float *dqkv, float *scratch, const float *dout, const float *att,
-                           const float *qkv, int B, int T, int C, int H)
+                           const float *qkv, int B, int T, int C, int H, const xl_drop *drop,
+                           int seq0)
 {
     int hs = C / H, C3 = 3 * C, Tp = xl_att_cols(T), Tr = xl_att_rows(T), hp = up(hs, CHUNK);
     int dir = direct(T, hs);
@@ -185,6 +216,7 @@ void xl_attention_backward(float *dqkv, float *scratch, const float *dout, const
     float *dqc = qc + Tp * hp;     /* (Tr, hp) */
     float *dkc = dqc + Tr * hp;    /* (Tr, hp) */
     float *dvc = dkc + Tr * hp;    /* (Tr, hp) */
+    float *pd = dvc + Tr * hp;     /* (Tr, Tp)  dropped P (with drop) */
     for (int b = 0; b < B; b++)
         for (int h = 0; h < H; h++) {
             const float *q = qkv + (size_t)b * T * C3 + h * hs, *k = q + C;
@@ -192,6 +224,12 @@ void xl_attention_backward(float *dqkv, float *scratch, const float *dout, const
             const float *p = att + ((size_t)b * H + h) * Tr * Tp;
             float *dq = dqkv + (size_t)b * T * C3 + h * hs, *dk = dq + C, *dv = dq + 2 * C;
             int ldq = C3, ldo = C, ldd = C3;
+            const float *pv = p; /* the P that multiplied V */
+            uint64_t row0 = ((uint64_t)(seq0 + b) * H + h) * T;
+            if (drop) {
+                drop_rows(pd, p, Tp, 0, T, T, drop, row0);
+                pv = pd;
+            }
             pad_copy(vt, Tp, q + 2 * C, C3, T, hs, Tp, hs, 1);
             if (!dir) {
                 pad_copy(doc, hp, dO, C, T, hs, Tr, hp, 0);
@@ -209,6 +247,8 @@ void xl_attention_backward(float *dqkv, float *scratch, const float *dout, const
                     for (int c = 0; c < up(imin(i0 + 2 * RB, T), CHUNK); c += CHUNK)
                         __builtin_prefetch(p + (size_t)i * Tp + c);
                 rows_times(dr, Tp, dO + (size_t)i0 * ldo, ldo, 1, vt, Tp, 0, hs, ncol);
+                if (drop) /* d/d(M * P / (1-p)) -> d/dP */
+                    drop_rows(dr, dr, Tp, i0, last, T, drop, row0);
                 for (int i = i0; i < last; i++)
                     xl_softmax_backward_causal_row(ds + (size_t)i * Tp, p + (size_t)i * Tp,
                                                    ncol, scale);
@@ -218,7 +258,7 @@ void xl_attention_backward(float *dqkv, float *scratch, const float *dout, const
              * transposed: dK = dS^T . Q, dV = P^T . dO over i in [j0, T) */
             for (int j0 = 0; j0 < T; j0 += RB) {
                 rows_times(dk + (size_t)j0 * ldd, ldd, ds + j0, 1, Tp, q, ldq, j0, T, hp);
-                rows_times(dv + (size_t)j0 * ldd, ldd, p + j0, 1, Tp, dO, ldo, j0, T, hp);
+                rows_times(dv + (size_t)j0 * ldd, ldd, pv + j0, 1, Tp, dO, ldo, j0, T, hp);
             }
             if (!dir) {
                 float *d = dqkv + (size_t)b * T * C3 + h * hs;

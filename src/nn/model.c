@@ -1,5 +1,5 @@
-/* The model: buffers and their named views, init, forward/backward over the layers,
- * gradient clipping, AdamW and the trainable mask. */
+/* The model: buffers and their named views, init, forward/backward over the layers and
+ * the trainable mask (gradient clipping and AdamW: optim.c). */
 #include "nn_internal.h"
 
 #include <cblas.h>
@@ -270,26 +270,53 @@ static block_views views(const xl_nn_model *m, int l, int b0, int T)
     return v;
 }
 
+/* Dropout at a site of layer l in the last forward: 1 and *d set, or 0 (none). */
+static int dropping(const xl_nn_model *m, int l, int site, xl_drop *d)
+{
+    float p = site == DROP_ATT_PROBS ? m->drop_attn : m->drop_p;
+    if (!m->dropping || p <= 0.0f)
+        return 0;
+    *d = xl_drop_site(m->drop_key, p, l, site);
+    return 1;
+}
+
+/* out = resid + branch (fused into the sgemm), or with dropout resid + dropped branch */
+static void branch_forward(xl_nn_model *m, int l, int site, float *out, const float *inp,
+                           const float *w, const float *b, const float *resid, int b0, int R,
+                           int C, int OC, int T)
+{
+    xl_drop d;
+    if (!dropping(m, l, site, &d)) {
+        xl_matmul_forward(out, inp, w, b, resid, R, C, OC);
+        return;
+    }
+    xl_matmul_forward(out, inp, w, b, NULL, R, C, OC);
+    xl_dropout_forward(out, out, resid, &d, (size_t)b0 * T, R, OC);
+}
+
 /* layer l on sequences [b0, b0+S) */
 static void block_forward(xl_nn_model *m, int l, int b0, int S, int T)
 {
     int C = m->cfg.d_model, H = m->cfg.n_head, R = S * T;
     size_t C2 = (size_t)C * C;
     block_views v = views(m, l, b0, T);
+    xl_drop da;
+    int att_drop = dropping(m, l, DROP_ATT_PROBS, &da);
     xl_layernorm_forward(v.ln1, v.ln1m, v.ln1r, v.res, xl_nn_p(m, P_LN1W) + l * C,
                          xl_nn_p(m, P_LN1B) + l * C, R, C);
     xl_matmul_forward(v.qkv, v.ln1, xl_nn_p(m, P_QKVW) + l * 3 * C2,
                       xl_nn_p(m, P_QKVB) + l * 3 * C, NULL, R, C, 3 * C);
-    xl_attention_forward(v.atty, v.att, m->acts[A_DATT], v.qkv, S, T, C, H);
-    xl_matmul_forward(v.res2, v.atty, xl_nn_p(m, P_ATTPROJW) + l * C2,
-                      xl_nn_p(m, P_ATTPROJB) + l * C, v.res, R, C, C);
+    xl_attention_forward(v.atty, v.att, m->acts[A_DATT], v.qkv, S, T, C, H,
+                         att_drop ? &da : NULL, b0);
+    branch_forward(m, l, DROP_ATTN_OUT, v.res2, v.atty, xl_nn_p(m, P_ATTPROJW) + l * C2,
+                   xl_nn_p(m, P_ATTPROJB) + l * C, v.res, b0, R, C, C, T);
     xl_layernorm_forward(v.ln2, v.ln2m, v.ln2r, v.res2, xl_nn_p(m, P_LN2W) + l * C,
                          xl_nn_p(m, P_LN2B) + l * C, R, C);
     xl_matmul_forward(v.fch, v.ln2, xl_nn_p(m, P_FCW) + l * 4 * C2,
                       xl_nn_p(m, P_FCB) + l * 4 * C, NULL, R, C, 4 * C);
     xl_gelu_forward(v.fchg, v.fch, (size_t)R * 4 * C);
-    xl_matmul_forward(v.res3, v.fchg, xl_nn_p(m, P_FCPROJW) + l * 4 * C2,
-                      xl_nn_p(m, P_FCPROJB) + l * C, v.res2, R, 4 * C, C);
+    branch_forward(m, l, DROP_MLP_OUT, v.res3, v.fchg, xl_nn_p(m, P_FCPROJW) + l * 4 * C2,
+                   xl_nn_p(m, P_FCPROJB) + l * C, v.res2, b0, R, 4 * C, C, T);
 }
 
 /* gradients of parameters outside the trainable mask are not computed (stay 0): the
@@ -299,8 +326,10 @@ static void block_forward(xl_nn_model *m, int l, int b0, int S, int T)
 /* Backward of half of layer l (the MLP or the attention) on sequences [b0, b0+S): rows
  * of dres (d loss / d output on entry, / d input on return) depend only on the same
  * rows, so tiles are independent; weight gradients accumulate over the tiles in order,
- * except the projections' (layer_backward). */
-static void half_backward(xl_nn_model *m, int l, int b0, int S, int T, int mlp)
+ * except the projections' (layer_backward).  dbr: d loss / d branch output, whole
+ * batch (dres itself, or its dropped copy). */
+static void half_backward(xl_nn_model *m, int l, int b0, int S, int T, int mlp,
+                          const float *dbr)
 {
     int C = m->cfg.d_model, H = m->cfg.n_head, R = S * T;
     size_t C2 = (size_t)C * C;
@@ -308,8 +337,9 @@ static void half_backward(xl_nn_model *m, int l, int b0, int S, int T, int mlp)
     float **a = m->acts;
     float *dres = a[A_DRES] + (size_t)b0 * T * C, *dln = a[A_DLN], *dqkv = a[A_DQKV];
     float *datty = a[A_DATTY], *dfch = a[A_DFCH];
-    if (mlp) { /* res3 = res2 + fcproj(gelu(fc(ln2(res2)))) */
-        xl_matmul_backward(dfch, NULL, NULL, dres, v.fchg, xl_nn_p(m, P_FCPROJW) + l * 4 * C2,
+    dbr += (size_t)b0 * T * C;
+    if (mlp) { /* res3 = res2 + drop(fcproj(gelu(fc(ln2(res2))))) */
+        xl_matmul_backward(dfch, NULL, NULL, dbr, v.fchg, xl_nn_p(m, P_FCPROJW) + l * 4 * C2,
                            R, 4 * C, C);
         xl_gelu_backward(dfch, v.fch, (size_t)R * 4 * C);
         xl_matmul_backward(dln, GO(P_FCW, l * 4 * C2), GO(P_FCB, l * 4 * C), dfch, v.ln2,
@@ -318,14 +348,29 @@ static void half_backward(xl_nn_model *m, int l, int b0, int S, int T, int mlp)
                               xl_nn_p(m, P_LN2W) + l * C, v.ln2m, v.ln2r, R, C);
         return;
     }
-    /* res2 = res + attproj(attn(qkv(ln1(res)))) */
-    xl_matmul_backward(datty, NULL, NULL, dres, v.atty, xl_nn_p(m, P_ATTPROJW) + l * C2, R, C,
+    /* res2 = res + drop(attproj(attn(qkv(ln1(res))))) */
+    xl_matmul_backward(datty, NULL, NULL, dbr, v.atty, xl_nn_p(m, P_ATTPROJW) + l * C2, R, C,
                        C);
-    xl_attention_backward(dqkv, a[A_DATT], datty, v.att, v.qkv, S, T, C, H);
+    xl_drop da;
+    int att_drop = dropping(m, l, DROP_ATT_PROBS, &da);
+    xl_attention_backward(dqkv, a[A_DATT], datty, v.att, v.qkv, S, T, C, H,
+                          att_drop ? &da : NULL, b0);
     xl_matmul_backward(dln, GO(P_QKVW, l * 3 * C2), GO(P_QKVB, l * 3 * C), dqkv, v.ln1,
                        xl_nn_p(m, P_QKVW) + l * 3 * C2, R, C, 3 * C);
     xl_layernorm_backward(dres, GO(P_LN1W, l * C), GO(P_LN1B, l * C), dln, v.res,
                           xl_nn_p(m, P_LN1W) + l * C, v.ln1m, v.ln1r, R, C);
+}
+
+/* d loss / d branch output of a site: dres, or with dropout its dropped copy in A_DLNF
+ * (free once the final LayerNorm's backward has read it) */
+static const float *branch_grad(xl_nn_model *m, int l, int site, int BT)
+{
+    xl_drop d;
+    float *dres = m->acts[A_DRES];
+    if (!dropping(m, l, site, &d))
+        return dres;
+    xl_dropout_backward(m->acts[A_DLNF], dres, &d, 0, BT, m->cfg.d_model);
+    return m->acts[A_DLNF];
 }
 
 /* The projections' weight gradients read dres, which is whole-batch: one sgemm over
@@ -336,15 +381,16 @@ static void layer_backward(xl_nn_model *m, int l, int B, int T)
     int S = tile_seqs(T), C = m->cfg.d_model, BT = B * T;
     size_t C2 = (size_t)C * C;
     block_views v = views(m, l, 0, T);
-    const float *dres = m->acts[A_DRES];
-    xl_matmul_backward(NULL, GO(P_FCPROJW, l * 4 * C2), GO(P_FCPROJB, l * C), dres, v.fchg,
+    const float *dbr = branch_grad(m, l, DROP_MLP_OUT, BT);
+    xl_matmul_backward(NULL, GO(P_FCPROJW, l * 4 * C2), GO(P_FCPROJB, l * C), dbr, v.fchg,
                        NULL, BT, 4 * C, C);
     for (int b0 = 0; b0 < B; b0 += S)
-        half_backward(m, l, b0, B - b0 < S ? B - b0 : S, T, 1);
-    xl_matmul_backward(NULL, GO(P_ATTPROJW, l * C2), GO(P_ATTPROJB, l * C), dres, v.atty,
+        half_backward(m, l, b0, B - b0 < S ? B - b0 : S, T, 1, dbr);
+    dbr = branch_grad(m, l, DROP_ATTN_OUT, BT);
+    xl_matmul_backward(NULL, GO(P_ATTPROJW, l * C2), GO(P_ATTPROJB, l * C), dbr, v.atty,
                        NULL, BT, C, C);
     for (int b0 = 0; b0 < B; b0 += S)
-        half_backward(m, l, b0, B - b0 < S ? B - b0 : S, T, 0);
+        half_backward(m, l, b0, B - b0 < S ? B - b0 : S, T, 0, dbr);
 }
 #undef GO
 
@@ -369,9 +415,14 @@ static int forward(xl_nn_model *m, const uint16_t *inputs, const uint16_t *targe
     memcpy(m->inputs, inputs, BT * sizeof *inputs);
     m->B = B;
     m->T = T;
+    /* only a training forward drops (evaluation and logits never do) */
+    m->dropping = grad && targets && (m->drop_p > 0.0f || m->drop_attn > 0.0f);
     float **a = m->acts;
     size_t sC = (size_t)m->max_B * m->max_T * C;
     xl_encoder_forward(a[A_ENCODED], inputs, xl_nn_p(m, P_WTE), xl_nn_p(m, P_WPE), B, T, C);
+    xl_drop d;
+    if (dropping(m, 0, DROP_EMBED, &d))
+        xl_dropout_forward(a[A_ENCODED], a[A_ENCODED], NULL, &d, 0, (int)BT, C);
     int S = tile_seqs(T);
     for (int l = 0; l < L; l++)
         for (int b0 = 0; b0 < B; b0 += S)
@@ -450,6 +501,9 @@ int xl_nn_backward(xl_nn_model *m, xl_error *err)
                           a[A_LNF_RSTD], BT, C);
     for (int l = L - 1; l >= 0; l--)
         layer_backward(m, l, B, T);
+    xl_drop d;
+    if (dropping(m, 0, DROP_EMBED, &d))
+        xl_dropout_backward(dres, dres, &d, 0, BT, C);
     xl_encoder_backward(G(P_WTE), G(P_WPE), dres, m->inputs, B, T, C);
 #undef G
     return XL_OK;
@@ -460,116 +514,6 @@ void xl_nn_zero_grad(xl_nn_model *m)
     if (!m->grads_zero) /* a fused clip + AdamW step already zeroed them */
         memset(m->grads, 0, m->n_floats * sizeof(float));
     m->grads_zero = 1;
-}
-
-/* global L2 norm of the trainable gradients: eight double partial sums (vectorisable,
- * fixed order) */
-XL_SIMD
-static float grad_norm(const xl_nn_model *m)
-{
-    double acc[8] = {0};
-    for (int t = 0; t < P_COUNT; t++) {
-        if (!m->train_mask[t])
-            continue;
-        const float *g = xl_nn_g(m, t);
-        size_t n = m->param_sizes[t], i = 0;
-        for (; i + 8 <= n; i += 8)
-            for (int k = 0; k < 8; k++)
-                acc[k] += (double)g[i + k] * g[i + k];
-        for (; i < n; i++)
-            acc[0] += (double)g[i] * g[i];
-    }
-    double ss = 0.0;
-    for (int k = 0; k < 8; k++)
-        ss += acc[k];
-    return (float)sqrt(ss);
-}
-
-/* torch.nn.utils.clip_grad_norm_'s convention: coefficient max_norm / (norm + 1e-6) */
-static float clip_coef(float norm, float max_norm)
-{
-    return max_norm > 0.0f && norm > max_norm ? max_norm / (norm + 1e-6f) : 1.0f;
-}
-
-XL_SIMD
-float xl_nn_clip_grad(xl_nn_model *m, float max_norm)
-{
-    float norm = grad_norm(m), s = clip_coef(norm, max_norm);
-    if (s != 1.0f)
-        for (int t = 0; t < P_COUNT; t++) {
-            if (!m->train_mask[t])
-                continue;
-            float *g = xl_nn_g(m, t);
-            for (size_t i = 0; i < m->param_sizes[t]; i++)
-                g[i] *= s;
-        }
-    return norm;
-}
-
-static int is_2d(int t)
-{
-    return t == P_WTE || t == P_WPE || t == P_QKVW || t == P_ATTPROJW || t == P_FCW ||
-           t == P_FCPROJW;
-}
-
-/* AdamW on n parameters with gradients g * gs (gs = 1 or the clipping coefficient:
- * the same float product the in-place clipping would store); zero_g: g = 0 after use */
-static inline __attribute__((always_inline)) void
-adamw_span(float *restrict p, float *restrict g, float *restrict mm, float *restrict vv,
-           size_t n, float gs, const int zero_g, float beta1, float beta2, float eps,
-           float decay, float step_size, float bc2_sqrt)
-{
-    /* the same operation order as torch.optim.AdamW (single-tensor path) */
-    for (size_t i = 0; i < n; i++) {
-        float gi = g[i] * gs;
-        mm[i] = mm[i] * beta1 + (1.0f - beta1) * gi;
-        vv[i] = vv[i] * beta2 + (1.0f - beta2) * gi * gi;
-        float denom = sqrtf(vv[i]) / bc2_sqrt + eps;
-        p[i] = p[i] * decay - step_size * (mm[i] / denom);
-        if (zero_g)
-            g[i] = 0.0f;
-    }
-}
-
-/* no-math-errno lets GCC vectorise sqrtf (its argument is never negative here) */
-#if defined(__clang__)
-#define XL_NO_ERRNO
-#else
-#define XL_NO_ERRNO __attribute__((optimize("no-math-errno")))
-#endif
-XL_SIMD XL_NO_ERRNO
-static void adamw(xl_nn_model *m, float gs, int zero_g, float lr, float beta1, float beta2,
-                  float eps, float weight_decay, long step)
-{
-    float bc1 = 1.0f - powf(beta1, (float)step);
-    float bc2 = 1.0f - powf(beta2, (float)step);
-    float step_size = lr / bc1, bc2_sqrt = sqrtf(bc2);
-    for (int t = 0; t < P_COUNT; t++) {
-        if (!m->train_mask[t])
-            continue;
-        size_t off = m->param_offsets[t], n = m->param_sizes[t];
-        float decay = is_2d(t) ? 1.0f - lr * weight_decay : 1.0f;
-        float *p = m->params + off, *g = m->grads + off, *mm = m->m + off, *vv = m->v + off;
-        if (zero_g)
-            adamw_span(p, g, mm, vv, n, gs, 1, beta1, beta2, eps, decay, step_size, bc2_sqrt);
-        else
-            adamw_span(p, g, mm, vv, n, gs, 0, beta1, beta2, eps, decay, step_size, bc2_sqrt);
-    }
-}
-
-void xl_nn_adamw_step(xl_nn_model *m, float lr, float beta1, float beta2, float eps,
-                      float weight_decay, long step)
-{
-    adamw(m, 1.0f, 0, lr, beta1, beta2, eps, weight_decay, step);
-}
-
-float xl_nn_clip_adamw_step(xl_nn_model *m, float max_norm, float lr, float beta1,
-                            float beta2, float eps, float weight_decay, long step)
-{
-    float norm = grad_norm(m);
-    adamw(m, clip_coef(norm, max_norm), 1, lr, beta1, beta2, eps, weight_decay, step);
-    m->grads_zero = 1;
-    return norm;
 }
 
 int xl_nn_set_trainable(xl_nn_model *m, const char *spec, xl_error *err)

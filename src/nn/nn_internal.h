@@ -71,6 +71,9 @@ struct xl_nn_model {
     char trainable[16];
     unsigned char train_mask[P_COUNT];
     size_t bytes;
+    float drop_p, drop_attn;  /* dropout (xl_nn_set_dropout); 0 = none */
+    uint64_t drop_key;        /* the masks' step key (xl_nn_set_dropout_key) */
+    int dropping;             /* the last forward dropped (a training forward) */
 };
 
 /* The head (logits, cross-entropy and its gradient) runs over chunks of rows so that
@@ -114,14 +117,41 @@ void xl_gelu_backward(float *dinout, const float *inp, size_t n);
 /* The kept probabilities of one (sequence, head) are (xl_att_rows(T), xl_att_cols(T)). */
 static inline int xl_att_rows(int T) { return (T + 7) / 8 * 8; }
 static inline int xl_att_cols(int T) { return (T + 15) / 16 * 16; }
+/* ---- dropout (dropout.c): masks are a pure function of (step key, layer, site, row,
+ * column), recomputed by the backward ---- */
+typedef struct xl_drop {
+    uint64_t key;      /* the site's key */
+    uint32_t thresh;   /* an element is dropped when its 32 bits are below p * 2^32 */
+    float scale;       /* 1 / (1 - p) on the kept ones */
+} xl_drop;
+/* Sites: the embedding sum; per layer the attention and MLP branches (before they join
+ * the residual stream) and the attention probabilities. */
+enum { DROP_EMBED, DROP_ATTN_OUT, DROP_MLP_OUT, DROP_ATT_PROBS };
+uint64_t xl_drop_step_key(uint64_t seed, uint64_t step);
+xl_drop xl_drop_site(uint64_t step_key, float p, int layer, int site);
+uint64_t xl_drop_row_key(const xl_drop *d, uint64_t row);
+/* y[0, n) = [resid +] mask * scale * x of the row with this key (y may be x; resid may
+ * be NULL) */
+void xl_dropout_row(float *y, const float *x, const float *resid, int n, uint64_t row_key,
+                    uint32_t thresh, float scale);
+/* out (N, C) = [resid (N, C) +] mask * scale * inp (N, C), rows row0.. of the site */
+void xl_dropout_forward(float *out, const float *inp, const float *resid, const xl_drop *d,
+                        size_t row0, int N, int C);
+/* dinp (N, C) = mask * scale * dout (may be in place) */
+void xl_dropout_backward(float *dinp, const float *dout, const xl_drop *d, size_t row0, int N,
+                         int C);
+
 /* floats of scratch that attention forward and backward need at (T, head size hs) */
 size_t xl_attention_scratch_floats(int T, int hs);
-/* qkv (B, T, 3C) -> out (B, T, C), att (B, H, rows, cols) probabilities */
+/* qkv (B, T, 3C) -> out (B, T, C), att (B, H, rows, cols) probabilities (before dropout).
+ * drop (NULL = none): dropout on the probabilities, the rows of sequence b keyed as
+ * those of sequence seq0 + b of the batch. */
 void xl_attention_forward(float *out, float *att, float *scratch, const float *qkv, int B,
-                          int T, int C, int H);
-/* dqkv (B, T, 3C) overwritten */
+                          int T, int C, int H, const xl_drop *drop, int seq0);
+/* dqkv (B, T, 3C) overwritten; drop and seq0 as in the forward */
 void xl_attention_backward(float *dqkv, float *scratch, const float *dout, const float *att,
-                           const float *qkv, int B, int T, int C, int H);
+                           const float *qkv, int B, int T, int C, int H, const xl_drop *drop,
+                           int seq0);
 /* logits (N, V): returns the summed loss; with want_grad, logits become dloss/dlogits
  * of (scale * summed loss) in place */
 double xl_crossentropy_forward(float *logits, const uint16_t *targets, int N, int V,

@@ -107,6 +107,18 @@ static void protocol_args(argvec *a, const xl_sweep_budget *b)
         add(a, "--eval-growth", "%.6g", b->eval_growth);
 }
 
+/* Dropout of model m's runs of a kind (the section's p, attn unless the model has its
+ * own), passed only when non-zero so that ids of runs without it stay as they were. */
+static void dropout_args(argvec *a, const xl_sweep_model *m, double p, double attn)
+{
+    p = m->has_dropout ? m->dropout : p;
+    attn = m->has_attn_dropout ? m->attn_dropout : attn;
+    if (p > 0)
+        add(a, "--dropout", "%.6g", p);
+    if (attn > 0)
+        add(a, "--attn-dropout", "%.6g", attn);
+}
+
 static void common_args(argvec *a, const xl_sweep_spec *s, long seed)
 {
     add(a, "--eval-every", "%ld", s->eval_every);
@@ -252,6 +264,7 @@ int xl_sweep_plan_build(const xl_sweep_spec *s, xl_sweep_plan *p, xl_error *err)
                     add(&a, "--max-tokens", "%.0f", m->pretrain_tokens);
                     r.est_tokens = m->pretrain_tokens;
                 }
+                dropout_args(&a, m, s->pretrain_dropout, s->pretrain_attn_dropout);
                 common_args(&a, s, r.seed);
                 estimate(s, m, &r);
                 long pre = (long)p->n;
@@ -273,6 +286,7 @@ int xl_sweep_plan_build(const xl_sweep_spec *s, xl_sweep_plan *p, xl_error *err)
                                                                    : m->lr * s->finetune.lr_mult);
                         budget_args(&f, &s->finetune, q.D, m, &q.est_tokens);
                         protocol_args(&f, &s->finetune);
+                        dropout_args(&f, m, s->finetune.dropout, s->finetune.attn_dropout);
                         if (s->trainable)
                             add(&f, "--trainable", "%s", s->trainable);
                         common_args(&f, s, q.seed);
@@ -301,6 +315,7 @@ int xl_sweep_plan_build(const xl_sweep_spec *s, xl_sweep_plan *p, xl_error *err)
                                                                   : m->lr * s->scratch.lr_mult);
                         budget_args(&a, &s->scratch, r.D, m, &r.est_tokens);
                         protocol_args(&a, &s->scratch);
+                        dropout_args(&a, m, s->scratch.dropout, s->scratch.attn_dropout);
                         common_args(&a, s, r.seed);
                         estimate(s, m, &r);
                         rc = push(p, &cap, &a, &r, err);

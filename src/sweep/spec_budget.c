@@ -1,6 +1,7 @@
 /* Sweep spec: the "finetune" and "scratch" budget sections (data-size grids, token and
  * step caps, schedule, early-stopping protocol) and the check that every run the
  * curricula ask for has sizes and a budget. */
+#include "spec_dropout.h"
 #include "spec_internal.h"
 
 #include <stdlib.h>
@@ -8,7 +9,7 @@
 
 static const char *const BUDGET_KEYS[] = {"D_F", "D", "epochs", "min_tokens", "max_tokens",
     "max_steps", "lr_mult", "trainable", "schedule", "patience_steps", "patience_frac",
-    "min_delta", "eval_growth", NULL};
+    "min_delta", "eval_growth", "dropout", "attn_dropout", NULL};
 
 /* One budget section: KEY ("finetune" or "scratch") into b, its SIZE_KEY grid ("D_F" or
  * "D") into sizes; trainable is NULL for a section that must not take one. */
@@ -51,6 +52,8 @@ static int parse_budget(xl__spec_ctx *c, const cJSON *root, const char *key,
         (rc = xl__spec_num(c, o, "patience_frac", key, &b->patience_frac, 0, 0, 0)) ||
         (rc = xl__spec_num(c, o, "min_delta", key, &b->min_delta, 0, 0, 0)) ||
         (rc = xl__spec_num(c, o, "eval_growth", key, &b->eval_growth, 0, 0, 0)) ||
+        (rc = xl__spec_dropout(o, key, c->file, &b->dropout, &b->attn_dropout, NULL, NULL,
+                               c->err)) ||
         (rc = xl__spec_str(c, o, "schedule", key, &sched, 0)))
         return rc;
     if (sched) {
@@ -136,9 +139,11 @@ int xl__spec_budgets_complete(xl__spec_ctx *c, const cJSON *root, xl_sweep_spec 
         if (!budget_given(&s->finetune))
             return xl__spec_fail(c, "scratch", "needs a budget: 'epochs', 'max_tokens' or"
                                                " 'max_steps'%s", NULL);
-        double m = s->scratch.lr_mult;
+        xl_sweep_budget own = s->scratch; /* the rate and the dropout stay its own */
         s->scratch = s->finetune;
-        s->scratch.lr_mult = m;
+        s->scratch.lr_mult = own.lr_mult;
+        s->scratch.dropout = own.dropout;
+        s->scratch.attn_dropout = own.attn_dropout;
     }
     return XL_OK;
 }

@@ -1,16 +1,19 @@
 /* Sweep spec: the model list, with what each model resolves from the rules above it
  * ("pretrain" budget, "batch", the "lr" rule) and its own D_F / D grids. */
+#include "spec_dropout.h"
 #include "spec_internal.h"
 
 #include <math.h>
 #include <string.h>
 
 static const char *const MODEL_KEYS[] = {"n_layer", "d_model", "n_head", "ctx", "lr", "batch",
-    "pretrain_tokens", "pretrain_steps", "lr_finetune", "lr_scratch", "D_F", "D", NULL};
+    "pretrain_tokens", "pretrain_steps", "lr_finetune", "lr_scratch", "D_F", "D", "dropout",
+    "attn_dropout", NULL};
 
 /* The "pretrain" section: one of tokens, steps, tokens_per_param (bounded by min/max). */
 typedef struct {
     double tokens, tpp, min, max;
+    double dropout, attn_dropout;
     long steps;
 } pretrain_rule;
 
@@ -21,7 +24,7 @@ static int parse_pretrain(xl__spec_ctx *c, const cJSON *root, pretrain_rule *p)
     if (!pre)
         return XL_OK;
     const char *const keys[] = {"tokens", "steps", "tokens_per_param", "min_tokens",
-                                "max_tokens", NULL};
+                                "max_tokens", "dropout", "attn_dropout", NULL};
     if (!cJSON_IsObject(pre))
         return xl__spec_fail(c, "pretrain", "must be an object {\"tokens\"|\"steps\"|"
                                             "\"tokens_per_param\"}%s", NULL);
@@ -36,6 +39,9 @@ static int parse_pretrain(xl__spec_ctx *c, const cJSON *root, pretrain_rule *p)
         rc = xl__spec_num(c, pre, "min_tokens", "pretrain", &p->min, 0, 0, 0);
     if (!rc)
         rc = xl__spec_num(c, pre, "max_tokens", "pretrain", &p->max, 0, 0, 0);
+    if (!rc)
+        rc = xl__spec_dropout(pre, "pretrain", c->file, &p->dropout, &p->attn_dropout, NULL,
+                              NULL, c->err);
     if (rc)
         return rc;
     if ((p->min > 0 || p->max > 0) && p->tpp == 0)
@@ -153,6 +159,8 @@ int xl__spec_models(xl__spec_ctx *c, const cJSON *root, xl_sweep_spec *s)
     pretrain_rule pre;
     long batch = 16;
     int rc = parse_pretrain(c, root, &pre);
+    s->pretrain_dropout = pre.dropout;
+    s->pretrain_attn_dropout = pre.attn_dropout;
     if (!rc)
         rc = xl__spec_long(c, root, "batch", "", &batch, 0, 1);
     if (rc)
@@ -179,7 +187,9 @@ int xl__spec_models(xl__spec_ctx *c, const cJSON *root, xl_sweep_spec *s)
         }
         if ((rc = resolve_pretrain(c, w, &pre, md)) ||
             (rc = xl__spec_num(c, m, "lr_finetune", w, &md->lr_finetune, 0, 0, 1e-300)) ||
-            (rc = xl__spec_num(c, m, "lr_scratch", w, &md->lr_scratch, 0, 0, 1e-300)))
+            (rc = xl__spec_num(c, m, "lr_scratch", w, &md->lr_scratch, 0, 0, 1e-300)) ||
+            (rc = xl__spec_dropout(m, w, c->file, &md->dropout, &md->attn_dropout,
+                                   &md->has_dropout, &md->has_attn_dropout, c->err)))
             return rc;
         const cJSON *g;
         if ((g = cJSON_GetObjectItemCaseSensitive(m, "D_F"))) {

@@ -100,6 +100,9 @@ void xl_train_run_id(const xl_train_config *c, const xl_nn_config *m, const xl_d
     if (strcmp(c->schedule, "cosine") || c->patience_steps || c->eval_growth > 0 || c->min_delta > 0)
         snprintf(buf + len, sizeof buf - len, "|sched=%s|pst=%ld,%a,%a|egrow=%a", c->schedule,
                  c->patience_steps, c->patience_frac, c->min_delta, c->eval_growth);
+    len = strlen(buf);
+    if (c->dropout > 0 || c->attn_dropout > 0)
+        snprintf(buf + len, sizeof buf - len, "|drop=%a,%a", c->dropout, c->attn_dropout);
     char hex[65];
     xl_sha256_hex(buf, strlen(buf), hex);
     memcpy(id, hex, 16);
@@ -125,6 +128,8 @@ int xl_train_write_record(const xl_train_config *c, const xl_nn_config *m, const
     cJSON_AddNumberToObject(cf, "warmup", (double)c->warmup);
     cJSON_AddNumberToObject(cf, "weight_decay", c->weight_decay);
     cJSON_AddNumberToObject(cf, "clip", c->clip);
+    cJSON_AddNumberToObject(cf, "dropout", c->dropout);
+    cJSON_AddNumberToObject(cf, "attn_dropout", c->attn_dropout);
     cJSON_AddNumberToObject(cf, "max_steps", (double)r->steps_budget);
     cJSON_AddNumberToObject(cf, "max_tokens", (double)c->max_tokens);
     cJSON_AddNumberToObject(cf, "eval_every", (double)c->eval_every);

@@ -61,6 +61,8 @@ static int check_config(const xl_train_config *c, xl_error *err)
     if (c->warmup < 0) BAD("warmup", "must be >= 0");
     if (!(c->weight_decay >= 0)) BAD("weight-decay", "must be >= 0");
     if (!(c->clip >= 0)) BAD("clip", "must be >= 0 (0 = off)");
+    if (!(c->dropout >= 0 && c->dropout < 1)) BAD("dropout", "must be in [0, 1)");
+    if (!(c->attn_dropout >= 0 && c->attn_dropout < 1)) BAD("attn-dropout", "must be in [0, 1)");
     if (c->max_steps <= 0 && c->max_tokens == 0) BAD("max-steps", "must be > 0");
     if (c->eval_every <= 0) BAD("eval-every", "must be > 0");
     if (c->eval_tokens <= 0) BAD("eval-tokens", "must be > 0");
@@ -217,6 +219,7 @@ static int setup_model(loop *L, xl_train_state *st, xl_error *err)
         xl_nn_init(L->m, c->seed);
     }
     if (!rc) rc = xl_nn_set_trainable(L->m, c->trainable, err);
+    if (!rc) rc = xl_nn_set_dropout(L->m, (float)c->dropout, (float)c->attn_dropout, err);
     return rc;
 }
 
@@ -279,6 +282,8 @@ int xl_train_run(const xl_train_config *c, xl_train_result *res, FILE *progress,
         float loss;
         double lr = xl_train_lr(c, s, L.S);
         xl_nn_zero_grad(L.m);
+        /* the masks of step s depend on (seed, s) only: a resumed run replays them */
+        xl_nn_set_dropout_key(L.m, c->seed, (uint64_t)s);
         if ((rc = xl_nn_forward(L.m, L.in, L.tg, L.B, L.T, &loss, err))) break;
         if ((rc = xl_nn_backward(L.m, err))) break;
         xl_nn_clip_adamw_step(L.m, c->clip > 0 ? (float)c->clip : 0.0f, (float)lr, BETA1, BETA2,

@@ -1,5 +1,6 @@
 /* nn: finite differences of the backward pass, determinism, AdamW/trainable mask,
  * N formula, checkpoint round trip and refusal of bad files (exact messages). */
+#include "nn_fd.h"
 #include "xferlaw/nn.h"
 #include "xl_test.h"
 
@@ -113,6 +114,20 @@ static void test_finite_differences(void)
     xl_nn_free(m);
 }
 
+typedef struct {
+    const uint16_t *in, *tg;
+    int T;
+} seq_batch;
+
+static double eval_loss(xl_nn_model *m, void *ctx)
+{
+    const seq_batch *sb = ctx;
+    float l;
+    xl_error err;
+    CHECK(xl_nn_loss(m, sb->in, sb->tg, 1, sb->T, &l, &err) == 0);
+    return l;
+}
+
 /* Directional FD of every tensor at once and of qkvw alone (the attention backward is
  * all that reaches it) on one sequence of LT tokens.  T = 70, head size 4: two causal
  * attention blocks, operands through the padded copies; T = 64, head size 16: operands
@@ -146,21 +161,9 @@ static void test_long_sequence(int LT, int C, int H)
     double *u = malloc(n * sizeof *u);
     for (int pass = 0; pass < 2; pass++) {
         size_t lo = pass ? (size_t)(qkv.data - p) : 0, hi = pass ? lo + qkv.size : n;
-        double gu = 0.0, h = 1e-3, lp, lm;
-        for (size_t i = lo; i < hi; i++) {
-            u[i] = xl_rng_normal(&r);
-            gu += xl_nn_grads(m)[i] * u[i];
-        }
-        for (size_t i = lo; i < hi; i++)
-            p[i] = (float)(save[i] + h * u[i]);
-        xl_nn_loss(m, in, tg, 1, LT, &l, &err);
-        lp = l;
-        for (size_t i = lo; i < hi; i++)
-            p[i] = (float)(save[i] - h * u[i]);
-        xl_nn_loss(m, in, tg, 1, LT, &l, &err);
-        lm = l;
-        memcpy(p, save, n * sizeof *save);
-        double fd = (lp - lm) / (2 * h);
+        seq_batch sb = {in, tg, LT};
+        double gu, fd = nn_directional_fd(m, save, xl_nn_grads(m), u, lo, hi, &r, 1e-3,
+                                          eval_loss, &sb, &gu);
         CHECK_MSG(fabs(fd - gu) <= 1e-3 * fabs(gu) + 5e-4, "T=%d pass %d: fd %.6g vs grad %.6g",
                   LT, pass, fd, gu);
     }

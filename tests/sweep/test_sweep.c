@@ -206,6 +206,109 @@ static void test_plan(void)
     xl_sweep_spec_free(&s);
 }
 
+/* value of option OPT in run r's trainer args, or NULL */
+static const char *arg_of(const xl_sweep_run *r, const char *opt)
+{
+    for (size_t i = 0; i + 1 < r->n_args; i++)
+        if (strcmp(r->args[i], opt) == 0)
+            return r->args[i + 1];
+    return NULL;
+}
+
+/* GOOD with up to three substitutions, planned */
+static int plan_of(const char *const *subst, size_t n, xl_sweep_spec *s, xl_sweep_plan *p)
+{
+    char *text = xl_strdup(GOOD, NULL);
+    for (size_t k = 0; k + 1 < 2 * n; k += 2) {
+        const char *at = strstr(text, subst[k]);
+        CHECK_MSG(at != NULL, "pattern %s not in the spec", subst[k]);
+        if (!at)
+            break;
+        size_t a = (size_t)(at - text), m = strlen(text) - strlen(subst[k]) + strlen(subst[k + 1]) + 1;
+        char *t = malloc(m);
+        snprintf(t, m, "%.*s%s%s", (int)a, text, subst[k + 1], at + strlen(subst[k]));
+        free(text);
+        text = t;
+    }
+    xl_error e;
+    int rc = xl_sweep_spec_parse(text, "spec.json", s, &e);
+    CHECK_MSG(rc == 0, "%s", e.msg);
+    free(text);
+    if (rc)
+        return rc;
+    rc = xl_sweep_plan_build(s, p, &e);
+    CHECK_MSG(rc == 0, "%s", e.msg);
+    if (rc)
+        xl_sweep_spec_free(s);
+    return rc;
+}
+
+/* Dropout keys: passed to the trainer only when non-zero, so ids of specs without them
+ * are those planned before the keys existed (the literals below); per section, a
+ * model's own wins, "scratch" keeps its own when it inherits the fine-tune budget. */
+static void test_dropout(void)
+{
+    xl_sweep_spec s0, s;
+    xl_sweep_plan p0, p;
+    if (plan_of(NULL, 0, &s0, &p0))
+        return;
+    /* ids planned by the code before dropout existed */
+    size_t sc = 0;
+    while (sc < p0.n && p0.runs[sc].kind != XL_SWEEP_SCRATCH)
+        sc++;
+    CHECK_MSG(!strcmp(p0.runs[0].id, "a767ffa3f65d02ce") && !strcmp(p0.runs[1].id, "ae6d0bd13924a8d7") &&
+              sc < p0.n && !strcmp(p0.runs[sc].id, "2836f6ffee36acc0"),
+              "ids changed: %s %s %s", p0.runs[0].id, p0.runs[1].id, p0.runs[sc].id);
+    /* zero everywhere: the same ids */
+    const char *zero[] = {"\"tokens\":50000}", "\"tokens\":50000,\"dropout\":0}",
+                          "\"epochs\":2,", "\"epochs\":2,\"dropout\":0,\"attn_dropout\":0,",
+                          "\"ctx\":32}", "\"ctx\":32,\"dropout\":0}"};
+    if (!plan_of(zero, 3, &s, &p)) {
+        int same = p.n == p0.n;
+        for (size_t i = 0; same && i < p.n; i++)
+            same = !strcmp(p.runs[i].id, p0.runs[i].id) && !arg_of(&p.runs[i], "--dropout");
+        CHECK(same);
+        xl_sweep_plan_free(&p);
+        xl_sweep_spec_free(&s);
+    }
+    /* fine-tunes only; model 1's own attention dropout for all its runs; a scratch
+     * section without a budget keeps its dropout */
+    const char *some[] = {"\"epochs\":2,", "\"epochs\":2,\"dropout\":0.1,",
+                          "\"lr\":1e-3}", "\"lr\":1e-3,\"attn_dropout\":0.2}",
+                          "\"max_steps\":100}", "\"dropout\":0.3}"};
+    if (!plan_of(some, 3, &s, &p)) {
+        CHECK(p.n == p0.n);
+        for (size_t i = 0; i < p.n && i < p0.n; i++) {
+            const xl_sweep_run *r = &p.runs[i];
+            const char *d = arg_of(r, "--dropout"), *a = arg_of(r, "--attn-dropout");
+            const char *want = r->kind == XL_SWEEP_FINETUNE ? "0.1"
+                             : r->kind == XL_SWEEP_SCRATCH ? "0.3" : NULL;
+            CHECK_MSG(want ? d && !strcmp(d, want) : !d, "run %zu (%s): --dropout %s", i,
+                      xl_sweep_kind_name(r->kind), d ? d : "(none)");
+            CHECK_MSG(r->model == 1 ? a && !strcmp(a, "0.2") : !a, "run %zu: --attn-dropout %s",
+                      i, a ? a : "(none)");
+            int unchanged = r->kind == XL_SWEEP_PRETRAIN && r->model == 0;
+            CHECK_MSG(unchanged == !strcmp(r->id, p0.runs[i].id), "run %zu: id %s, was %s", i,
+                      r->id, p0.runs[i].id);
+            /* the inherited fine-tune budget: epochs x D clamped by min_tokens */
+            if (r->kind == XL_SWEEP_SCRATCH)
+                CHECK(arg_of(r, "--max-tokens") && !arg_of(r, "--max-steps"));
+        }
+        xl_sweep_plan_free(&p);
+        xl_sweep_spec_free(&s);
+    }
+    xl_sweep_plan_free(&p0);
+    xl_sweep_spec_free(&s0);
+    expect_error("\"epochs\":2", "\"epochs\":2,\"dropout\":1",
+                 "spec.json: field 'finetune.dropout': must be a number in [0, 1)");
+    expect_error("\"lr\":1e-3", "\"lr\":1e-3,\"attn_dropout\":-0.1",
+                 "spec.json: field 'models[1].attn_dropout': must be a number in [0, 1)");
+    expect_error("\"tokens\":50000", "\"tokens\":50000,\"dropout\":\"x\"",
+                 "spec.json: field 'pretrain.dropout': must be a number in [0, 1)");
+    expect_error("\"max_steps\":100", "\"max_steps\":100,\"attn_dropuot\":0.1",
+                 "field 'scratch.attn_dropuot': unknown field");
+}
+
 static void write_text(const char *path, const char *text)
 {
     FILE *fp = fopen(path, "w");
@@ -303,6 +406,7 @@ int main(void)
 {
     test_spec();
     test_plan();
+    test_dropout();
     test_store();
     TEST_MAIN_END();
 }

@@ -307,6 +307,81 @@ static void test_runs(void)
     free(ca);
 }
 
+/* Dropout: recorded, in the id only when on, a resumed run replays the uninterrupted
+ * one bit for bit (masks keyed by seed and step), and bad values are refused. */
+static void test_dropout(void)
+{
+    xl_train_config c;
+    xl_train_result r, r2;
+    xl_error err;
+    char path[1200];
+    tiny(&c, "alpha", "drop0");
+    c.dropout = 0;
+    CHECK(xl_train_run(&c, &r, NULL, &err) == 0);
+    char *plain = curve_of(c.out);
+    snprintf(path, sizeof path, "%s/a/run.json", tmp);
+    cJSON *j = NULL;
+    CHECK(xl_json_read_file(path, &j, &err) == 0);
+    CHECK(j && !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(j, "id")), r.id));
+    cJSON_Delete(j);
+    tiny(&c, "alpha", "drop");
+    c.dropout = 0.2;
+    c.attn_dropout = 0.1;
+    CHECK(xl_train_run(&c, &r, NULL, &err) == 0);
+    char *whole = curve_of(c.out);
+    CHECK(whole && plain && strcmp(whole, plain) != 0);
+    snprintf(path, sizeof path, "%s/drop/run.json", tmp);
+    j = NULL;
+    CHECK(xl_json_read_file(path, &j, &err) == 0);
+    if (j) {
+        cJSON *cf = cJSON_GetObjectItem(j, "config");
+        CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(cf, "dropout")) == 0.2);
+        CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(cf, "attn_dropout")) == 0.1);
+        CHECK(strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(j, "id")), r.id) == 0);
+        cJSON_Delete(j);
+    }
+    /* halted (as if killed) at step 20, resumed: the same curve, the same weights */
+    tiny(&c, "alpha", "drop_r");
+    c.dropout = 0.2;
+    c.attn_dropout = 0.1;
+    c.halt_at_step = 20;
+    CHECK(xl_train_run(&c, &r2, NULL, &err) == 0 && r2.halted);
+    c.halt_at_step = 0;
+    c.resume = 1;
+    CHECK(xl_train_run(&c, &r2, NULL, &err) == 0);
+    char *resumed = curve_of(c.out);
+    CHECK_MSG(whole && resumed && !strcmp(whole, resumed), "resumed:\n%s\nwhole:\n%s", resumed,
+              whole);
+    CHECK(r2.best_val_loss == r.best_val_loss && !strcmp(r2.id, r.id));
+    char a[1200], b[1200];
+    snprintf(a, sizeof a, "%s/drop/best.ckpt", tmp);
+    snprintf(b, sizeof b, "%s/drop_r/best.ckpt", tmp);
+    char *da = NULL, *db = NULL;
+    size_t na = 0, nb = 0;
+    CHECK(xl_read_file(a, &da, &na, &err) == 0 && xl_read_file(b, &db, &nb, &err) == 0);
+    CHECK(da && db && na == nb && memcmp(da, db, na) == 0);
+    free(da);
+    free(db);
+    /* resuming with another rate is another run */
+    c.dropout = 0.3;
+    CHECK(xl_train_run(&c, &r2, NULL, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "resume with the same options");
+    free(whole);
+    free(resumed);
+    free(plain);
+    const double bad[3] = {-0.1, 1.0, NAN};
+    for (int k = 0; k < 3; k++) {
+        tiny(&c, "alpha", "drop_bad");
+        c.dropout = bad[k];
+        CHECK(xl_train_run(&c, &r, NULL, &err) == XL_EINVAL);
+        CHECK_STR_CONTAINS(err.msg, "field 'dropout': must be in [0, 1)");
+        tiny(&c, "alpha", "drop_bad");
+        c.attn_dropout = bad[k];
+        CHECK(xl_train_run(&c, &r, NULL, &err) == XL_EINVAL);
+        CHECK_STR_CONTAINS(err.msg, "field 'attn-dropout': must be in [0, 1)");
+    }
+}
+
 static void test_early_stop_and_errors(void)
 {
     xl_train_config c;
@@ -381,6 +456,7 @@ int main(void)
     test_constant_schedule();
     test_runs();
     test_data_limit();
+    test_dropout();
     test_early_stop_and_errors();
     xl_tokenizer_free(tok);
     xl_tokenizer_free(tok2);

@@ -28,6 +28,13 @@ T=(--corpora "$tmp/c" --n-layer 1 --d-model 16 --n-head 2 --ctx 16 --batch 4 --e
 check "train exit 0" '[ $? -eq 0 ]'
 for f in run.json curve.jsonl best.ckpt last.ckpt; do check "$f written" '[ -s "$tmp/run/$f" ]'; done
 check "3 curve lines" '[ $(wc -l < "$tmp/run/curve.jsonl") -eq 3 ]'
+# the id of this run as the trainer made it before dropout existed: options at their
+# defaults stay out of the id, so existing runs keep theirs
+check "run id unchanged" 'grep -q "^run 3bd193efd0623bcb:" "$tmp/out.txt"'
+"$XL" train --data tiny --out "$tmp/drop" "${T[@]}" --max-steps 30 --eval-every 10 --quiet \
+  --dropout 0.2 --attn-dropout 0.1 > "$tmp/drop.txt"
+check "dropout recorded" '/usr/bin/python3 -c "import json,sys; c=json.load(open(sys.argv[1]))[\"config\"]; sys.exit(not (c[\"dropout\"] == 0.2 and c[\"attn_dropout\"] == 0.1))" "$tmp/drop/run.json"'
+check "dropout changes the id" '! grep -q "^run 3bd193efd0623bcb:" "$tmp/drop.txt" && grep -q "^run " "$tmp/drop.txt"'
 check "summary printed" 'grep -q "best val loss" "$tmp/out.txt"'
 check "progress on stderr" 'grep -q "train" "$tmp/err.txt"'
 "$XL" train --data tiny --out "$tmp/q" "${T[@]}" --max-steps 10 --quiet > /dev/null 2> "$tmp/qerr.txt"
@@ -57,6 +64,11 @@ WANT_RC=2 one_line_err "bad number" "train: --lr: expected a number > 0, got 'ab
 WANT_RC=2 one_line_err "unknown option" "unknown option '--frob'" --data tiny --out "$tmp/x" --frob 1
 WANT_RC=2 one_line_err "misspelt option" "unknown option '--treads', did you mean '--threads'?" --data tiny --out "$tmp/x" --treads 1
 WANT_RC=2 one_line_err "missing value" "train: --out needs a value" --data tiny --out
+# (grep patterns: "." stands for the bracket)
+WANT_RC=2 one_line_err "dropout 1" "train: --dropout: expected a number in .0, 1), got '1'" --data tiny --out "$tmp/x" --dropout 1
+WANT_RC=2 one_line_err "dropout < 0" "train: --dropout: expected a number in .0, 1), got '-0.1'" --data tiny --out "$tmp/x" --dropout -0.1
+WANT_RC=2 one_line_err "dropout nan" "train: --dropout: expected a number in .0, 1), got 'nan'" --data tiny --out "$tmp/x" --dropout nan
+WANT_RC=2 one_line_err "attn dropout" "train: --attn-dropout: expected a number in .0, 1), got '1.5'" --data tiny --out "$tmp/x" --attn-dropout 1.5
 one_line_err "resume nothing" "no $tmp/x2/last.ckpt" --data tiny --out "$tmp/x2" --resume "${T[@]}"
 head -c 1000 "$tmp/run/best.ckpt" > "$tmp/trunc.ckpt"
 one_line_err "truncated ckpt" "trunc.ckpt" --data tiny --out "$tmp/x" --init-from "$tmp/trunc.ckpt" "${T[@]}"
