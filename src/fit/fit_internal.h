@@ -4,8 +4,6 @@
 
 #include "xferlaw/fit.h"
 
-#include <gsl/gsl_multifit_nlinear.h>
-
 /* How a parameter p is mapped to the optimiser's unconstrained u. */
 enum { TR_IDENT = 0, TR_LOG, TR_LOWER, TR_UPPER, TR_BOX };
 
@@ -47,16 +45,14 @@ typedef struct fit_problem {
 /* One thread's scratch. */
 typedef struct fit_work {
     const fit_problem *pb;
-    gsl_multifit_nlinear_workspace *w;
     double *scratch;          /* expr scratch */
     double *vals, *grad;      /* [n_sym] */
     double *gf;               /* [n] g(f) */
     double *dg;               /* [n][np] d g(f) / d u (all params) */
     double *col;              /* [np + 1][n] kernel scratch */
-    double *cache_x;          /* [nf] where gf and dg were last computed by the solver */
-    int cache_ok;
     long n_eval;
     double xtol;              /* step/gradient tolerance; 0 = the default (1e-11, 1e-12) */
+    int huber_exact;          /* curvature of Huber's linear zone taken as 0 (see solve.c) */
 } fit_work;
 
 fit_work *fit_work_alloc(const fit_problem *pb, xl_error *err);
@@ -69,9 +65,10 @@ int fit_model_eval(fit_work *w, const double *u, int want_grad);
 /* Objective (per the header of fit.h) at free vector th[nf]. */
 double fit_objective(fit_work *w, const double *th);
 
-/* Minimise from th (in/out).  max_iter limits iterations.  Returns 1 when converged
- * (small step or gradient), 0 otherwise; *obj receives the objective (inf when the
- * start is outside the domain). */
+/* Minimise from th (in/out) by Levenberg-Marquardt (solve.c).  max_iter limits
+ * iterations.  Returns 1 when converged (small step or gradient, or no step reduces the
+ * objective), 0 otherwise; *obj receives the objective (inf when the start is outside the
+ * domain). */
 int fit_minimise(fit_work *w, double *th, int max_iter, double *obj);
 
 /* qsort comparison of doubles; linear-interpolated quantile q of sorted[n] (run.c). */
@@ -80,18 +77,5 @@ double fit_percentile(const double *sorted, size_t n, double q);
 
 /* Full u from free th. */
 void fit_full_u(const fit_problem *pb, const double *th, double *u);
-
-/* Huber as least squares: s(r) with s^2/2 = H_delta(r), and ds/dr. */
-static inline double fit_huber_s(double r, double delta, double *ds)
-{
-    double a = r < 0 ? -r : r;
-    if (a <= delta) {
-        *ds = 1.0;
-        return r;
-    }
-    double s = __builtin_sqrt(2.0 * delta * a - delta * delta);
-    *ds = delta / s;
-    return r < 0 ? -s : s;
-}
 
 #endif

@@ -376,7 +376,6 @@ static int eval_expr(fit_work *w, const double *u, int want_grad)
 int fit_model_eval(fit_work *w, const double *u, int want_grad)
 {
     w->n_eval++;
-    w->cache_ok = 0;
     if (w->pb->kernel == KERNEL_CHINCHILLA)
         return eval_chinchilla(w, u, want_grad);
     if (w->pb->kernel == KERNEL_BNSL)

@@ -1,16 +1,22 @@
-/* One local minimisation with gsl_multifit_nlinear (trust region, Levenberg-Marquardt,
- * Cholesky).  Huber is solved as an exact least-squares problem: H_delta(r) = s(r)^2/2
- * with s(r) = sign(r) sqrt(2 delta |r| - delta^2) outside [-delta, delta] and r inside.
- * s is C^1, so the stationary points of sum s^2/2 are those of the Huber objective, the
- * same points L-BFGS finds; the trust region sees the true objective at every step. */
+/* A thread's fit workspace, the objective, and the minimiser: a dense Levenberg-Marquardt
+ * for the few parameters of a law (at most XL_FIT_MAX_PARAMS).
+ *
+ * Huber is minimised through its least-squares form: H_delta(r) = s(r)^2/2 with
+ * s(r) = sign(r) sqrt(2 delta |r| - delta^2) outside [-delta, delta] and r inside; s is C^1,
+ * so the stationary points of sum s^2/2 are those of the Huber objective, the same points
+ * L-BFGS finds.  The method is that of gsl_multifit_nlinear's trust region with the LM
+ * subproblem, Moré scaling and Nielsen's update of mu: the step solves
+ * (A + mu D'D) dx = -g with A = J'J, a step is taken when it lowers the objective, more
+ * than 15 rejected steps in a row mean no progress (machine precision), and convergence
+ * is GSL's test (|dx_k| < xtol (|x_k| + xtol) for every k, or
+ * max_k |g_k| max(x_k, 1) <= gtol max(objective, 1)).  A and g are summed in one pass over
+ * the rows from the model's derivatives (J is never stored) and the p x p system is
+ * factorised on the stack: a bootstrap refit costs the model evaluations and little else. */
 #include "fit_internal.h"
 
-#include <gsl/gsl_blas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define BAD_RESID 1e100   /* residual of a row outside the law's domain: rejects the step */
 
 fit_work *fit_work_alloc(const fit_problem *pb, xl_error *err)
 {
@@ -18,7 +24,7 @@ fit_work *fit_work_alloc(const fit_problem *pb, xl_error *err)
     if (!w)
         return NULL;
     w->pb = pb;
-    size_t n = pb->n, np = pb->np, nf = pb->nf ? pb->nf : 1;
+    size_t n = pb->n, np = pb->np;
     size_t ns = pb->expr ? xl_expr_scratch_size(pb->expr) : 0;
     w->scratch = calloc(ns + 1, sizeof(double));
     w->vals = calloc(pb->n_sym + 1, sizeof(double));
@@ -26,14 +32,7 @@ fit_work *fit_work_alloc(const fit_problem *pb, xl_error *err)
     w->gf = calloc(n, sizeof(double));
     w->dg = calloc(n * np + 1, sizeof(double));
     w->col = calloc((np + 1) * n + 1, sizeof(double));
-    w->cache_x = calloc(nf, sizeof(double));
-    if (pb->nf) {
-        gsl_multifit_nlinear_parameters fp = gsl_multifit_nlinear_default_parameters();
-        fp.trs = gsl_multifit_nlinear_trs_lm;
-        fp.solver = gsl_multifit_nlinear_solver_cholesky;
-        w->w = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &fp, n, pb->nf);
-    }
-    if (!w->scratch || !w->vals || !w->grad || !w->gf || !w->dg || !w->col || !w->cache_x || (pb->nf && !w->w)) {
+    if (!w->scratch || !w->vals || !w->grad || !w->gf || !w->dg || !w->col) {
         fit_work_free(w);
         xl_error_set(err, XL_ENOMEM, "out of memory for a fit workspace");
         return NULL;
@@ -45,121 +44,13 @@ void fit_work_free(fit_work *w)
 {
     if (!w)
         return;
-    if (w->w)
-        gsl_multifit_nlinear_free(w->w);
     free(w->scratch);
     free(w->vals);
     free(w->grad);
     free(w->gf);
     free(w->dg);
     free(w->col);
-    free(w->cache_x);
     free(w);
-}
-
-/* Residuals at free vector th; the model's derivatives (w->dg) stay valid for th, which is
- * remembered in cache_x, so a Jacobian request at the same point costs no evaluation. */
-static void resid(fit_work *w, const double *th, double *fv)
-{
-    const fit_problem *pb = w->pb;
-    double u[XL_FIT_MAX_PARAMS];
-    fit_full_u(pb, th, u);
-    fit_model_eval(w, u, 1);
-    const double delta = pb->delta;
-    for (size_t i = 0; i < pb->n; i++) {
-        double m = pb->w[i];
-        double sw = m == 1.0 ? 1.0 : sqrt(m), r = w->gf[i] - pb->gy[i], ds, s = r;
-        if (!isfinite(r)) {
-            fv[i] = m > 0 ? BAD_RESID : 0;
-            continue;
-        }
-        if (pb->huber)
-            s = fit_huber_s(r, delta, &ds);
-        fv[i] = sw * s;
-    }
-    memcpy(w->cache_x, th, pb->nf * sizeof *th);
-    w->cache_ok = 1;
-}
-
-/* Jacobian rows (n x nf, row stride tda) from the last evaluation. */
-static void jac_from_cache(fit_work *w, double *J0, size_t tda)
-{
-    const fit_problem *pb = w->pb;
-    const size_t np = pb->np, nf = pb->nf;
-    for (size_t i = 0; i < pb->n; i++) {
-        double m = pb->w[i];
-        double sw = m == 1.0 ? 1.0 : sqrt(m), r = w->gf[i] - pb->gy[i], ds = 1.0;
-        double *J = J0 + i * tda;
-        if (!isfinite(r)) {
-            memset(J, 0, nf * sizeof(double));
-            continue;
-        }
-        if (pb->huber)
-            fit_huber_s(r, pb->delta, &ds);
-        const double *d = w->dg + i * np;
-        double sc = sw * ds, bad = 0;
-        for (size_t k = 0; k < nf; k++) {
-            J[k] = sc * d[pb->free_idx[k]];
-            bad += J[k] - J[k];   /* NaN when any entry is not finite */
-        }
-        if (bad != 0 || isnan(bad))
-            memset(J, 0, nf * sizeof(double));
-    }
-}
-
-/* A row whose derivatives are not finite (e.g. a break sharper than the data resolve) is
- * outside the domain: its residual becomes BAD_RESID so that steps there are rejected. */
-static void reject_bad_rows(fit_work *w, double *fv)
-{
-    const fit_problem *pb = w->pb;
-    for (size_t i = 0; i < pb->n; i++) {
-        const double *d = w->dg + i * pb->np;
-        double bad = 0;
-        for (size_t k = 0; k < pb->nf; k++)
-            bad += d[pb->free_idx[k]] - d[pb->free_idx[k]];
-        if ((bad != 0 || isnan(bad)) && fv[i] != 0)
-            fv[i] = BAD_RESID;
-    }
-}
-
-static int cb_f(const gsl_vector *x, void *params, gsl_vector *f)
-{
-    fit_work *w = params;
-    double th[XL_FIT_MAX_PARAMS];
-    for (size_t k = 0; k < w->pb->nf; k++)
-        th[k] = gsl_vector_get(x, k);
-    double *fv = f->stride == 1 ? f->data : malloc(w->pb->n * sizeof *fv);
-    if (!fv)
-        return GSL_ENOMEM;
-    resid(w, th, fv);
-    reject_bad_rows(w, fv);
-    if (f->stride != 1) {
-        for (size_t i = 0; i < w->pb->n; i++)
-            gsl_vector_set(f, i, fv[i]);
-        free(fv);
-    }
-    return GSL_SUCCESS;
-}
-
-static int cb_df(const gsl_vector *x, void *params, gsl_matrix *J)
-{
-    fit_work *w = params;
-    const fit_problem *pb = w->pb;
-    double th[XL_FIT_MAX_PARAMS];
-    for (size_t k = 0; k < pb->nf; k++)
-        th[k] = gsl_vector_get(x, k);
-    int same = w->cache_ok;
-    for (size_t k = 0; same && k < pb->nf; k++)
-        same = w->cache_x[k] == th[k];
-    if (!same) {
-        double *tmp = malloc(pb->n * sizeof *tmp);
-        if (!tmp)
-            return GSL_ENOMEM;
-        resid(w, th, tmp);
-        free(tmp);
-    }
-    jac_from_cache(w, J->data, J->tda);
-    return GSL_SUCCESS;
 }
 
 double fit_objective(fit_work *w, const double *th)
@@ -182,49 +73,191 @@ double fit_objective(fit_work *w, const double *th)
     return obj;
 }
 
+#define LM_MAX_REJECT 15
+#define LM_TAU 1e-3
+
+/* One pass over the rows at th: returns the objective (HUGE_VAL when a weighted row is
+ * outside the law's domain: a non-finite value or derivative), and fills the gradient g,
+ * the curvature A (p x p) and the squared column norms cs of the Jacobian of the
+ * least-squares residuals s_i.  In those terms (w_i the weight, r_i the residual):
+ *   objective = sum w_i rho(r_i)                    (= |s|^2 / 2)
+ *   g         = sum w_i psi(r_i) grad r_i           (= J_s' s)
+ *   A         = sum w_i c_i grad r_i grad r_i'      (c_i = ds_i^2: A = J_s' J_s)
+ *   cs_k      = sum w_i ds_i^2 (d r_i / d th_k)^2
+ * where ds_i = 1 inside Huber's delta and delta/|s_i| outside.  With w->huber_exact,
+ * c_i = psi'(r_i): rows in the linear zone add no curvature, as in the objective itself
+ * (the least-squares form credits them with ds^2 > 0, which makes the steps near an
+ * optimum too short: about 3x more iterations on the Chinchilla refits). */
+static double row_pass(fit_work *w, const double *th, double *A, double *g, double *cs)
+{
+    const fit_problem *pb = w->pb;
+    const size_t nf = pb->nf, np = pb->np;
+    const int huber = pb->huber, exact = w->huber_exact;
+    const double delta = pb->delta;
+    double u[XL_FIT_MAX_PARAMS];
+    fit_full_u(pb, th, u);
+    fit_model_eval(w, u, 1);
+    memset(A, 0, nf * nf * sizeof *A);
+    memset(g, 0, nf * sizeof *g);
+    memset(cs, 0, nf * sizeof *cs);
+    double obj = 0, ca[XL_FIT_MAX_PARAMS] = {0};
+    for (size_t i = 0; i < pb->n; i++) {
+        const double m = pb->w[i];
+        if (m == 0)
+            continue;
+        const double r = w->gf[i] - pb->gy[i], *d = w->dg + i * np;
+        double J[XL_FIT_MAX_PARAMS], bad = r - r;
+        for (size_t k = 0; k < nf; k++) {
+            J[k] = d[pb->free_idx[k]];
+            bad += J[k] - J[k];   /* NaN when any value is not finite */
+        }
+        if (bad != 0 || isnan(bad))
+            return HUGE_VAL;
+        double ar = fabs(r), psi = r, ds2 = 1, c = 1, rho = 0.5 * r * r;
+        if (huber && ar > delta) {
+            psi = r > 0 ? delta : -delta;
+            rho = delta * (ar - 0.5 * delta);
+            ds2 = delta / (2 * ar - delta);
+            c = exact ? 0 : ds2;
+        }
+        obj += m * rho;
+        const double mp = m * psi, md = m * ds2, mc = m * c;
+        for (size_t a = 0; a < nf; a++) {
+            g[a] += mp * J[a];
+            cs[a] += md * J[a] * J[a];
+            ca[a] += fabs(J[a]);
+            if (mc != 0)
+                for (size_t b = a; b < nf; b++)
+                    A[a * nf + b] += mc * J[a] * J[b];
+        }
+    }
+    for (size_t a = 0; a < nf; a++) {
+        for (size_t b = 0; b < a; b++)
+            A[a * nf + b] = A[b * nf + a];
+        if (cs[a] == 0 && ca[a] > 0)
+            cs[a] = -1;   /* not zero, but its square underflows: no scale (see scale()) */
+    }
+    return isfinite(obj) ? obj : HUGE_VAL;
+}
+
+/* Solves M x = b for symmetric M (p x p, overwritten by its Cholesky factor).  -1 when M
+ * is not positive definite in floating point. */
+static int chol_solve(double *M, size_t p, const double *b, double *x)
+{
+    for (size_t j = 0; j < p; j++) {
+        double s = M[j * p + j];
+        for (size_t k = 0; k < j; k++)
+            s -= M[j * p + k] * M[j * p + k];
+        if (!(s > 0) || !isfinite(s))
+            return -1;
+        double l = sqrt(s);
+        M[j * p + j] = l;
+        for (size_t i = j + 1; i < p; i++) {
+            double t = M[i * p + j];
+            for (size_t k = 0; k < j; k++)
+                t -= M[i * p + k] * M[j * p + k];
+            M[i * p + j] = t / l;
+        }
+    }
+    for (size_t i = 0; i < p; i++) {   /* L y = b */
+        double t = b[i];
+        for (size_t k = 0; k < i; k++)
+            t -= M[i * p + k] * x[k];
+        x[i] = t / M[i * p + i];
+    }
+    for (size_t i = p; i-- > 0;) {      /* L' x = y */
+        double t = x[i];
+        for (size_t k = i + 1; k < p; k++)
+            t -= M[k * p + i] * x[k];
+        x[i] = t / M[i * p + i];
+    }
+    return 0;
+}
+
+/* D_k^2 from a column's squared norm: 1 for a zero column, 0 for a column too small to
+ * square (a parameter whose term has underflowed, e.g. E = e^-781): then no step moves it
+ * and LM stops with no progress, where a unit scale would let it wander through the
+ * flat region; as GSL's Moré scaling does with the column norm itself. */
+static double scale(double cs) { return cs > 0 ? cs : cs == 0 ? 1.0 : 0.0; }
+
 int fit_minimise(fit_work *w, double *th, int max_iter, double *obj)
 {
     const fit_problem *pb = w->pb;
-    if (pb->nf == 0) {
+    const size_t nf = pb->nf;
+    if (nf == 0) {
         *obj = fit_objective(w, th);
         return isfinite(*obj);
     }
-    gsl_multifit_nlinear_fdf fdf = {.f = cb_f, .df = cb_df, .fvv = NULL, .n = pb->n,
-                                    .p = pb->nf, .params = w};
-    gsl_vector_view xv = gsl_vector_view_array(th, pb->nf);
-    w->cache_ok = 0;
+    const double xtol = w->xtol > 0 ? w->xtol : 1e-11, gtol = w->xtol > 0 ? w->xtol : 1e-12;
+    /* the current point (A, g, cs) and a trial (A1, g1, cs1) */
+    double A[XL_FIT_MAX_PARAMS * XL_FIT_MAX_PARAMS], A1[XL_FIT_MAX_PARAMS * XL_FIT_MAX_PARAMS],
+        M[XL_FIT_MAX_PARAMS * XL_FIT_MAX_PARAMS];
+    double g[XL_FIT_MAX_PARAMS], g1[XL_FIT_MAX_PARAMS], cs[XL_FIT_MAX_PARAMS],
+        cs1[XL_FIT_MAX_PARAMS], D2[XL_FIT_MAX_PARAMS], dx[XL_FIT_MAX_PARAMS],
+        x1[XL_FIT_MAX_PARAMS], rhs[XL_FIT_MAX_PARAMS];
     *obj = HUGE_VAL;
-    if (gsl_multifit_nlinear_init(&xv.vector, &fdf, w->w) != GSL_SUCCESS)
-        return 0;
-    /* the objective is |f|^2/2 of the scaled residuals (Huber included, see above) */
-    double f0 = gsl_blas_dnrm2(gsl_multifit_nlinear_residual(w->w));
-    if (!isfinite(f0) || f0 >= BAD_RESID)
+    double f0 = row_pass(w, th, A, g, cs);
+    if (!isfinite(f0))
         return 0;   /* the start is outside the law's domain */
+    for (size_t k = 0; k < nf; k++)   /* Moré scaling: D_k = |column k of J|, never shrinking */
+        D2[k] = scale(cs[k]);
+    double mu = LM_TAU, nu = 2;
     int converged = 0;
-    for (int it = 0; it < max_iter; it++) {
-        int st = gsl_multifit_nlinear_iterate(w->w);
-        if (st == GSL_ENOPROG) {
-            /* no step reduces the objective any more: at machine precision */
-            converged = 1;
+    for (int it = 0; it < max_iter && !converged; it++) {
+        int rejected = 0, accepted = 0;
+        double f1 = HUGE_VAL;
+        while (!accepted) {
+            memcpy(M, A, nf * nf * sizeof *M);
+            for (size_t k = 0; k < nf; k++) {
+                M[k * nf + k] += mu * D2[k];
+                rhs[k] = -g[k];
+            }
+            double rho = -1;
+            if (chol_solve(M, nf, rhs, dx) == 0) {
+                /* reduction predicted by the quadratic model: -(g'dx + dx'A dx / 2) */
+                double gd = 0, q = 0;
+                for (size_t a = 0; a < nf; a++) {
+                    double t = 0;
+                    for (size_t b = 0; b < nf; b++)
+                        t += A[a * nf + b] * dx[b];
+                    gd += g[a] * dx[a];
+                    q += dx[a] * t;
+                    x1[a] = th[a] + dx[a];
+                }
+                double pred = -(gd + 0.5 * q);
+                f1 = row_pass(w, x1, A1, g1, cs1);
+                if (f1 < f0 && pred > 0)
+                    rho = (f0 - f1) / pred;
+            }
+            if (rho > 0) {
+                double b = 2 * rho - 1;
+                mu *= fmax(1.0 / 3, 1 - b * b * b);
+                nu = 2;
+                accepted = 1;
+            } else {
+                mu *= nu;
+                nu = nu < 1e15 ? 2 * nu : nu;
+                if (++rejected > LM_MAX_REJECT || !isfinite(mu))
+                    break;
+            }
+        }
+        if (!accepted) {
+            converged = 1;   /* no step reduces the objective any more: machine precision */
             break;
         }
-        if (st != GSL_SUCCESS)
-            break;
-        int info = 0;
-        if (gsl_multifit_nlinear_test(w->xtol > 0 ? w->xtol : 1e-11, w->xtol > 0 ? w->xtol : 1e-12, 0.0,
-                                      &info, w->w) == GSL_SUCCESS) {
-            converged = 1;
-            break;
+        memcpy(th, x1, nf * sizeof *th);
+        memcpy(A, A1, nf * nf * sizeof *A);
+        memcpy(g, g1, nf * sizeof *g);
+        f0 = f1;
+        int small = 1;
+        double gn = 0;
+        for (size_t k = 0; k < nf; k++) {
+            D2[k] = fmax(D2[k], scale(cs1[k]));
+            small &= fabs(dx[k]) < xtol * (fabs(th[k]) + xtol);
+            gn = fmax(gn, fabs(g[k]) * fmax(th[k], 1.0));
         }
+        converged = small || gn <= gtol * fmax(f0, 1.0);
     }
-    const gsl_vector *x = gsl_multifit_nlinear_position(w->w);
-    for (size_t k = 0; k < pb->nf; k++)
-        th[k] = gsl_vector_get(x, k);
-    double fn = gsl_blas_dnrm2(gsl_multifit_nlinear_residual(w->w));
-    *obj = 0.5 * fn * fn;
-    if (!isfinite(*obj) || fn >= BAD_RESID) {
-        *obj = HUGE_VAL;
-        converged = 0;
-    }
+    *obj = f0;
     return converged;
 }
