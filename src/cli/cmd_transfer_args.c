@@ -161,6 +161,9 @@ int xfer_bundle(xfer_args *a, const char *cmd, const char *outdir, const xl_plot
 {
     xl_error err;
     xl_error_clear(&err);
+    /* a page that can never be written (a device, a directory) fails before the analysis */
+    if (html && xl_output_path_check(html, &err))
+        return cli_fail(cmd, &err);
     xl_xfer_runs *runs;
     xl_transfer_result *res;
     if (xfer_args_run(a, cmd, &runs, &res))
