@@ -140,9 +140,9 @@ int xl_stage_open(xl_stage *s, const char *target, xl_error *err)
     return XL_OK;
 }
 
-/* Every staged file may replace its counterpart under DST (absent or a regular file) and
- * every staged directory may merge into its counterpart (absent or a directory). */
-static int check_tree(const char *src, const char *dst, xl_error *err)
+/* FN(SRC/NAME, DST/NAME) for every NAME in SRC, until one fails. */
+typedef int (*pair_fn)(const char *a, const char *b, xl_error *err);
+static int each_entry(const char *src, const char *dst, pair_fn fn, xl_error *err)
 {
     DIR *d = opendir(src);
     if (!d)
@@ -152,22 +152,28 @@ static int check_tree(const char *src, const char *dst, xl_error *err)
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
             continue;
         char *a = join(src, e->d_name, err), *b = a ? join(dst, e->d_name, err) : NULL;
-        struct stat sa, sb;
-        if (!a || !b)
-            rc = XL_ENOMEM;
-        else if (lstat(a, &sa) != 0)
-            rc = xl_error_set(err, XL_EIO, "%s: %s", a, strerror(errno));
-        else if (!S_ISDIR(sa.st_mode))
-            rc = xl_output_path_check(b, err);
-        else if (lstat(b, &sb) == 0 && !S_ISDIR(sb.st_mode))
-            rc = xl_error_set(err, XL_EINVAL, "%s: exists and is not a directory", b);
-        else if (lstat(b, &sb) == 0)
-            rc = check_tree(a, b, err);
+        rc = a && b ? fn(a, b, err) : XL_ENOMEM;
         free(a);
         free(b);
     }
     closedir(d);
     return rc;
+}
+
+/* A staged file may replace its counterpart B (absent or a regular file); a staged
+ * directory may merge into B (absent or a directory). */
+static int check_one(const char *a, const char *b, xl_error *err)
+{
+    struct stat sa, sb;
+    if (lstat(a, &sa) != 0)
+        return xl_error_set(err, XL_EIO, "%s: %s", a, strerror(errno));
+    if (!S_ISDIR(sa.st_mode))
+        return xl_output_path_check(b, err);
+    if (lstat(b, &sb) != 0)
+        return XL_OK;
+    if (!S_ISDIR(sb.st_mode))
+        return xl_error_set(err, XL_EINVAL, "%s: exists and is not a directory", b);
+    return each_entry(a, b, check_one, err);
 }
 
 static void sync_dir(const char *path)
@@ -179,29 +185,18 @@ static void sync_dir(const char *path)
     }
 }
 
-static int move_tree(const char *src, const char *dst, xl_error *err)
+/* A file (or a directory new to the target) by one rename; a directory B has by merging */
+static int move_one(const char *a, const char *b, xl_error *err)
 {
-    DIR *d = opendir(src);
-    if (!d)
-        return xl_error_set(err, XL_EIO, "%s: cannot read: %s", src, strerror(errno));
-    int rc = XL_OK;
-    for (struct dirent *e; !rc && (e = readdir(d));) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        char *a = join(src, e->d_name, err), *b = a ? join(dst, e->d_name, err) : NULL;
-        struct stat sa, sb;
-        if (!a || !b)
-            rc = XL_ENOMEM;
-        else if (lstat(a, &sa) == 0 && S_ISDIR(sa.st_mode) && lstat(b, &sb) == 0)
-            rc = move_tree(a, b, err);
-        else if (rename(a, b) != 0)
-            rc = xl_error_set(err, XL_EIO, "%s: rename failed: %s", b, strerror(errno));
-        free(a);
-        free(b);
+    struct stat sa, sb;
+    if (lstat(a, &sa) == 0 && S_ISDIR(sa.st_mode) && lstat(b, &sb) == 0) {
+        int rc = each_entry(a, b, move_one, err);
+        sync_dir(b);
+        return rc;
     }
-    closedir(d);
-    sync_dir(dst);
-    return rc;
+    if (rename(a, b) != 0)
+        return xl_error_set(err, XL_EIO, "%s: rename failed: %s", b, strerror(errno));
+    return XL_OK;
 }
 
 int xl_stage_commit(xl_stage *s, xl_error *err)
@@ -224,9 +219,10 @@ int xl_stage_commit(xl_stage *s, xl_error *err)
                               s->target, S_ISDIR(st.st_mode) ? strerror(errno)
                                                              : "not a directory");
         if (!rc)
-            rc = check_tree(s->dir, s->target, err);
+            rc = each_entry(s->dir, s->target, check_one, err);
         if (!rc)
-            rc = move_tree(s->dir, s->target, err);
+            rc = each_entry(s->dir, s->target, move_one, err);
+        sync_dir(s->target);
     }
     if (rc) {
         xl_stage_abort(s);

@@ -149,6 +149,9 @@ def generate(T):
     case("all or nothing report --html", [X, "report", "p.csv", "--out", "rep_m", "--html",
                                           "missing/r.html"] + q, 1, "missing/r.html",
          absent=["rep_m"])
+    case("all or nothing report, parents made", [X, "report", "p.csv", "--out", "mk/a/b",
+                                                 "--html", "missing/r.html"] + q, 1,
+         "missing/r.html", absent=["mk"])
     case("all or nothing reproduce", [X, "reproduce", "--from-runs", "p.csv", "--out", "rpdir"]
          + q, 1, "rpdir/report.html: is a directory",
          absent=["rpdir/transfer.json", "rpdir/plots"])
