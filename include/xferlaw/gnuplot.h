@@ -30,6 +30,9 @@ void xl_gp_quote(FILE *fp, const char *s);
 /* 1 when gnuplot can be run (and fills version, may be NULL).  XL_NO_GNUPLOT in the
  * environment makes it absent (tests of the script-only path). */
 int xl_plot_gnuplot_available(char *version, size_t n);
+/* The same, and when it cannot be run, why not in WHY ("gnuplot not found on PATH",
+ * "XL_NO_GNUPLOT is set", "'gnuplot --version' failed (exit 1)"). */
+int xl_gnuplot_probe(char *version, size_t n, char *why, size_t wn);
 
 /* Run "gnuplot [-e fmt='FMT'] NAME.gp" in the script's directory, without a shell.
  * gnuplot's messages are appended to LOG (a file name in the same directory; NULL: kept
@@ -37,9 +40,17 @@ int xl_plot_gnuplot_available(char *version, size_t n);
  * XL_EIO with gnuplot's first message or the signal that ended it. */
 int xl_gp_run(const char *script, const char *fmt, const char *log, xl_error *err);
 
-/* Run "gnuplot SCRIPT" when gnuplot exists; XL_OK on success or absence (*rendered
- * says which). */
-int xl_gnuplot_render(const char *script, int *rendered, xl_error *err);
+/* xl_gp_run, then a check that OUTPUT (a name in the script's directory) is there and
+ * whole: a PNG must end with its IEND chunk, an SVG with </svg>, other files be non-empty.
+ * gnuplot exiting 0 is not enough: on a full disk it leaves a truncated PNG or an empty
+ * SVG.  A warning alone is no failure; the error names gnuplot's first message or a full
+ * file system as the cause. */
+int xl_gp_render(const char *script, const char *fmt, const char *output, const char *log,
+                 xl_error *err);
+
+/* xl_gp_render(SCRIPT, NULL, OUTPUT, NULL) when gnuplot exists; XL_OK on success or
+ * absence (*rendered says which). */
+int xl_gnuplot_render(const char *script, const char *output, int *rendered, xl_error *err);
 
 #ifdef __cplusplus
 }

@@ -20,6 +20,9 @@ extern "C" {
 
 typedef struct xl_plot_opts {
     const char *dir;           /* output folder (created) */
+    const char *final_dir;     /* where the files land when dir is a staging folder
+                                  (NULL: dir); a fig_X.gp there not written by xferlaw
+                                  (a checkout's templates) is an error */
     double N;                  /* fig_a model size (0: the size with most fine-tuned runs) */
     double DF;                 /* fig_d fine-tuning size (0: the most common D_F) */
     const char *curriculum;    /* figures b, c, e, g (NULL: the first curriculum) */
@@ -34,11 +37,16 @@ typedef struct xl_plot_output {
     char name[XL_PLOT_MAX][16];     /* "fig_a" ... (files NAME.gp, NAME.dat, NAME.png/.svg) */
     char title[XL_PLOT_MAX][96];
     char caption[XL_PLOT_MAX][512];  /* plain UTF-8: what the figure shows, which runs */
-    int rendered[XL_PLOT_MAX];      /* PNG and SVG exist */
-    int gnuplot;                    /* gnuplot was found */
+    int rendered[XL_PLOT_MAX];      /* PNG and SVG exist (always, when gnuplot was used:
+                                       a figure it cannot render is an error) */
+    int gnuplot;                    /* gnuplot was found and used */
     char gnuplot_version[64];
+    char why_not[128];              /* when not used, why: "gnuplot not found on PATH", ... */
 } xl_plot_output;
 
+/* Write every figure; with gnuplot, render each to PNG and SVG.  Fails when a figure
+ * cannot be rendered (gnuplot's message, or a full disk, as the cause): the caller stages
+ * dir so that nothing is left behind. */
 int xl_plot_all(const xl_transfer_result *r, const xl_plot_opts *o, xl_plot_output *out,
                 xl_error *err);
 

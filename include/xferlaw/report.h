@@ -17,6 +17,8 @@ typedef struct xl_report_opts {
     const char *command;       /* command line that produced it (may be NULL) */
     const char *plot_dir;      /* where the figures of `plots` are */
     const char *note;          /* extra paragraph (e.g. "planted data"), may be NULL */
+    const char *plot_src;      /* where the figures are read now, when plot_dir is where
+                                  they will be (a staged command); NULL: plot_dir */
 } xl_report_opts;
 
 /* Write the page atomically.  plots may be NULL (no figures). */

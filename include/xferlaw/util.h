@@ -107,6 +107,28 @@ int xl_input_check(int fd, const char *path, uint64_t lim, xl_error *err);
  * at most xl_input_limit() bytes).  PATH "-" reads standard input (named "stdin" in
  * messages). */
 int xl_read_file(const char *path, char **data, size_t *n, xl_error *err);
+/* A staged output directory (docs/safety.md): a command that writes several files into
+ * TARGET writes them into xl_stage_dir() instead, and xl_stage_commit moves them into
+ * TARGET only when all were written (a new TARGET appears whole, in one rename; in an
+ * existing one each file replaces its counterpart, after a check that none can fail on
+ * a directory, device or FIFO there).  xl_stage_abort removes every staged file and the
+ * parent directories xl_stage_open made, leaving TARGET as it was.  Commit and abort
+ * both release S. */
+typedef struct xl_stage {
+    char *target;    /* the directory the files are for */
+    char *dir;       /* where they are written meanwhile */
+    char *box;       /* the private (mkdtemp) directory holding dir */
+    char *made;      /* highest parent directory created for a new target, or NULL */
+    int target_new;  /* target did not exist at open */
+} xl_stage;
+
+int xl_stage_open(xl_stage *s, const char *target, xl_error *err);
+const char *xl_stage_dir(const xl_stage *s);
+int xl_stage_commit(xl_stage *s, xl_error *err);
+void xl_stage_abort(xl_stage *s);
+/* xl_stage_abort after a failure, with the staging folder in err's message replaced by
+ * the target (the user never saw the former); returns err's code. */
+int xl_stage_fail(xl_stage *s, xl_error *err);
 /* mkdir -p */
 int xl_mkdirs(const char *path, xl_error *err);
 int xl_file_exists(const char *path);

@@ -214,11 +214,14 @@ int cmd_jumps(int argc, char **argv)
     double *gy = xl_calloc(t->n_rows + 1, sizeof *gy, &err);
     unsigned char *seen = xl_calloc(t->n_rows + 1, 1, &err);
     xl_afile csv = {0};
+    xl_stage st = {0};
     int rc = gx && gy && seen ? XL_OK : XL_ENOMEM;
+    /* staged: DIR gets jumps.csv, jumps.json and every plot, or (on any failure) nothing */
     if (!rc)
-        rc = xl_mkdirs(dir, &err);
+        rc = xl_stage_open(&st, dir, &err);
+    const char *sd = rc ? dir : xl_stage_dir(&st);
     char path[2200];
-    snprintf(path, sizeof path, "%s/jumps.csv", dir);
+    snprintf(path, sizeof path, "%s/jumps.csv", sd);
     if (!rc)
         rc = xl_afile_open(&csv, path, &err);
     cJSON *root = cJSON_CreateObject(), *groups = cJSON_AddArrayToObject(root, "groups");
@@ -258,7 +261,7 @@ int cmd_jumps(int argc, char **argv)
                 gy[n++] = y[k];
             }
         fflush(stdout);
-        rc = run_group(&jo, &o, g, gx, gy, n, dir, csv.fp, groups, &err);
+        rc = run_group(&jo, &o, g, gx, gy, n, sd, csv.fp, groups, &err);
         if (!rc && !jo.quiet)
             fprintf(stderr, "xferlaw jumps: [%zu/%zu] %s done, %.0f s\n", ++done, n_groups, g,
                     xl_now() - t0);
@@ -267,9 +270,13 @@ int cmd_jumps(int argc, char **argv)
         rc = xl_afile_commit(&csv, &err);
     else if (csv.fp)
         xl_afile_abort(&csv);
-    snprintf(path, sizeof path, "%s/jumps.json", dir);
+    snprintf(path, sizeof path, "%s/jumps.json", sd);
     if (!rc)
         rc = xl_json_write_file(path, root, &err);
+    if (rc && st.dir)
+        xl_stage_fail(&st, &err);
+    else if (!rc)
+        rc = xl_stage_commit(&st, &err);
     if (!rc)
         printf("(dAIC, dBIC: smooth minus broken; > 0 favours the break.  cv: held-out "
                "RMSLE.)\nwrote %s/ (jumps.csv, jumps.json, plots)\n", dir);

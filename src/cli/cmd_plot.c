@@ -66,27 +66,33 @@ int cmd_plot(int argc, char **argv)
         int n = dot && (!sl || dot > sl + 1) ? (int)(dot - a.input) : (int)strlen(a.input);
         snprintf(dir, sizeof dir, "%.*s_plots", n, a.input);
     }
-    po.dir = dir;
     xl_xfer_runs *runs;
     xl_transfer_result *res;
     if (xfer_args_run(&a, "plot", &runs, &res))
         return 1;
+    /* staged: the figures appear in DIR together, or (on any failure) not at all */
     xl_plot_output po_out;
     xl_error err;
     xl_error_clear(&err);
-    if (xl_plot_all(res, &po, &po_out, &err)) {
+    xl_stage sg;
+    if (xl_stage_open(&sg, dir, &err)) {
         rc = cli_fail("plot", &err);
     } else {
-        for (size_t i = 0; i < po_out.n; i++)
-            printf("%s/%s.gp  %s%s\n", dir, po_out.name[i], po_out.title[i],
-                   po_out.rendered[i] ? "  [png, svg]" : "");
-        if (!po_out.gnuplot)
-            printf("(gnuplot not found or --no-render: scripts only; run 'gnuplot fig_a.gp' in %s)\n", dir);
-        else
+        po.dir = xl_stage_dir(&sg);
+        po.final_dir = dir;
+        if (xl_plot_all(res, &po, &po_out, &err)) {
+            xl_stage_fail(&sg, &err);
+            rc = cli_fail("plot", &err);
+        } else if (xl_stage_commit(&sg, &err)) {
+            rc = cli_fail("plot", &err);
+        } else {
             for (size_t i = 0; i < po_out.n; i++)
-                if (!po_out.rendered[i])
-                    fprintf(stderr, "xferlaw plot: warning: %s did not render, see %s/gnuplot.log\n",
-                            po_out.name[i], dir);
+                printf("%s/%s.gp  %s%s\n", dir, po_out.name[i], po_out.title[i],
+                       po_out.rendered[i] ? "  [png, svg]" : "");
+            if (!po_out.gnuplot)
+                printf("(not rendered: %s; scripts only: run 'gnuplot fig_a.gp' in %s)\n",
+                       po_out.why_not, dir);
+        }
     }
     xl_transfer_result_free(res);
     xl_xfer_runs_free(runs);

@@ -38,10 +38,7 @@ int cmd_report(int argc, char **argv)
         return cli_usage_error("report", "missing SWEEPDIR or FILE");
     struct stat st;
     int is_dir = stat(a.input, &st) == 0 && S_ISDIR(st.st_mode);
-    char dir[4096], page[4200];
+    char dir[4096];
     snprintf(dir, sizeof dir, "%s", out ? out : is_dir ? a.input : "report");
-    snprintf(page, sizeof page, "%s", html ? html : "");
-    if (!html)
-        snprintf(page, sizeof page, "%s/report.html", dir);
-    return xfer_bundle(&a, "report", dir, &po, page, NULL, argc, argv);
+    return xfer_bundle(&a, "report", dir, &po, html, NULL, argc, argv);
 }

@@ -91,13 +91,15 @@ int cmd_reproduce(int argc, char **argv)
         spec = a.input;
     if (!spec)
         spec = "tiny";
-    char dir[4096], input[4200], page[4200];
+    char dir[4096], input[4200];
     snprintf(dir, sizeof dir, "%s", out ? out : "");
     if (!out)
         snprintf(dir, sizeof dir, "reproduce-%s", planted ? "planted" : from ? "runs" : spec);
     xl_error err;
     xl_error_clear(&err);
-    if (xl_mkdirs(dir, &err))
+    /* the planted table and the sweep are the analysis's input, made first; the analysis
+     * step (xfer_bundle) is all or nothing */
+    if (!from && xl_mkdirs(dir, &err))
         return cli_fail("reproduce", &err);
     const char *note = NULL;
     if (planted) {
@@ -132,6 +134,5 @@ int cmd_reproduce(int argc, char **argv)
         a.opts.at_DF[0] = 1e6;
         a.opts.n_at = 1;
     }
-    snprintf(page, sizeof page, "%s/report.html", dir);
-    return xfer_bundle(&a, "reproduce", dir, &po, page, note, argc, argv);
+    return xfer_bundle(&a, "reproduce", dir, &po, NULL, note, argc, argv);
 }

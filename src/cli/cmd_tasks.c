@@ -74,10 +74,14 @@ static int do_gen(int argc, char **argv)
     if (!ex)
         return cli_fail("tasks", &err);
     rc = xl_tasks_generate(task, (size_t)n, seed, split, ex, &err);
+    xl_afile_defer_begin();   /* --out and --text together or not at all */
     if (!rc)
         rc = xl_tasks_write_jsonl(out, task, ex, (size_t)n, &err);
     if (!rc && text)
         rc = xl_tasks_write_text(text, ex, (size_t)n, &err);
+    if (!rc)
+        rc = xl_afile_defer_end(1, &err);
+    xl_afile_defer_end(0, NULL);
     free(ex);
     if (rc)
         return cli_fail("tasks", &err);
@@ -207,7 +211,18 @@ static int do_tune(int argc, char **argv)
                 o.out);
     xl_error err;
     xl_error_clear(&err);
-    if (xl_pw_tune(&o, &err))
+    /* staged: the checkpoint and run.json appear in --out together, or not at all */
+    xl_stage st;
+    const char *out = o.out;
+    if (xl_stage_open(&st, out, &err))
+        return cli_fail("tasks", &err);
+    o.out = xl_stage_dir(&st);
+    if (xl_pw_tune(&o, &err)) {
+        xl_stage_fail(&st, &err);
+        return cli_fail("tasks", &err);
+    }
+    o.out = out;
+    if (xl_stage_commit(&st, &err))
         return cli_fail("tasks", &err);
     if (!quiet)
         fprintf(stderr, "xferlaw tasks tune: done in %.1f s, %s/run.json\n", xl_now() - t0, o.out);

@@ -83,9 +83,13 @@ int cmd_transfer(int argc, char **argv)
         fprintf(human, "\n");
         xl_compare_print(res, human);
     }
+    /* --out and --csv appear together or not at all */
+    xl_afile_defer_begin();
     if ((json && xl_transfer_write_json(res, json, &err)) ||
-        (csv && xl_transfer_write_csv(res, csv, &err)))
+        (csv && xl_transfer_write_csv(res, csv, &err)) || xl_afile_defer_end(1, &err)) {
+        xl_afile_defer_end(0, NULL);
         rc = cli_fail("transfer", &err);
+    }
     xl_transfer_result_free(res);
     xl_xfer_runs_free(runs);
     return rc;

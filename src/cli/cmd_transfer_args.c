@@ -151,46 +151,85 @@ int xfer_args_run(xfer_args *a, const char *cmd, xl_xfer_runs **runs, xl_transfe
 
 #include "xferlaw/report.h"
 
+/* HTML inside OUTDIR ("OUTDIR/NAME"): its NAME, to be staged with the rest; else NULL */
+static const char *inside(const char *outdir, const char *html)
+{
+    size_t n = strlen(outdir);
+    while (n > 1 && outdir[n - 1] == '/')
+        n--;
+    if (strncmp(html, outdir, n) || html[n] != '/' || strchr(html + n + 1, '/'))
+        return NULL;
+    return html[n + 1] ? html + n + 1 : NULL;
+}
+
 int xfer_bundle(xfer_args *a, const char *cmd, const char *outdir, const xl_plot_opts *po_in,
                 const char *html, const char *note, int argc, char **argv)
 {
     xl_error err;
     xl_error_clear(&err);
-    if (xl_mkdirs(outdir, &err))
+    /* a page that can never be written (a device, a directory) fails before the analysis */
+    if (html && xl_output_path_check(html, &err))
         return cli_fail(cmd, &err);
     xl_xfer_runs *runs;
     xl_transfer_result *res;
     if (xfer_args_run(a, cmd, &runs, &res))
         return 1;
-    char p[4096], pdir[4096], cmdline[2048] = "xferlaw";
+    char p[4096], pdir[4096], page[4200], spdir[4096], cmdline[2048] = "xferlaw";
     for (int i = 0; i < argc; i++) {
         size_t u = strlen(cmdline);
         snprintf(cmdline + u, sizeof cmdline - u, " %s", argv[i]);
     }
+    /* Everything goes into a staging folder and appears in OUTDIR only when all of it was
+     * written; a page outside OUTDIR is written beside its target and renamed last. */
+    xl_stage st;
+    if (xl_stage_open(&st, outdir, &err)) {
+        xl_transfer_result_free(res);
+        xl_xfer_runs_free(runs);
+        return cli_fail(cmd, &err);
+    }
+    const char *sd = xl_stage_dir(&st), *html_in = html ? inside(outdir, html) : "report.html";
     int rc = 0;
-    snprintf(p, sizeof p, "%s/transfer.json", outdir);
+    snprintf(p, sizeof p, "%s/transfer.json", sd);
     if (xl_transfer_write_json(res, p, &err))
         goto fail;
-    snprintf(p, sizeof p, "%s/transfer.csv", outdir);
+    snprintf(p, sizeof p, "%s/transfer.csv", sd);
     if (xl_transfer_write_csv(res, p, &err))
         goto fail;
     xl_plot_opts po = *po_in;
     snprintf(pdir, sizeof pdir, "%s/plots", outdir);
-    po.dir = pdir;
+    snprintf(spdir, sizeof spdir, "%s/plots", sd);
+    po.dir = spdir;
+    po.final_dir = pdir;
     xl_plot_output plots;
     if (xl_plot_all(res, &po, &plots, &err))
         goto fail;
-    xl_report_opts ro = {NULL, XL_VERSION, cmdline, pdir, note};
-    if (xl_report_write(html, res, &plots, &ro, &err))
+    xl_report_opts ro = {NULL, XL_VERSION, cmdline, pdir, note, spdir};
+    if (html_in)
+        snprintf(p, sizeof p, "%s/%s", sd, html_in);
+    else   /* the page outside OUTDIR: written now, renamed after the stage's commit */
+        xl_afile_defer_begin();
+    if (xl_report_write(html_in ? p : html, res, &plots, &ro, &err))
         goto fail;
+    if (xl_stage_commit(&st, &err)) {
+        xl_afile_defer_end(0, NULL);
+        goto done_fail;
+    }
+    if (xl_afile_defer_end(1, &err))
+        goto done_fail;
+    snprintf(page, sizeof page, "%s%s%s", html_in ? outdir : html, html_in ? "/" : "",
+             html_in ? html_in : "");
     xl_compare_print(res, stdout);
     size_t nr = 0;
     for (size_t i = 0; i < plots.n; i++)
         nr += plots.rendered[i];
-    printf("\nwrote %s/transfer.json, %s/transfer.csv, %zu figures in %s (%zu rendered%s), %s\n",
-           outdir, outdir, plots.n, pdir, nr, plots.gnuplot ? "" : ": gnuplot not found", html);
+    printf("\nwrote %s/transfer.json, %s/transfer.csv, %zu figures in %s (%zu rendered%s%s), %s\n",
+           outdir, outdir, plots.n, pdir, nr, plots.gnuplot ? "" : ": ", plots.gnuplot ? "" : plots.why_not,
+           page);
     goto done;
 fail:
+    xl_afile_defer_end(0, NULL);
+    xl_stage_fail(&st, &err);
+done_fail:
     rc = cli_fail(cmd, &err);
 done:
     xl_transfer_result_free(res);

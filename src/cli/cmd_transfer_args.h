@@ -29,8 +29,9 @@ int xfer_args_run(xfer_args *a, const char *cmd, xl_xfer_runs **runs, xl_transfe
 
 
 #include "xferlaw/plot.h"
-/* The full analysis bundle in outdir: transfer.json, transfer.csv, plots/, report.html.
- * Prints a summary on stdout; returns the exit code. */
+/* The full analysis bundle in outdir: transfer.json, transfer.csv, plots/ and the page
+ * HTML (NULL: outdir/report.html), all or nothing (staged; a failure leaves outdir as it
+ * was).  Prints a summary on stdout; returns the exit code. */
 int xfer_bundle(xfer_args *a, const char *cmd, const char *outdir, const xl_plot_opts *po,
                 const char *html, const char *note, int argc, char **argv);
 #endif

@@ -94,5 +94,7 @@ int xl_jumps_plot(const char *base, const char *title, const char *xlabel, const
                 "     NaN with boxes fs solid 0.6 noborder fc rgb '#d8daeb' title 'break, 95%% CI'\n");
     if ((rc = xl_afile_commit(&af, err)))
         return rc;
-    return xl_gnuplot_render(gp, rendered, err);
+    char png[4200];
+    snprintf(png, sizeof png, "%s.png", base_name(base));
+    return xl_gnuplot_render(gp, png, rendered, err);
 }

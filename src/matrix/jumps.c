@@ -135,7 +135,10 @@ static int cross_validate(size_t n, double *const *cols, const xl_jumps_options 
     size_t K = jo->folds;
     double s2[2] = {0, 0};
     size_t nh[2] = {0, 0};
-    double *d = xl_calloc(jo->grid, sizeof *d, err), *rss = xl_calloc(jo->grid, sizeof *rss, err);
+    /* the per-fold profiles below use max(grid / 2, 6) points: at least 6, even when
+     * --grid is 3 to 5 */
+    size_t cap = jo->grid > 6 ? jo->grid : 6;
+    double *d = xl_calloc(cap, sizeof *d, err), *rss = xl_calloc(cap, sizeof *rss, err);
     int rc = d && rss ? XL_OK : XL_ENOMEM;
     for (size_t k = 0; k < K && !rc; k++) {
         char hold[64];

@@ -116,7 +116,9 @@ int xl_matrix_heatmap_axes(const char *base, const char *title, const double *v,
     fprintf(fp, " using 1:2:3:4 with labels textcolor rgb variable font 'sans,9'\n");
     if ((rc = xl_afile_commit(&af, err)))
         return rc;
-    return xl_gnuplot_render(gp, rendered, err);
+    char png[4200];
+    snprintf(png, sizeof png, "%s.png", basename_of(base));
+    return xl_gnuplot_render(gp, png, rendered, err);
 }
 
 static void node_xy(const xl_linkage *L, const double *leaf_x, size_t node, double *x, double *y)
@@ -238,5 +240,7 @@ int xl_matrix_dendrogram_cut(const char *base, const char *title, const xl_linka
     fprintf(fp, " using 1:2:3 with lines lw 2 lc rgb variable\n");
     if ((rc = xl_afile_commit(&af, err)))
         return rc;
-    return xl_gnuplot_render(gp, rendered, err);
+    char png[4200];
+    snprintf(png, sizeof png, "%s.png", basename_of(base));
+    return xl_gnuplot_render(gp, png, rendered, err);
 }

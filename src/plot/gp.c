@@ -7,6 +7,8 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -70,16 +72,26 @@ static int wait_child(pid_t pid)
     return st;
 }
 
-int xl_plot_gnuplot_available(char *version, size_t n)
+int xl_gnuplot_probe(char *version, size_t n, char *why, size_t wn)
 {
-    if (version && n)
-        version[0] = '\0';
-    if (getenv("XL_NO_GNUPLOT"))
+    char dummy[8];
+    if (!version || !n)
+        version = dummy, n = sizeof dummy;
+    version[0] = '\0';
+    if (why && wn)
+        why[0] = '\0';
+    else
+        why = dummy, wn = sizeof dummy;
+    if (getenv("XL_NO_GNUPLOT")) {
+        snprintf(why, wn, "XL_NO_GNUPLOT is set");
         return 0;
+    }
     char *argv[] = {"gnuplot", "--version", NULL};
     int fds[2];
-    if (pipe2(fds, O_CLOEXEC))
+    if (pipe2(fds, O_CLOEXEC)) {
+        snprintf(why, wn, "cannot run gnuplot: %s", strerror(errno));
         return 0;
+    }
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -91,6 +103,8 @@ int xl_plot_gnuplot_available(char *version, size_t n)
     close(fds[1]);
     if (e) {
         close(fds[0]);
+        snprintf(why, wn, e == ENOENT ? "gnuplot not found on PATH" : "cannot run gnuplot: %s",
+                 strerror(e));
         return 0;
     }
     char buf[128];
@@ -103,12 +117,27 @@ int xl_plot_gnuplot_available(char *version, size_t n)
     buf[got] = '\0';
     buf[strcspn(buf, "\n")] = '\0';
     int st = wait_child(pid);
-    if (version && n)
-        snprintf(version, n, "%s", buf);
-    return st == 0 && buf[0];
+    snprintf(version, n, "%s", buf);
+    if (st != 0 || !buf[0]) {
+        if (st != -1 && WIFSIGNALED(st))
+            snprintf(why, wn, "'gnuplot --version' was killed by signal %d", WTERMSIG(st));
+        else if (st != 0)
+            snprintf(why, wn, "'gnuplot --version' failed (exit %d)", st == -1 ? -1 : WEXITSTATUS(st));
+        else
+            snprintf(why, wn, "'gnuplot --version' printed nothing");
+        return 0;
+    }
+    return 1;
 }
 
-int xl_gp_run(const char *script, const char *fmt, const char *log, xl_error *err)
+int xl_plot_gnuplot_available(char *version, size_t n)
+{
+    return xl_gnuplot_probe(version, n, NULL, 0);
+}
+
+/* Run gnuplot; FIRST gets its first message (a warning too, when it exits 0). */
+static int gp_run(const char *script, const char *fmt, const char *log, char first[200],
+                  xl_error *err)
 {
     char dir[4096];
     if (snprintf(dir, sizeof dir, "%s", script) >= (int)sizeof dir)
@@ -136,31 +165,34 @@ int xl_gp_run(const char *script, const char *fmt, const char *log, xl_error *er
     int e = spawn(dir, argv, &rd, &pid);
     if (e)
         return xl_error_set(err, XL_EIO, "%s: cannot run gnuplot: %s", script, strerror(e));
-    /* gnuplot's messages: all go to the log, the first line makes the error */
+    /* gnuplot's messages: all go to the log (made at the first message: no empty log),
+     * the first line makes the error */
     FILE *lf = NULL;
-    if (log) {
-        char lp[4200];
-        snprintf(lp, sizeof lp, "%s%s%s", dir, dir[0] ? "/" : "", log);
-        lf = fopen(lp, "a");
-    }
-    char first[200] = "", buf[4096];
+    char buf[4096];
+    memset(first, 0, 200);
     size_t nfirst = 0;
     ssize_t k;
     while ((k = read(rd, buf, sizeof buf)) > 0 || (k < 0 && errno == EINTR)) {
         if (k <= 0)
             continue;
+        if (log && !lf) {
+            char lp[4200];
+            snprintf(lp, sizeof lp, "%s%s%s", dir, dir[0] ? "/" : "", log);
+            lf = fopen(lp, "ae");
+            log = NULL;
+        }
         if (lf)
             fwrite(buf, 1, (size_t)k, lf);
-        for (ssize_t i = 0; i < k && nfirst + 1 < sizeof first; i++) {
+        for (ssize_t i = 0; i < k && nfirst + 1 < 200; i++) {
             if (buf[i] == '\n' && nfirst) {
-                nfirst = sizeof first; /* done */
+                nfirst = 200; /* done */
                 break;
             }
             if (buf[i] != '\n' && buf[i] != '\r')
                 first[nfirst++] = xl_gp_safe_char((unsigned char)buf[i]) || buf[i] == '\'' ||
                                           buf[i] == '"' ? buf[i] : ' ';
         }
-        if (nfirst < sizeof first)
+        if (nfirst < 200)
             first[nfirst] = '\0';
     }
     close(rd);
@@ -178,12 +210,76 @@ int xl_gp_run(const char *script, const char *fmt, const char *log, xl_error *er
     return XL_OK;
 }
 
-int xl_gnuplot_render(const char *script, int *rendered, xl_error *err)
+int xl_gp_run(const char *script, const char *fmt, const char *log, xl_error *err)
+{
+    char first[200];
+    return gp_run(script, fmt, log, first, err);
+}
+
+/* What gnuplot was asked to write is there and whole: a PNG ends with its IEND chunk, an
+ * SVG with </svg>; anything else is not empty.  On a full disk gnuplot may exit 0 with a
+ * truncated PNG or an empty SVG. */
+static const char *incomplete(const char *path, char *why, size_t wn)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        return "was not written";
+    }
+    const char *ext = strrchr(path, '.');
+    char tail[64] = "";
+    ssize_t k = 0;
+    if (st.st_size > 0) {
+        off_t at = st.st_size > (off_t)sizeof tail - 1 ? st.st_size - (off_t)sizeof tail + 1 : 0;
+        k = pread(fd, tail, sizeof tail - 1, at);
+    }
+    close(fd);
+    tail[k > 0 ? k : 0] = '\0';
+    static const unsigned char iend[8] = {'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
+    int bad = st.st_size == 0;
+    if (!bad && ext && !strcmp(ext, ".png"))
+        bad = k < 8 || memcmp(tail + k - 8, iend, 8) != 0;
+    else if (!bad && ext && !strcmp(ext, ".svg"))
+        bad = !strstr(tail, "</svg>");
+    if (!bad)
+        return NULL;
+    snprintf(why, wn, "is incomplete (%lld bytes)", (long long)st.st_size);
+    return why;
+}
+
+int xl_gp_render(const char *script, const char *fmt, const char *output, const char *log,
+                 xl_error *err)
+{
+    char first[200], path[4200], why[64];
+    int rc = gp_run(script, fmt, log, first, err);
+    if (rc)
+        return rc;
+    const char *slash = strrchr(script, '/');
+    snprintf(path, sizeof path, "%.*s%s", slash ? (int)(slash - script) + 1 : 0, script, output);
+    const char *bad = incomplete(path, why, sizeof why);
+    if (!bad)
+        return XL_OK;
+    /* the cause: gnuplot's own message, else what the file system says */
+    char cause[256] = "";
+    struct statvfs vf;
+    if (first[0])
+        snprintf(cause, sizeof cause, ": gnuplot said: %s", first);
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - script) : 1, slash ? script : ".");
+    if (!first[0] && statvfs(dir, &vf) == 0 && (vf.f_bavail == 0 || vf.f_favail == 0))
+        snprintf(cause, sizeof cause, ": the file system is full (%s)", strerror(ENOSPC));
+    return xl_error_set(err, XL_EIO, "%s: gnuplot exited 0 but %s %s%s", script, output, bad,
+                        cause[0] ? cause : " (no message from gnuplot)");
+}
+
+int xl_gnuplot_render(const char *script, const char *output, int *rendered, xl_error *err)
 {
     *rendered = 0;
     if (!xl_plot_gnuplot_available(NULL, 0))
         return XL_OK;
-    int rc = xl_gp_run(script, NULL, NULL, err);
+    int rc = xl_gp_render(script, NULL, output, NULL, err);
     if (rc == XL_OK)
         *rendered = 1;
     return rc;

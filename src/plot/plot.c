@@ -36,12 +36,8 @@ int xl__fig_open(fig *f, const char *dir, const char *name, xl_error *err)
     memset(f, 0, sizeof *f);
     snprintf(f->name, sizeof f->name, "%s", name);
     char p[4096];
-    snprintf(p, sizeof p, "%s/%s.gp", dir, name);
-    int rc = ours_or_absent(p, err);
-    if (rc)
-        return rc;
     snprintf(p, sizeof p, "%s/%s.dat", dir, name);
-    rc = xl_afile_open(&f->dat, p, err);
+    int rc = xl_afile_open(&f->dat, p, err);
     if (rc)
         return rc;
     snprintf(p, sizeof p, "%s/%s.gp", dir, name);
@@ -94,26 +90,21 @@ void xl__fig_abort(fig *f)
     }
 }
 
-static int file_nonempty(const char *dir, const char *name, const char *ext)
-{
-    char p[4096];
-    struct stat st;
-    snprintf(p, sizeof p, "%s/%s.%s", dir, name, ext);
-    return stat(p, &st) == 0 && st.st_size > 0;
-}
-
-static int render(const char *dir, const char *name)
+/* PNG and SVG of one figure; a figure gnuplot cannot render fails the command (its first
+ * message or a full disk named), a warning alone does not. */
+static int render(const char *dir, const char *name, xl_error *err)
 {
     static const char *fmts[2] = {"png", "svg"};
-    char script[4200];
+    char script[4200], output[64];
     snprintf(script, sizeof script, "%s/%s.gp", dir, name);
     for (int i = 0; i < 2; i++) {
         /* gnuplot prints nothing on stdout; its warnings go to a log beside the figures */
-        xl_error e;
-        if (xl_gp_run(script, fmts[i], "gnuplot.log", &e) || !file_nonempty(dir, name, fmts[i]))
-            return 0;
+        snprintf(output, sizeof output, "%s.%s", name, fmts[i]);
+        int rc = xl_gp_render(script, fmts[i], output, "gnuplot.log", err);
+        if (rc)
+            return rc;
     }
-    return 1;
+    return XL_OK;
 }
 
 int xl_plot_all(const xl_transfer_result *r, const xl_plot_opts *o, xl_plot_output *out,
@@ -123,6 +114,14 @@ int xl_plot_all(const xl_transfer_result *r, const xl_plot_opts *o, xl_plot_outp
     int rc = xl_mkdirs(o->dir, err);
     if (rc)
         return rc;
+    /* a NAME.gp where the figures land that xferlaw did not write is never replaced */
+    const char *dest = o->final_dir ? o->final_dir : o->dir;
+    for (char c = 'a'; c <= 'g'; c++) {
+        char p[4200];
+        snprintf(p, sizeof p, "%s/fig_%c.gp", dest, c);
+        if ((rc = ours_or_absent(p, err)))
+            return rc;
+    }
     typedef int (*fig_fn)(const xl_transfer_result *, const xl_plot_opts *, const char *, xl_error *);
     static const struct {
         const char *name, *title;
@@ -136,15 +135,20 @@ int xl_plot_all(const xl_transfer_result *r, const xl_plot_opts *o, xl_plot_outp
         {"fig_f", "Curricula side by side: alpha and beta", xl__fig_f},
         {"fig_g", "Residuals of the fits", xl__fig_g},
     };
-    out->gnuplot = o->render && xl_plot_gnuplot_available(out->gnuplot_version, sizeof out->gnuplot_version);
+    if (!o->render)
+        snprintf(out->why_not, sizeof out->why_not, "rendering was not asked for");
+    else
+        out->gnuplot = xl_gnuplot_probe(out->gnuplot_version, sizeof out->gnuplot_version,
+                                        out->why_not, sizeof out->why_not);
     for (size_t i = 0; i < sizeof F / sizeof F[0]; i++) {
         if ((rc = F[i].fn(r, o, o->dir, err)))
             return xl_error_prefix(err, "%s", F[i].name);
         snprintf(out->name[out->n], sizeof out->name[0], "%s", F[i].name);
         snprintf(out->title[out->n], sizeof out->title[0], "%s", F[i].title);
         xl__fig_caption(r, o, F[i].name, out->caption[out->n], sizeof out->caption[0]);
-        out->rendered[out->n] = out->gnuplot ? render(o->dir, F[i].name) : 0;
-        out->n++;
+        if (out->gnuplot && (rc = render(o->dir, F[i].name, err)))
+            return xl_error_prefix(err, "%s", F[i].name);
+        out->rendered[out->n++] = out->gnuplot;
     }
     return XL_OK;
 }

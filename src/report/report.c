@@ -92,7 +92,10 @@ static void law_row(FILE *fp, const char *method, const xl_param *k, const xl_pa
     fputs("</tr>\n", fp);
 }
 
-static void figure(FILE *fp, const char *dir, const xl_plot_output *pl, size_t i)
+/* dir: where the page says the figure is; src: where its PNG is read now (a staging
+ * folder while the command runs) */
+static void figure(FILE *fp, const char *dir, const char *src, const xl_plot_output *pl,
+                   size_t i)
 {
     const char *name = pl->name[i];
     fprintf(fp, "<figure id=\"%s\"><figcaption><b>", name);
@@ -101,7 +104,7 @@ static void figure(FILE *fp, const char *dir, const xl_plot_output *pl, size_t i
     xl__esc(fp, pl->caption[i]);
     fputs("</figcaption>\n", fp);
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s.png", dir, name);
+    snprintf(path, sizeof path, "%s/%s.png", src, name);
     char *data = NULL;
     size_t n = 0;
     if (pl->rendered[i] && xl_read_file(path, &data, &n, NULL) == 0) {
@@ -116,8 +119,11 @@ static void figure(FILE *fp, const char *dir, const xl_plot_output *pl, size_t i
         free(b);
         free(data);
     } else {
-        fprintf(fp, "<p class=note>Not rendered (%s); the script is ",
-                pl->gnuplot ? "gnuplot failed, see gnuplot.log beside it" : "gnuplot missing");
+        /* the real reason: gnuplot absent, disabled, or (figures being rendered) unreadable */
+        fputs("<p class=note>Not rendered (", fp);
+        xl__esc(fp, pl->gnuplot ? "the PNG could not be read" : pl->why_not[0] ? pl->why_not
+                                                                           : "gnuplot not used");
+        fputs("); the script is ", fp);
         xl__esc(fp, dir);
         fprintf(fp, "/%s.gp.</p>\n", name);
     }
@@ -341,7 +347,8 @@ int xl_report_write(const char *path, const xl_transfer_result *r, const xl_plot
     if (plots && plots->n) {
         fputs("<h2>Figures</h2>\n", fp);
         for (size_t i = 0; i < plots->n; i++)
-            figure(fp, o && o->plot_dir ? o->plot_dir : ".", plots, i);
+            figure(fp, o && o->plot_dir ? o->plot_dir : ".",
+                   o && o->plot_src ? o->plot_src : o && o->plot_dir ? o->plot_dir : ".", plots, i);
     }
     xl__report_scratch(fp, r);
     xl__report_runs(fp, r);

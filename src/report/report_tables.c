@@ -261,7 +261,15 @@ void xl__report_provenance(FILE *fp, const xl_transfer_result *r, const xl_plot_
     fputs("<tr><td>xferlaw</td><td>", fp);
     xl__esc(fp, o && o->version ? o->version : "?");
     fputs("</td></tr>\n<tr><td>gnuplot</td><td>", fp);
-    xl__esc(fp, plots && plots->gnuplot ? plots->gnuplot_version : "not used");
+    if (plots && plots->gnuplot)
+        xl__esc(fp, plots->gnuplot_version);
+    else {   /* and why not */
+        fputs("not used", fp);
+        if (plots && plots->why_not[0]) {
+            fputs(": ", fp);
+            xl__esc(fp, plots->why_not);
+        }
+    }
     fprintf(fp, "</td></tr>\n<tr><td>date</td><td>%s</td></tr>\n", date);
     if (o && o->command) {
         fputs("<tr><td>command</td><td><code>", fp);

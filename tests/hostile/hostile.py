@@ -17,13 +17,26 @@ CASES = []
 
 
 def case(name, argv, code, msg=None, absent=(), env=None, stdin=None, ok_out=None,
-         bad_out=None, timeout=60, still=()):
+         bad_out=None, timeout=60, still=(), has=()):
     """code: expected exit (0: success case); msg: regex the error line must match;
     absent: paths that must not exist after; still: (path, kind) pairs that must keep
-    their kind ('fifo', 'file:<content>')."""
+    their kind ('fifo', 'file:<content>'); has: (path, regex) pairs, files that must exist
+    and match (a regex starting with '!' must not match)."""
     CASES.append(dict(name=name, argv=argv, code=code, msg=msg, absent=absent, env=env,
                       stdin=stdin, ok_out=ok_out, bad_out=bad_out, timeout=timeout,
-                      still=still))
+                      still=still, has=has))
+
+
+GNUPLOT = shutil.which("gnuplot")
+# Stand-ins for gnuplot (first on PATH): one that fails with a message, one that exits 0
+# and writes nothing, one that warns and then runs the real gnuplot, one whose --version
+# fails.  Each answers --version as gnuplot does unless broken.
+FAKE_GP = {
+    "gpfail": 'echo "cairo: cannot open font (planted failure)" >&2; exit 1',
+    "gpnone": "exit 0",
+    "gpwarn": 'echo "\\"x.gp\\" line 1: warning: planted warning" >&2; exec %s "$@"' % GNUPLOT,
+    "gpbroken": None,
+}
 
 
 def fixtures(T):
@@ -41,6 +54,20 @@ def fixtures(T):
         f.write("source,target,gain\na,a,0.5\na,b,0.1\nb,a,-0.1\nb,b,0.4\n")
     with open(os.path.join(T, "list.txt"), "w") as f:
         f.write("/dev/zero\n")
+    for d, body in FAKE_GP.items():
+        os.mkdir(os.path.join(T, d))
+        with open(os.path.join(T, d, "gnuplot"), "w") as f:
+            f.write("#!/bin/sh\n")
+            if body is None:
+                f.write("exit 3\n")
+            else:
+                f.write('[ "$1" = --version ] && { echo "gnuplot 5.4 patchlevel 4"; exit 0; }\n')
+                f.write(body + "\n")
+        os.chmod(os.path.join(T, d, "gnuplot"), 0o755)
+    # outputs whose last file cannot be put in place (a directory is in its way)
+    for d, name in [("rdir", "report.html"), ("mdir", "summary.json"), ("jdir", "jumps.json"),
+                    ("rpdir", "report.html"), ("tdir", "run.json")]:
+        os.makedirs(os.path.join(T, d, name))
 
 
 def spec(**over):
@@ -113,6 +140,66 @@ def generate(T):
                             finetune={"D_F": [10], "max_steps": 1}))
         case("curriculum name " + k, [X, "sweep", f, "--dry-run"], 1, r"curricula\[1\]",
              absent=["sweeps"])
+    # -- 5. nothing written when a command fails ----------------------------------------
+    q = ["--quiet", "--bootstrap", "0"]
+    nog = {"XL_NO_GNUPLOT": "1"}   # staging does not depend on rendering, which is slow
+    jq = ["--x", "N", "--y", "acc", "--bootstrap", "2", "--grid", "4", "--folds", "2",
+          "--quiet"]
+    case("all or nothing report", [X, "report", "p.csv", "--out", "rdir"] + q, 1,
+         "rdir/report.html: is a directory", absent=["rdir/transfer.json", "rdir/plots"], env=nog)
+    case("all or nothing report --html", [X, "report", "p.csv", "--out", "rep_m", "--html",
+                                          "missing/r.html"] + q, 1, "missing/r.html",
+         absent=["rep_m"], env=nog)
+    case("all or nothing report, parents made", [X, "report", "p.csv", "--out", "mk/a/b",
+                                                 "--html", "missing/r.html"] + q, 1,
+         "missing/r.html", absent=["mk"], env=nog)
+    case("all or nothing reproduce", [X, "reproduce", "--from-runs", "p.csv", "--out", "rpdir"]
+         + q, 1, "rpdir/report.html: is a directory",
+         absent=["rpdir/transfer.json", "rpdir/plots"], env=nog)
+    case("all or nothing matrix", [X, "matrix", "analyze", "matrix.csv", "--out", "mdir"], 1,
+         "mdir/summary.json: is a directory", absent=["mdir/matrix.csv", "mdir/similarity.csv"], env=nog)
+    case("all or nothing jumps", [X, "jumps", "jumps.csv", "--out", "jdir"] + jq, 1,
+         "jdir/jumps.json: is a directory", absent=["jdir/jumps.csv", "jdir/jump_all.gp"], env=nog)
+    case("all or nothing transfer", [X, "transfer", "p.csv", "-o", "t.json", "--csv",
+                                     "missing/t.csv"] + q, 1, "missing/t.csv",
+         absent=["t.json"])
+    case("all or nothing compare", [X, "compare", "p.csv", "-o", "missing/c.json"] + q, 1,
+         "missing/c.json")
+    case("all or nothing tasks gen", [X, "tasks", "gen", "add", "--n-examples", "3", "--out",
+                                      "g.jsonl", "--text", "missing/g.txt"], 1,
+         "missing/g.txt", absent=["g.jsonl"])
+    case("all or nothing tasks tune", [X, "tasks", "tune", "--task", "count", "--n-examples",
+                                       "4", "--steps", "1", "--batch", "2", "--seq", "16",
+                                       "--n-layer", "1", "--d-model", "8", "--n-head", "1",
+                                       "--ctx", "16", "--out", "tdir", "--quiet"], 1,
+         "tdir/run.json: is a directory", absent=["tdir/best.ckpt"])
+    # gnuplot failing, or exiting 0 without its output: the command fails with the real
+    # cause and writes nothing; a warning alone is no failure
+    gp_cmds = {"report": ([X, "report", "p.csv"] + q, "--out", "fig_a"),
+               "plot": ([X, "plot", "p.csv"] + q, "--out", "fig_a"),
+               "matrix": ([X, "matrix", "analyze", "matrix.csv"], "--out", "heatmap_gain"),
+               "jumps": ([X, "jumps", "jumps.csv"] + jq, "--out", "jump_all")}
+    for k, (argv, o, first) in gp_cmds.items():
+        path = {"PATH": os.path.join(T, "gpfail") + os.pathsep + os.environ["PATH"]}
+        case("gnuplot fails " + k, argv + [o, "gf_" + k], 1,
+             r"%s\.gp: gnuplot failed \(exit 1\): cairo: cannot open font" % first,
+             absent=["gf_" + k], env=path)
+        path = {"PATH": os.path.join(T, "gpnone") + os.pathsep + os.environ["PATH"]}
+        case("gnuplot writes nothing " + k, argv + [o, "gn_" + k], 1,
+             r"%s\.gp: gnuplot exited 0 but %s\.png was not written" % (first, first),
+             absent=["gn_" + k], env=path)
+        if GNUPLOT and k in ("plot", "matrix"):   # report renders as plot does; slow
+            path = {"PATH": os.path.join(T, "gpwarn") + os.pathsep + os.environ["PATH"]}
+            case("gnuplot warns " + k, argv + [o, "gw_" + k], 0, env=path, timeout=300,
+                 has=[("gw_%s/%s%s.png" % (k, "plots/" if k == "report" else "", first), "")])
+    # figures not rendered say why, never "gnuplot missing" when it is there
+    for k, env, why in [("absent", {"PATH": "/nonexistent"}, "gnuplot not found on PATH"),
+                        ("disabled", {"XL_NO_GNUPLOT": "1"}, "XL_NO_GNUPLOT is set"),
+                        ("broken", {"PATH": os.path.join(T, "gpbroken") + os.pathsep +
+                                    os.environ["PATH"]}, "'gnuplot --version' failed \\(exit 3\\)")]:
+        case("report gnuplot " + k, [X, "report", "p.csv", "--out", "rg_" + k] + q, 0, env=env,
+             has=[("rg_%s/report.html" % k, "Not rendered \\(%s\\)" % why),
+                  ("rg_%s/report.html" % k, "!gnuplot missing")], ok_out=why.replace("\\", ""))
     # -- 5. spec limits at load = the trainer's ------------------------------------------
     for k, v, lim in [("n_layer", 2000, 1024), ("d_model", 10 ** 9, 65536), ("ctx", 10 ** 12, 65536)]:
         m = {"n_layer": 1, "d_model": 8, "n_head": 1, "ctx": 8}
@@ -129,6 +216,12 @@ def generate(T):
         case("jumps folds " + repr(v), [X, "jumps", "jumps.csv", "--x", "N", "--y", "acc",
                                         "--folds", v, "--out", "jf"], 2, "--folds",
              absent=["jf"])
+    # the smallest grids: the cross-validation's per-fold profile (6 points) overran a
+    # buffer of --grid points (heap overflow, "free(): invalid size")
+    for g in ["3", "5"]:
+        case("jumps --grid " + g, [X, "jumps", "jumps.csv", "--x", "N", "--y", "acc", "--grid", g,
+                                   "--bootstrap", "2", "--folds", "2", "--out", "jg" + g,
+                                   "--quiet"], 0, ok_out="wrote jg" + g)
     # -- 4. inputs: devices, directories, limits -----------------------------------------
     for dev in ["/dev/zero", "/dev/urandom", "adir"]:
         why = "is a directory" if dev == "adir" else "is a device"
@@ -177,6 +270,13 @@ def generate(T):
         for v in ["abc", "nan", "99999999999999999999999", "1.5x", ""]:
             case("%s %s %r" % (base[0], o, v), [X] + base + [o, v], 2, re.escape(o[2:]),
                  absent=["jo", "to"])
+    # -- 7. a value past a limit states the limit (2^63 - 1 was "not an integer >= 1") ------
+    big = "9223372036854775807"
+    for base, o, rng in [(["fit", "p.csv", "--quiet", "--law", L], "--threads", r"\[0, 1000000\]"),
+                         (["fit", "p.csv", "--quiet", "--law", L], "--bootstrap", r"\[0, 1000000000\]"),
+                         (["transfer", "p.csv", "--quiet"], "--bootstrap", r"\[0, 1000000000\]")]:
+        case("%s %s 2^63-1" % (base[0], o), [X] + base + [o, big], 2,
+             r"%s: expected an integer in %s, got '%s'" % (o, rng, big))
     return CASES
 
 
@@ -231,6 +331,16 @@ def run(c, T):
     for path, k in c["still"]:
         if kind(os.path.join(T, path)) != k:
             return "%s is no longer what it was" % path
+    for path, rx in c["has"]:
+        p = os.path.join(T, path)
+        if not os.path.isfile(p):
+            return "output %s is missing" % path
+        text = open(p, errors="replace").read()
+        if (rx.startswith("!") and re.search(rx[1:], text)) or \
+                (not rx.startswith("!") and not re.search(rx, text)):
+            return "%s %s %r" % (path, "has" if rx.startswith("!") else "lacks", rx.lstrip("!"))
+        if os.path.basename(p).endswith(".png") and os.path.getsize(p) == 0:
+            return "%s is empty" % path
     return None
 
 

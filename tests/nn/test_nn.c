@@ -5,6 +5,7 @@
 #include "xl_test.h"
 
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -416,6 +417,16 @@ static void test_checkpoints(void)
     CHECK(xl_nn_checkpoint_load(r, bad, tok, 0, &h, NULL, NULL, &err) == 0);
     CHECK(h.step == 7 && h.has_optimizer == 0);
     CHECK(xl_nn_checkpoint_load(r, "/nonexistent/x.ckpt", NULL, 0, NULL, NULL, NULL, &err) == XL_EIO);
+    /* a diverged run's weights (hash intact): named as such, not left to fail later as
+     * "lower --lr" (issue 14) */
+    float keep0 = xl_nn_params(m)[3];
+    xl_nn_params(m)[3] = NAN;
+    CHECK(xl_nn_checkpoint_save(m, bad, tok, 7, 0, NULL, 0, &err) == 0);
+    xl_nn_params(m)[3] = keep0;
+    CHECK(xl_nn_checkpoint_load(r, bad, tok, 0, NULL, NULL, NULL, &err) == XL_EFORMAT);
+    snprintf(want, sizeof want, "%s: weight 3 of %zu is NaN: the run that wrote this checkpoint "
+             "diverged", bad, xl_nn_n_floats(m));
+    CHECK_STR_CONTAINS(err.msg, want);
     /* every mutation (a flipped byte anywhere, a cut anywhere) is refused, never crashes,
      * and leaves the model as it was */
     CHECK(xl_read_file(path, &data, &n, &err) == 0);

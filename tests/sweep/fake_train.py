@@ -7,7 +7,8 @@ Loss is a known function of N and D (so tests can check what lands in runs.jsonl
                must exist (tests the sweep's dependency order).
 It sleeps FAKE_TRAIN_SECONDS (default 0.4) in 8 evaluation steps, writing curve.jsonl
 and last.ckpt as it goes; --resume continues from last.ckpt.  FAKE_TRAIN_FAIL=S makes
-runs whose --data-size equals S exit 1.  Every start is logged to $FAKE_TRAIN_LOG."""
+runs whose --data-size equals S exit 1; FAKE_TRAIN_KILL=S makes them die of SIGKILL (as
+under the OOM killer).  Every start is logged to $FAKE_TRAIN_LOG."""
 import json, os, sys, time
 
 def main(argv):
@@ -30,6 +31,10 @@ def main(argv):
     D = float(opts.get("data-size", 0)) or 1e6
     if os.environ.get("FAKE_TRAIN_FAIL") and opts.get("data-size") == os.environ["FAKE_TRAIN_FAIL"]:
         print("fake_train: planted failure", file=sys.stderr); return 1
+    if os.environ.get("FAKE_TRAIN_KILL") and opts.get("data-size") == os.environ["FAKE_TRAIN_KILL"]:
+        import signal
+        print("fake_train: about to be killed", file=sys.stderr, flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
     shape = {k: int(opts.get(k, d)) for k, d in (("n-layer", 2), ("d-model", 64), ("n-head", 4), ("ctx", 64))}
     init = opts.get("init-from")
     if init:

@@ -72,6 +72,12 @@ check "the other runs are recorded" '[ $(wc -l < "$T/b/runs.jsonl") -eq 18 ]'
 "$XL" sweep ci --out "$T/b" --quiet >/dev/null 2>&1; rc=$?
 check "re-run after failures completes" '[ $rc -eq 0 ] && $CHECK "$T/b/runs.jsonl" "$T/plan"'
 
+# a trainer killed by a signal: the message says which signal (issue 14), still one line
+FAKE_TRAIN_KILL=2000 "$XL" sweep ci --out "$T/k9" --quiet >"$T/out" 2>"$T/err"; rc=$?
+check "killed runs make the sweep fail" '[ $rc -eq 1 ]'
+check "failure names the signal" 'grep -q "killed by signal 9 (Killed): .*about to be killed" "$T/err"'
+check "killed: message is one line" '[ $(wc -l < "$T/err") -eq 1 ]'
+
 # a failing pre-training: its fine-tunes are skipped, not run from nothing
 cat > "$T/failpre.py" <<'PY'
 #!/usr/bin/python3

@@ -57,6 +57,8 @@ one_line_err "misspelt corpus" "unknown corpus 'tiyn', did you mean 'tiny'?" --d
 one_line_err "bad weight" "bad mixture weight 'x'" --data tiny:x --out "$tmp/x" "${T[@]}"
 one_line_err "zero weight" "bad mixture weight '0'" --data tiny:0,tiny2:1 --out "$tmp/x" "${T[@]}"
 one_line_err "D too large" "larger than corpus 'tiny'" --data tiny --data-size 99999999 --out "$tmp/x" "${T[@]}"
+# an eval count past the val split (and 16384) only repeats windows: refused, with the limit
+one_line_err "eval tokens limit" "field 'eval-tokens': 999999999999 is above the limit of 16384" --data tiny --out "$tmp/x" "${T[@]}" --eval-tokens 999999999999
 # usage errors exit 2, with a suggestion for a misspelt option
 WANT_RC=2 one_line_err "negative size" "train: --d-model: expected an integer >= 1, got '-4'" --data tiny --out "$tmp/x" --d-model -4
 WANT_RC=2 one_line_err "negative D" "train: --data-size: expected an integer >= 0, got '-1'" --data tiny --out "$tmp/x" --data-size -1
