@@ -53,6 +53,8 @@ typedef struct xl_sweep_budget {
     char schedule[16];       /* "" (trainer default: cosine) or "constant" */
     long patience_steps;     /* trainer --patience-steps etc. (0 = not passed) */
     double patience_frac, min_delta, eval_growth;
+    double cooldown_frac;    /* trainer --cooldown-frac (0 = not passed) */
+    long cooldown_min_steps; /* trainer --cooldown-min-steps (0 = not passed) */
 } xl_sweep_budget;
 
 typedef struct xl_sweep_spec {

@@ -24,7 +24,7 @@ static const char *const MODEL_KEYS[] = {"n_layer", "d_model", "n_head", "ctx", 
     "pretrain_tokens", "pretrain_steps", "lr_finetune", "lr_scratch", "D_F", "D", NULL};
 static const char *const BUDGET_KEYS[] = {"D_F", "D", "epochs", "min_tokens", "max_tokens",
     "max_steps", "lr_mult", "trainable", "schedule", "patience_steps", "patience_frac",
-    "min_delta", "eval_growth", NULL};
+    "min_delta", "eval_growth", "cooldown_frac", "cooldown_min_steps", NULL};
 
 /* Typos must not be silently ignored: an unknown key is an error. */
 static int check_keys(ctx *c, const cJSON *obj, const char *const *keys, const char *where)
@@ -387,6 +387,8 @@ static int parse_budget(ctx *c, const cJSON *root, const char *key, xl_sweep_bud
         (rc = get_num(c, o, "patience_frac", key, &b->patience_frac, 0, 0, 0)) ||
         (rc = get_num(c, o, "min_delta", key, &b->min_delta, 0, 0, 0)) ||
         (rc = get_num(c, o, "eval_growth", key, &b->eval_growth, 0, 0, 0)) ||
+        (rc = get_num(c, o, "cooldown_frac", key, &b->cooldown_frac, 0, 0, 0)) ||
+        (rc = get_long(c, o, "cooldown_min_steps", key, &b->cooldown_min_steps, 0, 1)) ||
         (rc = get_str(c, o, "schedule", key, &sched, 0)))
         return rc;
     if (sched) {
@@ -409,6 +411,17 @@ static int parse_budget(ctx *c, const cJSON *root, const char *key, xl_sweep_bud
         char f[64];
         snprintf(f, sizeof f, "%s.eval_growth", key);
         return fail(c, f, "must be in [0, 10]%s", NULL);
+    }
+    if (b->cooldown_frac > 10) {
+        char f[64];
+        snprintf(f, sizeof f, "%s.cooldown_frac", key);
+        return fail(c, f, "must be in [0, 10]%s", NULL);
+    }
+    if (b->cooldown_frac > 0 && strcmp(b->schedule, "constant")) {
+        char f[64];
+        snprintf(f, sizeof f, "%s.cooldown_frac", key);
+        return fail(c, f, "needs \"schedule\": \"constant\" (a cosine schedule decays already)%s",
+                    NULL);
     }
     if (trainable && (rc = get_str(c, o, "trainable", key, trainable, 0)))
         return rc;
