@@ -4,6 +4,8 @@
  * A built corpus is a directory ROOT/NAME/ with
  *   manifest.json                 documents, bytes, tokens and sha256 per split, tokenizer id
  *   train.bin, val.bin, test.bin  little-endian uint16 token ids, documents separated by EOT
+ *   train.verified.json, ...      written by loads: the version of the file that last hashed
+ *                                 to the manifest's sha256 (the next load skips the hash)
  * Documents go to a split by a hash of their content, so the split never depends on order. */
 #ifndef XFERLAW_CORPUS_H
 #define XFERLAW_CORPUS_H

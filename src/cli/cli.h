@@ -30,6 +30,8 @@ const char *cli_suggest(const char *word, const char *const *cands, size_t n);
 /* ", did you mean 'X'?" for cli_suggest's answer, or "" (for message formats). */
 const char *cli_did_you_mean(const char *word, const char *const *cands, size_t n, char *buf,
                              size_t size);
+/* "xferlaw CMD: unknown subcommand 'SUB'" with a did-you-mean from SUBS; returns 2. */
+int cli_unknown_subcommand(const char *cmd, const char *sub, const char *const *subs, size_t n);
 /* True when argv[i] is -h or --help. */
 int cli_is_help(const char *arg);
 /* For commands with sub-commands (xferlaw CMD SUB ...): with no SUB, prints usage to stderr

@@ -1,5 +1,6 @@
 /* xferlaw corpus: train the shared tokenizer, build corpora, inspect them. */
 #include "cli.h"
+#include "opts.h"
 #include "xferlaw/corpus.h"
 
 #include <stdlib.h>
@@ -10,10 +11,11 @@
 static const char *usage =
     "usage: xferlaw corpus build [--root DIR]             (the bundled text, python, code)\n"
     "       xferlaw corpus build NAME SOURCE... [options]\n"
-    "       xferlaw corpus tokenizer -o FILE [--vocab V] [--sample-bytes B] GROUP...\n"
-    "       xferlaw corpus encode [--tokenizer FILE] [--roundtrip] < text   (token ids, one a line;\n"
-    "                             --roundtrip: check that decoding gives the text back)\n"
-    "       xferlaw corpus info [NAME...]                         (manifests as a table)\n"
+    "       xferlaw corpus tokenizer -o FILE [--vocab V] [--sample-bytes B] [--quiet] GROUP...\n"
+    "       xferlaw corpus encode [--tokenizer FILE] [--roundtrip] [FILE]   (token ids, one a\n"
+    "                             line, of FILE or standard input; --roundtrip: check that\n"
+    "                             decoding gives the text back)\n"
+    "       xferlaw corpus info [--root DIR] [NAME...]            (manifests as a table)\n"
     "\n"
     "build alone: builds the bundled corpora text, python and code from installed Debian\n"
     "  packages (see data/README.md) with the shipped builder, into ROOT (skipped when\n"
@@ -23,7 +25,8 @@ static const char *usage =
     "  with one document path a line), optionally followed by =MAXBYTES, a cap on what\n"
     "  that source contributes.  Documents are deduplicated, ordered by a hash of\n"
     "  their content, capped, and split by that hash; the output depends only on content.\n"
-    "  Prints each split and, given several sources, what each one contributes.\n"
+    "  A start line goes to stderr; prints each split and, given several sources, what\n"
+    "  each one contributes.\n"
     "  --root DIR          corpora root (default $XL_CORPORA, else data/corpora in a\n"
     "                      checkout, else $XDG_DATA_HOME/xferlaw/corpora)\n"
     "  --tokenizer FILE    default $XL_TOKENIZER, else data/tokenizer.txt in a checkout,\n"
@@ -32,22 +35,15 @@ static const char *usage =
     "  --max-doc-bytes N   drop longer documents (default 262144)\n"
     "  --no-python         drop documents that look like python\n"
     "  --strip-rst         *.rst[.txt] to prose: no code, directives or inline markup\n"
-    "  --val F --test F    split fractions (default 0.05 each)\n"
+    "  --val F --test F    split fractions, each in [0, 0.5) (default 0.05 each)\n"
     "  --source-key K      recorded in the manifest (build_corpora.sh uses it to skip)\n"
-    "  --threads K         tokenizing threads (default: all cores)\n"
+    "  --threads K         tokenizing threads (default 0: all cores)\n"
+    "  --quiet             no progress on stderr\n"
     "\n"
     "tokenizer: trains the byte-level BPE once on a balanced sample: B bytes (default\n"
     "  1500000) from each GROUP, a comma-separated list of SOURCEs; prefix a group with\n"
     "  'nopy:' to drop python-looking documents from it.  V counts 256 bytes, the merges\n"
-    "  and EOT (default 1024, at most 4096).\n";
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-    long v;
-    if (xl_parse_long(s, &v) || v < 0) return -1;
-    *out = (uint64_t)v;
-    return 0;
-}
+    "  and EOT (default 1024, in [257, 4096]).  --out FILE is the same as -o FILE.\n";
 
 static int load_tok(const char *path, xl_tokenizer **tok)
 {
@@ -92,63 +88,28 @@ static int build_bundled(const char *root)
     return 0;
 }
 
-static int do_build(int argc, char **argv)
+/* `corpus build NAME SOURCE...`: a start line on stderr (tokenizing a large corpus takes
+ * minutes), the split table on stdout at the end. */
+static int build_named(xl_corpus_build_opts *o, const char *tokpath, const char **src, int n_src,
+                       const char *name, int quiet)
 {
-    xl_corpus_build_opts o = {0};
-    o.root = xl_corpora_root();
-    o.max_doc_bytes = 262144;
-    o.val_frac = o.test_frac = 0.05;
-    const char *tokpath = xl_tokenizer_default_path();
-    const char **src = calloc((size_t)argc + 1, sizeof *src);
-    int n_src = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        uint64_t u;
-        double d;
-#define NEEDV() do { if (!v) { free(src); return cli_usage_error("corpus", "%s needs a value", a); } i++; } while (0)
-        if (!strcmp(a, "--root")) { NEEDV(); o.root = v; }
-        else if (!strcmp(a, "--tokenizer")) { NEEDV(); tokpath = v; }
-        else if (!strcmp(a, "--max-bytes") || !strcmp(a, "--max-doc-bytes")) {
-            NEEDV();
-            if (parse_u64(v, &u)) { free(src); return cli_usage_error("corpus", "%s: '%s' is not a count >= 0", a, v); }
-            if (a[6] == 'b') o.max_bytes = u; else o.max_doc_bytes = (size_t)u;
-        } else if (!strcmp(a, "--val") || !strcmp(a, "--test")) {
-            NEEDV();
-            if (xl_parse_double(v, &d) || !(d >= 0 && d < 0.5)) { free(src); return cli_usage_error("corpus", "%s: '%s' is not in [0, 0.5)", a, v); }
-            if (a[2] == 'v') o.val_frac = d; else o.test_frac = d;
-        } else if (!strcmp(a, "--source-key")) { NEEDV(); o.source_key = v; }
-        else if (!strcmp(a, "--threads")) {
-            NEEDV();
-            if (parse_u64(v, &u) || u > 256) { free(src); return cli_usage_error("corpus", "--threads: bad value '%s'", v); }
-            o.threads = (int)u;
-        } else if (!strcmp(a, "--no-python")) o.reject_python = 1;
-        else if (!strcmp(a, "--strip-rst")) o.strip_rst = 1;
-        else if (a[0] == '-' && a[1] == '-') { free(src); return cli_usage_error("corpus", "unknown option '%s'", a); }
-        else if (!o.name) o.name = a;
-        else src[n_src++] = a;
-#undef NEEDV
-    }
-    if (!o.name && n_src == 0 && (argc == 0 || (argc == 2 && !strcmp(argv[0], "--root")))) {
-        free(src);
-        return build_bundled(o.root);
-    }
-    if (!o.name || n_src == 0) { free(src); return cli_usage_error("corpus", "build needs NAME and at least one SOURCE"); }
-    if (strchr(o.name, '/') || strchr(o.name, ':') || strchr(o.name, ',')) {
-        free(src);
-        return cli_usage_error("corpus", "corpus name '%s' must not contain '/', ':' or ','", o.name);
-    }
+    o->name = name;
     xl_tokenizer *tok = NULL;
-    if (load_tok(tokpath, &tok)) { free(src); return 1; }
+    if (load_tok(tokpath, &tok))
+        return 1;
     xl_error err;
     xl_error_clear(&err);
     xl_corpus_stats st;
     double t0 = xl_now();
-    int rc = xl_corpus_build(&o, tok, src, n_src, &st, &err);
+    if (!quiet)
+        fprintf(stderr, "xferlaw corpus: building %s/%s from %d source%s\n", o->root, name, n_src,
+                n_src == 1 ? "" : "s");
+    int rc = xl_corpus_build(o, tok, src, n_src, &st, &err);
     xl_tokenizer_free(tok);
-    if (rc) { free(src); return cli_fail("corpus", &err); }
+    if (rc)
+        return cli_fail("corpus", &err);
     printf("%s/%s: %.1fs; dropped: %zu python-like, %zu empty/binary/too long, %zu duplicates, %zu over the cap\n",
-           o.root, o.name, xl_now() - t0, st.rejected_python, st.rejected_other, st.duplicates, st.over_cap);
+           o->root, o->name, xl_now() - t0, st.rejected_python, st.rejected_other, st.duplicates, st.over_cap);
     printf("%-6s %10s %12s %12s %8s\n", "split", "documents", "bytes", "tokens", "bytes/tok");
     const char *names[3] = {"train", "val", "test"};
     for (int s = 0; s < 3; s++)
@@ -160,47 +121,106 @@ static int do_build(int argc, char **argv)
             printf("  source %-40s %6zu docs %11zu bytes %10zu tokens %5.1f%%\n", src[i],
                    st.src_documents[i], st.src_bytes[i], st.src_tokens[i],
                    all ? 100.0 * (double)st.src_tokens[i] / (double)all : 0.0);
-    free(src);
     return 0;
 }
 
-static int do_tokenizer(int argc, char **argv)
+/* --val and --test: a fraction of the documents, below one half each */
+static int set_frac(void *ctx, const char *name, const char *v)
 {
-    const char *out = NULL;
-    long vocab = 1024, sample = 1500000;
-    char **groups = calloc((size_t)argc + 1, sizeof *groups);
-    int ng = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if ((!strcmp(a, "-o") || !strcmp(a, "--out")) && v) out = argv[++i];
-        else if (!strcmp(a, "--vocab") && v) {
-            if (xl_parse_long(argv[++i], &vocab)) { free(groups); return cli_usage_error("corpus", "--vocab: bad value '%s'", v); }
-        } else if (!strcmp(a, "--sample-bytes") && v) {
-            if (xl_parse_long(argv[++i], &sample) || sample <= 0) { free(groups); return cli_usage_error("corpus", "--sample-bytes: bad value '%s'", v); }
-        } else if (a[0] == '-') { free(groups); return cli_usage_error("corpus", "unknown option or missing value '%s'", a); }
-        else groups[ng++] = argv[i];
-    }
-    if (!out || ng == 0) { free(groups); return cli_usage_error("corpus", "tokenizer needs -o FILE and at least one GROUP"); }
+    xl_corpus_build_opts *o = ctx;
+    double d;
+    if (xl_parse_double(v, &d) || !(d >= 0 && d < 0.5))
+        return cli_usage_error("corpus", "%s: expected a number in [0, 0.5), got '%s'", name, v);
+    *(strcmp(name, "--val") ? &o->test_frac : &o->val_frac) = d;
+    return 0;
+}
+
+/* `corpus build` with no NAME builds the bundled corpora: only --root goes with it. */
+static int only_root(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--root"))
+            i++;
+        else if (strncmp(argv[i], "--root=", 7))
+            return 0;
+    return 1;
+}
+
+static int do_build(int argc, char **argv)
+{
+    xl_corpus_build_opts o = {0};
+    o.root = xl_corpora_root();
+    o.val_frac = o.test_frac = 0.05;
+    const char *tokpath = xl_tokenizer_default_path();
+    uint64_t max_doc = 262144;
+    int quiet = 0;
+    const cli_opt opts[] = {
+        {"--root", NULL, CLI_STR, &o.root, 0, 0, 0, NULL, 0},
+        {"--tokenizer", NULL, CLI_STR, &tokpath, 0, 0, 0, NULL, 0},
+        {"--max-bytes", NULL, CLI_U64, &o.max_bytes, 0, 0, 0, NULL, 0},
+        {"--max-doc-bytes", NULL, CLI_U64, &max_doc, 0, 0, 0, NULL, 0},
+        {"--no-python", NULL, CLI_FLAG, &o.reject_python, 0, 0, 0, NULL, 0},
+        {"--strip-rst", NULL, CLI_FLAG, &o.strip_rst, 0, 0, 0, NULL, 0},
+        {"--val", NULL, CLI_FN, NULL, 0, 0, 0, set_frac, 1},
+        {"--test", NULL, CLI_FN, NULL, 0, 0, 0, set_frac, 1},
+        {"--source-key", NULL, CLI_STR, &o.source_key, 0, 0, 0, NULL, 0},
+        CLI_THREADS(&o.threads), CLI_QUIET(&quiet), CLI_OPT_END};
+    const char **pos = calloc((size_t)argc + 1, sizeof *pos);
+    if (!pos)
+        return 1;
+    int n_pos, rc = cli_parse("corpus", opts, &o, argc, argv, pos, argc, &n_pos);
+    o.max_doc_bytes = (size_t)max_doc;
+    if (rc == CLI_HELP)
+        rc = (fputs(usage, stdout), 0);
+    else if (!rc && n_pos == 0 && only_root(argc, argv))
+        rc = build_bundled(o.root);
+    else if (!rc && n_pos < 2)
+        rc = cli_usage_error("corpus", "build needs NAME and at least one SOURCE");
+    else if (!rc && n_pos - 1 > XL_CORPUS_MAX_SOURCES)
+        rc = cli_usage_error("corpus", "build takes at most %d SOURCEs, got %d",
+                             XL_CORPUS_MAX_SOURCES, n_pos - 1);
+    else if (!rc && strpbrk(pos[0], "/:,"))
+        rc = cli_usage_error("corpus", "corpus name '%s' must not contain '/', ':' or ','", pos[0]);
+    else if (!rc)
+        rc = build_named(&o, tokpath, pos + 1, n_pos - 1, pos[0], quiet);
+    free(pos);
+    return rc;
+}
+
+/* `corpus tokenizer`: sample each group, train the BPE, save, reload and report. */
+static int train_tokenizer(const char **groups, int ng, int vocab, size_t sample,
+                           const char *out, int quiet)
+{
     xl_error err;
     xl_error_clear(&err);
     char **texts = calloc((size_t)ng, sizeof *texts);
     size_t *lens = calloc((size_t)ng, sizeof *lens);
-    int rc = 0;
+    int rc = texts && lens ? 0 : xl_error_set(&err, XL_ENOMEM, "out of memory");
     for (int g = 0; g < ng && !rc; g++) {
         char *spec = strdup(groups[g]), *s = spec;
         int nopy = strncmp(s, "nopy:", 5) == 0;
         if (nopy) s += 5;
-        const char *src[64];
+        const char *src[XL_CORPUS_MAX_SOURCES];
         int ns = 0;
         char *save = NULL;
-        for (char *t = strtok_r(s, ",", &save); t && ns < 64; t = strtok_r(NULL, ",", &save)) src[ns++] = t;
-        rc = xl_corpus_sample(src, ns, 1, nopy, (size_t)sample, &texts[g], &lens[g], &err);
+        for (char *t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            if (ns == XL_CORPUS_MAX_SOURCES) {
+                rc = xl_error_set(&err, XL_EINVAL, "group %d: more than %d sources", g + 1, ns);
+                break;
+            }
+            src[ns++] = t;
+        }
+        if (!rc)
+            rc = xl_corpus_sample(src, ns, 1, nopy, sample, &texts[g], &lens[g], &err);
         free(spec);
-        if (!rc) fprintf(stderr, "xferlaw corpus: group %d: %zu bytes of sample\n", g + 1, lens[g]);
+        if (!rc && !quiet)
+            fprintf(stderr, "xferlaw corpus: group %d: %zu bytes of sample\n", g + 1, lens[g]);
     }
     xl_tokenizer *tok = NULL;
     double t0 = xl_now();
-    if (!rc) rc = xl_tokenizer_train((const char *const *)texts, lens, ng, (int)vocab, &tok, &err);
+    if (!rc && !quiet)
+        fprintf(stderr, "xferlaw corpus: training a %d-token vocabulary\n", vocab);
+    if (!rc) rc = xl_tokenizer_train((const char *const *)texts, lens, ng, vocab, &tok, &err);
     if (!rc) rc = xl_tokenizer_save(tok, out, &err);
     if (!rc) {
         xl_tokenizer_free(tok);
@@ -219,44 +239,68 @@ static int do_tokenizer(int argc, char **argv)
             }
         }
     }
-    for (int g = 0; g < ng; g++) free(texts[g]);
+    for (int g = 0; texts && g < ng; g++) free(texts[g]);
     free(texts);
     free(lens);
-    free(groups);
     xl_tokenizer_free(tok);
     return rc ? cli_fail("corpus", &err) : 0;
 }
 
+static int do_tokenizer(int argc, char **argv)
+{
+    const char *out = NULL;
+    int vocab = 1024, quiet = 0;
+    long sample = 1500000;
+    const cli_opt opts[] = {
+        CLI_OUT(&out), {"--vocab", NULL, CLI_INT, &vocab, 257, 4096, 0, NULL, 0},
+        {"--sample-bytes", NULL, CLI_LONG, &sample, 1, 0, 0, NULL, 0}, CLI_QUIET(&quiet),
+        CLI_OPT_END};
+    const char **groups = calloc((size_t)argc + 1, sizeof *groups);
+    if (!groups)
+        return 1;
+    int ng, rc = cli_parse("corpus", opts, NULL, argc, argv, groups, argc, &ng);
+    if (rc == CLI_HELP)
+        rc = (fputs(usage, stdout), 0);
+    else if (!rc && (!out || ng == 0))
+        rc = cli_usage_error("corpus", "tokenizer needs -o FILE and at least one GROUP");
+    else if (!rc)
+        rc = train_tokenizer(groups, ng, vocab, (size_t)sample, out, quiet);
+    free(groups);
+    return rc;
+}
+
 static int do_encode(int argc, char **argv)
 {
-    const char *tokpath = xl_tokenizer_default_path();
+    const char *tokpath = xl_tokenizer_default_path(), *in = "-";
     int decode_check = 0;
-    for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--tokenizer") && i + 1 < argc) tokpath = argv[++i];
-        else if (!strcmp(argv[i], "--roundtrip")) decode_check = 1;
-        else return cli_usage_error("corpus", "unknown option '%s'", argv[i]);
-    }
+    const cli_opt opts[] = {
+        {"--tokenizer", NULL, CLI_STR, &tokpath, 0, 0, 0, NULL, 0},
+        {"--roundtrip", NULL, CLI_FLAG, &decode_check, 0, 0, 0, NULL, 0}, CLI_OPT_END};
+    int n_pos, rc = cli_parse("corpus", opts, NULL, argc, argv, &in, 1, &n_pos);
+    if (rc)
+        return rc == CLI_HELP ? (fputs(usage, stdout), 0) : rc;
     xl_tokenizer *tok;
-    if (load_tok(tokpath, &tok)) return 1;
-    size_t cap = 1 << 16, n = 0, r;
-    char *buf = malloc(cap);
-    while (buf && (r = fread(buf + n, 1, cap - n, stdin)) > 0) {
-        n += r;
-        if (n == cap) buf = realloc(buf, cap *= 2);
-    }
+    if (load_tok(tokpath, &tok))
+        return 1;
     xl_error err;
     xl_error_clear(&err);
+    char *buf = NULL, *back = NULL;
+    size_t n = 0, nid = 0;
     uint16_t *ids = NULL;
-    size_t nid = 0;
-    int rc = buf ? xl_tokenizer_encode(tok, buf, n, &ids, &nid, &err) : xl_error_set(&err, XL_ENOMEM, "out of memory");
+    rc = xl_read_file(in, &buf, &n, &err);
+    if (!rc)
+        rc = xl_tokenizer_encode(tok, buf, n, &ids, &nid, &err);
+    if (!rc && decode_check && !(back = malloc(n + 1)))
+        rc = xl_error_set(&err, XL_ENOMEM, "out of memory");
     if (!rc && decode_check) {
-        char *back = malloc(n + 1);
         size_t m = xl_tokenizer_decode(tok, ids, nid, back, n + 1);
-        printf("%zu bytes -> %zu tokens; round trip %s\n", n, nid, m == n && !memcmp(back, buf, n) ? "ok" : "FAILED");
-        free(back);
+        printf("%zu bytes -> %zu tokens; round trip %s\n", n, nid,
+               m == n && !memcmp(back, buf, n) ? "ok" : "FAILED");
     } else if (!rc) {
-        for (size_t i = 0; i < nid; i++) printf("%u\n", ids[i]);
+        for (size_t i = 0; i < nid; i++)
+            printf("%u\n", ids[i]);
     }
+    free(back);
     free(ids);
     free(buf);
     xl_tokenizer_free(tok);
@@ -267,19 +311,31 @@ static int do_info(int argc, char **argv)
 {
     const char *root = xl_corpora_root();
     const char *def[3] = {"text", "python", "code"};
-    int rc = 0;
+    const cli_opt opts[] = {{"--root", NULL, CLI_STR, &root, 0, 0, 0, NULL, 0}, CLI_OPT_END};
+    const char **names = calloc((size_t)argc + 1, sizeof *names);
+    if (!names)
+        return 1;
+    int n, rc = cli_parse("corpus", opts, NULL, argc, argv, names, argc, &n);
+    if (rc) {
+        free(names);
+        return rc == CLI_HELP ? (fputs(usage, stdout), 0) : rc;
+    }
     printf("%-8s %-6s %10s %12s %12s  %s\n", "corpus", "split", "documents", "bytes", "tokens", "sha256");
-    for (int k = 0; k < (argc ? argc : 3); k++) {
-        const char *name = argc ? argv[k] : def[k];
+    for (int k = 0; k < (n ? n : 3); k++) {
+        const char *name = n ? names[k] : def[k];
         xl_dataset ds;
         xl_error err;
         xl_error_clear(&err);
-        if (xl_dataset_load(root, name, 0, 1, &ds, &err)) { rc = cli_fail("corpus", &err); continue; }
+        if (xl_dataset_load(root, name, 0, 1, &ds, &err)) {
+            rc = cli_fail("corpus", &err);
+            continue;
+        }
         printf("%-8s %-6s %10s %12s %12zu  %s\n", name, "train", "-", "-", ds.n_train, ds.train_sha256);
         printf("%-8s %-6s %10s %12.0f %12zu  (%.3f bytes/token)\n", name, "val", "-",
                ds.val_bytes_per_token * (double)ds.n_val, ds.n_val, ds.val_bytes_per_token);
         xl_dataset_free(&ds);
     }
+    free(names);
     return rc;
 }
 
@@ -288,10 +344,10 @@ int cmd_corpus(int argc, char **argv)
     int code;
     if (cli_subcommand_help(argc, argv, usage, &code))
         return code;
-    const char *sub = argv[1];
-    if (!strcmp(sub, "build")) return do_build(argc - 2, argv + 2);
-    if (!strcmp(sub, "tokenizer")) return do_tokenizer(argc - 2, argv + 2);
-    if (!strcmp(sub, "encode")) return do_encode(argc - 2, argv + 2);
-    if (!strcmp(sub, "info")) return do_info(argc - 2, argv + 2);
-    return cli_usage_error("corpus", "unknown subcommand '%s'", sub);
+    static const char *const subs[] = {"build", "tokenizer", "encode", "info"};
+    int (*const fns[])(int, char **) = {do_build, do_tokenizer, do_encode, do_info};
+    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
+        if (!strcmp(argv[1], subs[i]))
+            return fns[i](argc - 1, argv + 1);
+    return cli_unknown_subcommand("corpus", argv[1], subs, sizeof subs / sizeof subs[0]);
 }

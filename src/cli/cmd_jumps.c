@@ -40,14 +40,17 @@ static const char *USAGE =
     "default when the y column's name contains 'acc'; percent when values exceed 1) or on\n"
     "the loss (--kind loss).  The break position is profiled over G log-spaced points inside\n"
     "the data (default 24) and a finer grid around the best (likelihood-ratio interval),\n"
-    "and bootstrapped (default 200 resamples; percentile interval); the 95% CI reported is\n"
+    "and bootstrapped (--bootstrap, below; percentile interval); the 95% CI reported is\n"
     "the union of the two.  The break is supported when BIC prefers it by more than T\n"
     "(default 6), the K-fold (default 5) cross-validated RMSLE is lower with it, and it\n"
     "lies inside the data.  --by runs one analysis per value of a column (e.g. task).\n"
     "Writes DIR (--out, -o; default FILE_jumps/): jumps.csv, jumps.json (both fits per\n"
     "group) and jump_GROUP.png plots (with their gnuplot scripts).  FILE - reads standard\n"
     "input.  --where is repeatable; --seed S (default 1), --threads K (default 0: all\n"
-    "cores); progress (a line per group) goes to stderr unless --quiet.\n";
+    "cores); progress (a line per group) goes to stderr unless --quiet.\n"
+    "  --bootstrap B  bootstrap replicates (seeded resamples of the rows, each fitted again)\n"
+    "                 for the 95% intervals; 0 = none (default 200: each replicate profiles\n"
+    "                 the break again, most of the run time)\n";
 
 typedef struct {
     const char *file, *xcol, *ycol, *by, *out, *smooth, *kind_name;

@@ -1,5 +1,6 @@
 /* xferlaw predict: a saved fit at new points, with 95% intervals (CSV). */
 #include "cli.h"
+#include "opts.h"
 #include "xferlaw/fit.h"
 #include "xferlaw/table.h"
 
@@ -21,48 +22,50 @@ static void usage(FILE *fp)
 "  --at COL=V,...        one point (repeatable), e.g. --at N=7e10,D=1.4e12\n"
 "  --replicates FILE     bootstrap replicates (CSV, one column per parameter)\n"
 "  --level L             interval level (default 0.95)\n"
-"  -o OUT.csv            write there (atomically) instead of stdout\n"
+"  --out OUT.csv, -o     write there (atomically) instead of stdout (- : stdout)\n"
 "\n"
 "See docs/fitting.md.\n");
 }
 
+typedef struct {
+    const char *at[256];
+    size_t n_at;
+    double level;
+} predict_args;
+
+/* --at (repeatable, up to 256 points) and --level (strictly inside (0, 1)) */
+static int set_arg(void *ctx, const char *name, const char *v)
+{
+    predict_args *a = ctx;
+    if (!strcmp(name, "--level")) {
+        if (xl_parse_double(v, &a->level) || !(a->level > 0 && a->level < 1))
+            return cli_usage_error("predict", "%s: expected a number in (0, 1), got '%s'", name, v);
+    } else if (a->n_at >= sizeof a->at / sizeof a->at[0]) {
+        return cli_usage_error("predict", "%s: at most %zu points", name, sizeof a->at / sizeof a->at[0]);
+    } else {
+        a->at[a->n_at++] = v;
+    }
+    return 0;
+}
+
 int cmd_predict(int argc, char **argv)
 {
-    const char *fit = NULL, *data = NULL, *reps = NULL, *out = NULL, *at[256];
-    size_t n_at = 0;
-    double level = 0.95;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (cli_is_help(a)) {
-            usage(stdout);
-            return 0;
-        }
-        if (a[0] != '-') {
-            if (!fit)
-                fit = a;
-            else if (!data)
-                data = a;
-            else
-                return cli_usage_error("predict", "unexpected argument '%s'", a);
-            continue;
-        }
-        if (i + 1 >= argc)
-            return cli_usage_error("predict", "option %s needs a value", a);
-        const char *v = argv[++i];
-        if (strcmp(a, "--at") == 0) {
-            if (n_at >= 256)
-                return cli_usage_error("predict", "too many --at");
-            at[n_at++] = v;
-        } else if (strcmp(a, "--replicates") == 0)
-            reps = v;
-        else if (strcmp(a, "-o") == 0)
-            out = v;
-        else if (strcmp(a, "--level") == 0) {
-            if (xl_parse_double(v, &level) || !(level > 0 && level < 1))
-                return cli_usage_error("predict", "--level '%s': expected a number in (0, 1)", v);
-        } else
-            return cli_usage_error("predict", "unknown option '%s'", a);
+    const char *pos[2] = {NULL, NULL}, *reps = NULL, *out = NULL;
+    predict_args pa = {.level = 0.95};
+    const cli_opt opts[] = {
+        {"--at", NULL, CLI_FN, NULL, 0, 0, 0, set_arg, 1},
+        {"--replicates", NULL, CLI_STR, &reps, 0, 0, 0, NULL, 0},
+        {"--level", NULL, CLI_FN, NULL, 0, 0, 0, set_arg, 1}, CLI_OUT(&out), CLI_OPT_END};
+    int n_pos, prc = cli_parse("predict", opts, &pa, argc, argv, pos, 2, &n_pos);
+    if (prc == CLI_HELP) {
+        usage(stdout);
+        return 0;
     }
+    if (prc)
+        return prc;
+    const char *fit = pos[0], *data = pos[1], *const *at = pa.at;
+    size_t n_at = pa.n_at;
+    double level = pa.level;
     if (!fit)
         return cli_usage_error("predict", "no fit (FIT.json from xferlaw fit -o)");
     if (!data == !n_at)
@@ -104,8 +107,10 @@ int cmd_predict(int argc, char **argv)
     if (xl_fit_predict(r, n, x, level, val, lo, hi, &method, &err) ||
         xl_fit_write_predictions(r, n, x, val, lo, hi, out, &err))
         goto done;
-    fprintf(out ? stdout : stderr, "%zu points, %g%% intervals by the %s method%s%s\n", n,
-            100 * level, method, out ? ", written to " : "", out ? out : "");
+    /* with the CSV on stdout (no --out, or --out -), the summary goes to stderr */
+    int to_file = out && strcmp(out, "-");
+    fprintf(to_file ? stdout : stderr, "%zu points, %g%% intervals by the %s method%s%s\n", n,
+            100 * level, method, to_file ? ", written to " : "", to_file ? out : "");
     rc = 0;
 done:
     if (rc)

@@ -26,7 +26,7 @@ static void help(void)
 }
 
 /* Run this binary's `sweep`; returns its exit status. */
-static int run_sweep(const char *spec, const char *dir, const char *jobs, int quiet)
+static int run_sweep(const char *spec, const char *dir, int jobs, int quiet)
 {
     char self[4096];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -34,6 +34,7 @@ static int run_sweep(const char *spec, const char *dir, const char *jobs, int qu
         return 1;
     self[n] = 0;
     const char *av[10];
+    char jobs_s[16];
     int k = 0;
     av[k++] = self;
     av[k++] = "sweep";
@@ -41,8 +42,9 @@ static int run_sweep(const char *spec, const char *dir, const char *jobs, int qu
     av[k++] = "--out";
     av[k++] = dir;
     if (jobs) {
+        snprintf(jobs_s, sizeof jobs_s, "%d", jobs);
         av[k++] = "--jobs";
-        av[k++] = jobs;
+        av[k++] = jobs_s;
     }
     if (quiet)
         av[k++] = "--quiet";
@@ -67,14 +69,14 @@ int cmd_reproduce(int argc, char **argv)
     xfer_args_init(&a);
     xl_plot_opts po;
     xl_plot_opts_default(&po);
-    const char *spec = NULL, *out = NULL, *from = NULL, *jobs = NULL;
-    int planted = 0;
+    const char *spec = NULL, *out = NULL, *from = NULL;
+    int planted = 0, jobs = 0;
     /* --spec S is the older spelling of the positional SPEC */
     const cli_opt own[] = {
         CLI_OUT(&out), {"--spec", NULL, CLI_STR, &spec, 0, 0, 0, NULL, 0},
         {"--from-runs", NULL, CLI_STR, &from, 0, 0, 0, NULL, 0},
         {"--planted", NULL, CLI_FLAG, &planted, 0, 0, 0, NULL, 0},
-        {"--jobs", NULL, CLI_STR, &jobs, 0, 0, 0, NULL, 0},
+        {"--jobs", NULL, CLI_INT, &jobs, 1, 4096, 0, NULL, 0},   /* checked as the sweep does */
         {"--logit", NULL, CLI_FLAG, &po.logit, 0, 0, 0, NULL, 0}, CLI_OPT_END};
     int rc = xfer_args_parse(&a, "reproduce", own, 1, argc, argv);
     if (rc == CLI_HELP) {

@@ -1,5 +1,6 @@
 /* xferlaw sweep: plan and run a grid of trainings (local pool, MPI, or a shard). */
 #include "cli.h"
+#include "opts.h"
 #include "xferlaw/sweep.h"
 
 #include <cjson/cJSON.h>
@@ -8,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Paths are bounded on purpose; an overlong one fails at open(). */
@@ -34,12 +36,13 @@ static void usage(FILE *fp)
         "one line of DIR/runs.jsonl (a measurement table: curriculum, kind, N, D, loss, ...).\n"
         "Kill it at any moment and run the same command again: nothing is lost or repeated.\n"
         "\n"
-        "SPEC is a JSON file or a bundled spec: tiny, small, ci.\n"
-        "  --out DIR          sweep directory (default sweeps/NAME)\n"
+        "SPEC is a JSON file or a bundled spec: tiny, small, medium, ci, protocol, bases.\n"
+        "  --out DIR, -o      sweep directory (default sweeps/NAME)\n"
         "  --dry-run          print the plan with estimated FLOPs and time; run nothing\n"
         "  --jobs K           concurrent runs (default: cores / threads)\n"
-        "  --threads T        BLAS threads per run (default 1: one run per core is faster\n"
-        "                     than one run on two cores for these model sizes)\n"
+        "  --threads T        BLAS threads per run (default 0: cores / jobs with --jobs,\n"
+        "                     else 1: one run per core is faster than one run on two\n"
+        "                     cores for these model sizes)\n"
         "  --trainer CMD      trainer command line (default: this binary's 'train';\n"
         "                     also env XL_TRAIN_CMD)\n"
         "  --no-resume        restart partial runs instead of resuming from last.ckpt\n"
@@ -48,7 +51,7 @@ static void usage(FILE *fp)
         "  --merge            join DIR/runs.*.jsonl (and DIR/runs.jsonl) into DIR/runs.jsonl\n"
         "  --flops-per-s X    per-run speed for estimates (default: measured by finished\n"
         "                     runs in DIR, else the spec's flops_per_s, else %.0e)\n"
-        "  --quiet            no progress output\n"
+        "  --quiet            no progress on stderr (the final summary still goes to stdout)\n"
         "Under 'mpirun -np P' (P > 1) rank 0 schedules and writes results, ranks 1..P-1 run\n"
         "(MPI: %s).\n",
         DEFAULT_FLOPS_PER_S,
@@ -62,7 +65,9 @@ static void usage(FILE *fp)
 
 static int resolve_spec(const char *arg, char *out, size_t n)
 {
-    if (xl_file_exists(arg) || strchr(arg, '/') || strstr(arg, ".json")) {
+    /* a bare name is a bundled spec unless a file (not a directory: sweeps are) has it */
+    struct stat st;
+    if ((stat(arg, &st) == 0 && !S_ISDIR(st.st_mode)) || strchr(arg, '/') || strstr(arg, ".json")) {
         snprintf(out, n, "%s", arg);
         return 0;
     }
@@ -216,45 +221,24 @@ static void print_summary(const cJSON *s, const xl_sweep_stats *st, FILE *fp)
 int cmd_sweep(int argc, char **argv)
 {
     const char *spec_arg = NULL, *out = NULL, *trainer = getenv("XL_TRAIN_CMD"), *shard = NULL;
-    int dry = 0, jobs = 0, threads = 0, resume = 1, merge = 0, quiet = 0;
+    int dry = 0, jobs = 0, threads = 0, no_resume = 0, merge = 0, quiet = 0;
     double fps = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has = i + 1 < argc;
-        long v;
-        if (cli_is_help(a)) {
-            usage(stdout);
-            return 0;
-        } else if (!strcmp(a, "--dry-run")) {
-            dry = 1;
-        } else if (!strcmp(a, "--merge")) {
-            merge = 1;
-        } else if (!strcmp(a, "--no-resume")) {
-            resume = 0;
-        } else if (!strcmp(a, "--quiet")) {
-            quiet = 1;
-        } else if (!strcmp(a, "--out") && has) {
-            out = argv[++i];
-        } else if (!strcmp(a, "--trainer") && has) {
-            trainer = argv[++i];
-        } else if (!strcmp(a, "--shard") && has) {
-            shard = argv[++i];
-        } else if ((!strcmp(a, "--jobs") || !strcmp(a, "--threads")) && has) {
-            if (xl_parse_long(argv[++i], &v) || v < 1 || v > 4096)
-                return cli_usage_error("sweep", "%s: expected a positive integer, got '%s'", a,
-                                       argv[i]);
-            *(a[2] == 'j' ? &jobs : &threads) = (int)v;
-        } else if (!strcmp(a, "--flops-per-s") && has) {
-            if (xl_parse_double(argv[++i], &fps) || !(fps > 0) || !isfinite(fps))
-                return cli_usage_error("sweep", "--flops-per-s: expected a positive number");
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage_error("sweep", "unknown or incomplete option '%s'", a);
-        } else if (!spec_arg) {
-            spec_arg = a;
-        } else {
-            return cli_usage_error("sweep", "unexpected argument '%s'", a);
-        }
+    const cli_opt table[] = {
+        CLI_OUT(&out), {"--dry-run", NULL, CLI_FLAG, &dry, 0, 0, 0, NULL, 0},
+        {"--jobs", NULL, CLI_INT, &jobs, 1, 4096, 0, NULL, 0}, CLI_THREADS(&threads),
+        {"--trainer", NULL, CLI_STR, &trainer, 0, 0, 0, NULL, 0},
+        {"--no-resume", NULL, CLI_FLAG, &no_resume, 0, 0, 0, NULL, 0},
+        {"--shard", NULL, CLI_STR, &shard, 0, 0, 0, NULL, 0},
+        {"--merge", NULL, CLI_FLAG, &merge, 0, 0, 0, NULL, 0},
+        {"--flops-per-s", NULL, CLI_DOUBLE, &fps, 0, 0, 1, NULL, 0}, CLI_QUIET(&quiet),
+        CLI_OPT_END};
+    int n_pos, prc = cli_parse("sweep", table, NULL, argc, argv, &spec_arg, 1, &n_pos);
+    if (prc == CLI_HELP) {
+        usage(stdout);
+        return 0;
     }
+    if (prc)
+        return prc;
     if (!spec_arg)
         return cli_usage_error("sweep", "missing SPEC");
     int shard_i = 0, shard_n = 0;
@@ -266,9 +250,13 @@ int cmd_sweep(int argc, char **argv)
                                    shard);
     }
     char spec_path[4200];
-    if (resolve_spec(spec_arg, spec_path, sizeof spec_path))
+    if (resolve_spec(spec_arg, spec_path, sizeof spec_path)) {
+        static const char *const bundled[] = {"tiny", "small", "medium", "ci", "protocol", "bases"};
+        char buf[160];
         return cli_usage_error("sweep", "no spec file '%s' and no bundled spec of that name"
-                                        " (bundled: tiny, small, medium, ci)", spec_arg);
+                               " (bundled: tiny, small, medium, ci, protocol, bases)%s", spec_arg,
+                               cli_did_you_mean(spec_arg, bundled, 6, buf, sizeof buf));
+    }
     xl_error err;
     xl_error_clear(&err);
     xl_sweep_spec spec;
@@ -374,7 +362,7 @@ int cmd_sweep(int argc, char **argv)
     if (rank == 0 && (xl_mkdirs(dir, &err) || xl_sweep_lock(dir, lock_name, &lock_fd, &err)))
         rc = cli_fail("sweep", &err);
     xl_sweep_opts opts = {.sweepdir = dir, .trainer = trainer_argv, .jobs = jobs,
-                          .threads = threads, .resume = resume, .include = include,
+                          .threads = threads, .resume = !no_resume, .include = include,
                           .results = res, .log = quiet ? NULL : stderr, .flops_per_s = fps};
     xl_sweep_stats st;
     int erc = XL_OK;
@@ -412,8 +400,7 @@ int cmd_sweep(int argc, char **argv)
         cJSON *summary = NULL;
         xl_error e2;
         if (xl_sweep_summary(&plan, res, st.wall_seconds, sum_path, &summary, &e2) == 0) {
-            if (!quiet)
-                print_summary(summary, &st, stdout);
+            print_summary(summary, &st, stdout);
             cJSON_Delete(summary);
         } else {
             fprintf(stderr, "xferlaw sweep: warning: %s\n", e2.msg);

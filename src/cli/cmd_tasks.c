@@ -227,5 +227,6 @@ int cmd_tasks(int argc, char **argv)
         return do_score(argc - 1, argv + 1);
     if (strcmp(argv[1], "tune") == 0)
         return do_tune(argc - 1, argv + 1);
-    return cli_usage_error("tasks", "unknown subcommand '%s'", argv[1]);
+    static const char *const subs[] = {"list", "gen", "score", "tune"};
+    return cli_unknown_subcommand("tasks", argv[1], subs, 4);
 }

@@ -27,7 +27,10 @@ const char XFER_ARGS_HELP[] =
     "  --transition-margin M   MARGIN in nats (default 0.5)\n"
     "  --unigram-loss U        the target's unigram level (default: each record's\n"
     "                          val_unigram_loss; without either, no run is screened)\n"
-    "  --bootstrap B           pipeline bootstrap replicates for intervals (default 400)\n"
+    "  --bootstrap B           bootstrap replicates (seeded resamples of the rows, each\n"
+    "                          fitted again) for the 95% intervals; 0 = none (default 400:\n"
+    "                          the pipeline bootstrap, runs resampled within each N and\n"
+    "                          curriculum and every step redone; no other interval exists)\n"
     "  --seed S                bootstrap seed (default 1)\n"
     "  --threads K             worker threads (default 0: all cores)\n"
     "  --at N,DF               report the data multiplier D_E/D_F there (repeatable)\n"
@@ -84,6 +87,9 @@ void xfer_args_brief(FILE *fp, int with_input)
     if (with_input)
         fprintf(fp, "Input: FILE (CSV/JSONL; - reads standard input) or SWEEPDIR, as for transfer.\n");
     fprintf(fp, "Analysis options, as in 'xferlaw help transfer':\n%s\n", SHARED_NAMES);
+    /* every help that takes --bootstrap states its default in the same words */
+    fprintf(fp, "  --bootstrap B  bootstrap replicates (seeded resamples of the rows, each fitted\n"
+                "                 again) for the 95%% intervals; 0 = none (default 400)\n");
 }
 
 int xfer_args_parse(xfer_args *a, const char *cmd, const cli_opt *own, int take_input,

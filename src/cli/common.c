@@ -57,3 +57,10 @@ const char *cli_did_you_mean(const char *word, const char *const *cands, size_t 
     snprintf(buf, size, ", did you mean '%s'?", s);
     return buf;
 }
+
+int cli_unknown_subcommand(const char *cmd, const char *sub, const char *const *subs, size_t n)
+{
+    char buf[160];
+    return cli_usage_error(cmd, "unknown subcommand '%s'%s", sub,
+                           cli_did_you_mean(sub, subs, n, buf, sizeof buf));
+}

@@ -33,4 +33,10 @@ int xl_corpus_load_raw(const char *path, const xl_tokenizer *tok, int threads,
                        xl_corpus_mem *mem, xl_corpus_stats *stats, xl_error *err);
 void xl_corpus_mem_free(xl_corpus_mem *mem);
 
+/* DIR/SPLIT.bin of a built corpus: want_n tokens whose sha256 is want_sha (both from
+ * manifest.json), into *out (malloc'd, host byte order).  The hash is skipped when
+ * DIR/SPLIT.verified.json vouches for this version of the file (token_file.c). */
+int xl__corpus_read_split(const char *dir, const char *split, const char *want_sha,
+                          size_t want_n, uint16_t **out, size_t *n, xl_error *err);
+
 #endif

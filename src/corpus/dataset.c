@@ -69,40 +69,9 @@ typedef struct part {
     size_t n_train, n_val;
     double val_bytes;       /* bytes of text in the whole val split */
     char tok_id[65];
+    char train_sha[65];     /* of the whole train split, checked ("" for raw text) */
     int vocab, eot;
 } part;
-
-static int read_tokens(const char *dir, const char *split, const char *want_sha, size_t want_n,
-                       uint16_t **out, size_t *n, xl_error *err)
-{
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s.bin", dir, split);
-    char *data;
-    size_t bytes;
-    int rc = xl_read_file(path, &data, &bytes, err);
-    if (rc) return rc;
-    if (bytes % 2 || bytes / 2 != want_n) {
-        free(data);
-        return xl_error_at(err, XL_EFORMAT, path, 0, NULL,
-                           "has %zu bytes but manifest.json says %zu tokens (rebuild the corpus)",
-                           bytes, want_n);
-    }
-    char hex[65];
-    xl_sha256_hex(data, bytes, hex);
-    if (strcmp(hex, want_sha) != 0) {
-        free(data);
-        return xl_error_at(err, XL_EFORMAT, path, 0, NULL,
-                           "sha256 differs from manifest.json (rebuild the corpus)");
-    }
-    uint16_t *ids = malloc(bytes + 2);
-    if (!ids) { free(data); return xl_error_set(err, XL_ENOMEM, "out of memory"); }
-    for (size_t i = 0; i < bytes / 2; i++)
-        ids[i] = (uint16_t)((unsigned char)data[2 * i] | ((unsigned char)data[2 * i + 1] << 8));
-    free(data);
-    *out = ids;
-    *n = bytes / 2;
-    return XL_OK;
-}
 
 /* Raw text (a file or a directory without manifest.json): built in memory with the
  * shipped tokenizer, split exactly as `xferlaw corpus build` would. */
@@ -208,9 +177,11 @@ static int load_part(part *p, xl_error *err)
         p->vocab = (int)vocab;
         p->eot = (int)eot;
         p->val_bytes = vbytes;
-        rc = read_tokens(p->dir, "train", tsha, (size_t)ntr, &p->train, &p->n_train, err);
+        rc = xl__corpus_read_split(p->dir, "train", tsha, (size_t)ntr, &p->train, &p->n_train,
+                                   err);
     }
-    if (!rc) rc = read_tokens(p->dir, "val", vsha, (size_t)nva, &p->val, &p->n_val, err);
+    if (!rc) rc = xl__corpus_read_split(p->dir, "val", vsha, (size_t)nva, &p->val, &p->n_val, err);
+    if (!rc) snprintf(p->train_sha, sizeof p->train_sha, "%s", tsha);
     if (!rc && (p->n_train == 0 || p->n_val == 0))
         rc = xl_error_at(err, XL_EINVAL, path, 0, "splits", "corpus '%s' has an empty train or val split", p->name);
     cJSON_Delete(m);
@@ -290,6 +261,26 @@ static int take_train(const part *p, size_t want, uint64_t seed, int eot, uint16
     return 0;
 }
 
+/* The sha256 of the training tokens as a token file holds them (little-endian). */
+static int train_sha256(xl_dataset *ds, xl_error *err)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    uint8_t *le = malloc(ds->n_train * 2 + 1);
+    if (!le)
+        return xl_error_set(err, XL_ENOMEM, "out of memory");
+    for (size_t i = 0; i < ds->n_train; i++) {
+        le[2 * i] = (uint8_t)(ds->train[i] & 0xff);
+        le[2 * i + 1] = (uint8_t)(ds->train[i] >> 8);
+    }
+    xl_sha256_hex(le, ds->n_train * 2, ds->train_sha256);
+    free(le);
+#else
+    (void)err;
+    xl_sha256_hex(ds->train, ds->n_train * sizeof *ds->train, ds->train_sha256);
+#endif
+    return XL_OK;
+}
+
 int xl_dataset_load(const char *root, const char *spec, uint64_t d_cap, uint64_t seed,
                     xl_dataset *ds, xl_error *err)
 {
@@ -342,13 +333,22 @@ int xl_dataset_load(const char *root, const char *spec, uint64_t d_cap, uint64_t
             total += add;
         }
     }
-    if (!rc) {
+    /* all of one corpus: the splits as loaded, not copies of them */
+    int whole = !rc && n == 1 && want[0] == parts[0].n_train;
+    double vbytes = 0;
+    if (whole) {
+        ds->train = parts[0].train;
+        ds->n_train = parts[0].n_train;
+        ds->val = parts[0].val;
+        ds->n_val = parts[0].n_val;
+        vbytes = parts[0].val_bytes;
+        parts[0].train = parts[0].val = NULL;
+    } else if (!rc) {
         ds->train = malloc((total + 1) * sizeof *ds->train);
         ds->val = malloc((vtotal + 1) * sizeof *ds->val);
         if (!ds->train || !ds->val) rc = xl_error_set(err, XL_ENOMEM, "out of memory");
     }
-    double vbytes = 0;
-    for (int k = 0; k < n && !rc; k++) {
+    for (int k = 0; k < n && !rc && !whole; k++) {
         if (take_train(&parts[k], want[k], seed, parts[k].eot, ds->train + ds->n_train))
             rc = xl_error_set(err, XL_ENOMEM, "out of memory");
         ds->n_train += want[k];
@@ -362,16 +362,11 @@ int xl_dataset_load(const char *root, const char *spec, uint64_t d_cap, uint64_t
         ds->eot = parts[0].eot;
         snprintf(ds->tokenizer_id, sizeof ds->tokenizer_id, "%s", parts[0].tok_id);
         ds->val_bytes_per_token = vbytes / (double)ds->n_val;
-        uint8_t *le = malloc(ds->n_train * 2 + 1);
-        if (!le) rc = xl_error_set(err, XL_ENOMEM, "out of memory");
-        else {
-            for (size_t i = 0; i < ds->n_train; i++) {
-                le[2 * i] = (uint8_t)(ds->train[i] & 0xff);
-                le[2 * i + 1] = (uint8_t)(ds->train[i] >> 8);
-            }
-            xl_sha256_hex(le, ds->n_train * 2, ds->train_sha256);
-            free(le);
-        }
+        /* the whole train split of one built corpus: its checked sha256, not a second hash */
+        if (whole && parts[0].train_sha[0])
+            snprintf(ds->train_sha256, sizeof ds->train_sha256, "%s", parts[0].train_sha);
+        else
+            rc = train_sha256(ds, err);
     }
     for (int k = 0; k < n; k++) { free(parts[k].train); free(parts[k].val); }
     if (rc) xl_dataset_free(ds);

@@ -144,6 +144,19 @@ static void curriculum_sentences(FILE *fp, const xl_transfer_result *r, const xl
         fprintf(fp, " (Hernandez et al., %s: k = %s, \u03b1 = %s, \u03b2 = %s.)", vc->ref->name,
                 num(vc->ref->k, a), num(vc->ref->alpha, b), num(vc->ref->beta, c));
     fputc('\n', fp);
+    /* An exponent can be pinned down while k and the other one are not (the sizes span
+     * two decades, the D_F values less than one): say so, rather than discard it with the law. */
+    int enough = vc->n_clean >= v->min_clean && 2 * vc->n_clean >= vc->n_used && vc->n_sizes >= 3 &&
+                 vc->n_DF >= 3;
+    for (int i = 0; enough && i < 2; i++) {
+        int s = i ? vc->beta_sign : vc->alpha_sign;
+        if (fs[i] || !s)
+            continue;
+        fprintf(fp, "%s: %s alone is determined: %s = %s, %s 0 at 95%% (%s).\n", vc->name, nm[i], nm[i],
+                i ? be : al, s > 0 ? ">" : "<",
+                i ? (s > 0 ? "larger models transfer more" : "larger models transfer less")
+                  : (s > 0 ? "more fine-tuning data transfers more" : "transfer shrinks with fine-tuning data"));
+    }
     size_t nf = 0;
     for (int bit = 0; bit < XL_XF_NFLAGS; bit++)
         nf += vc->flag_count[bit] != 0;

@@ -9,13 +9,31 @@ must be a command.  Options are the
 `--name` and `-o` tokens: those of `xferlaw help CMD` must appear in the page's option
 sections (headings containing "options"; a page that links to transfer.md#analysis-options
 also gets transfer's analysis options), and every option in those sections must appear in
-the help text."""
+the help text.
+
+`--bootstrap B` means one thing in every command that takes it: each help states it in the
+same words with its default, and the command's page gives the same words and default."""
 import os
 import re
 import subprocess
 import sys
 
 OPT = re.compile(r"(?<![\w-])(--[a-z][a-z0-9-]*|-o)(?![\w-])")
+BOOT = ("bootstrap replicates (seeded resamples of the rows, each fitted again) for the 95% "
+        "intervals; 0 = none")
+
+
+def bootstrap_default(c, helptext, doc, fails):
+    """The default that 'xferlaw help c' states for --bootstrap, checked against the page."""
+    flat = " ".join(helptext.split())
+    m = re.search(r"--bootstrap B " + re.escape(BOOT) + r" \(default (\d+)", flat)
+    if not m:
+        fails.append(f"{c}: 'xferlaw help {c}' does not say '--bootstrap B {BOOT} (default N'")
+        return
+    rows = [l for l in doc.splitlines() if l.startswith("| `--bootstrap B` |")]
+    want = re.compile(r"\| `--bootstrap B` \| " + re.escape(BOOT) + r".*\| " + m[1] + r" \|$")
+    if len(rows) != 1 or not want.match(rows[0]):
+        fails.append(f"{c}: docs/commands/{c}.md's --bootstrap row is not '{BOOT} ... | {m[1]} |'")
 
 
 def run(xl, *args):
@@ -66,7 +84,11 @@ def main():
         doc = sections(md, lambda h: "options" in h)
         if "transfer.md#analysis-options" in md:
             doc += "\n" + shared
-        helped = set(OPT.findall(run(xl, "help", c)))
+        helptext = run(xl, "help", c)
+        helped = set(OPT.findall(helptext))
+        # takes it: an option line or a synopsis '[--bootstrap' (predict only names fit's)
+        if re.search(r"^\s*--bootstrap\b|\[--bootstrap\b", helptext, re.M):
+            bootstrap_default(c, helptext, doc, fails)
         documented = set(OPT.findall(doc))
         if not documented:
             fails.append(f"docs/commands/{c}.md has no options section")

@@ -87,8 +87,11 @@ check "its fine-tunes are skipped" 'grep -q "2 runs failed, 6 skipped" "$T/err"'
 check "no fine-tune of text recorded" '! grep -q "\"curriculum\":\"text\"" "$T/c/runs.jsonl"'
 
 # Ctrl-C (SIGINT): the trainers are killed, the sweep says how to finish, exit 1
+# (sent once a trainer runs, so the sweep has its handlers whatever the machine's load)
 FAKE_TRAIN_SECONDS=3 "$XL" sweep ci --out "$T/i" >/dev/null 2>"$T/err" &
-pid=$!; sleep 0.7; kill -INT $pid; wait $pid; rc=$?
+pid=$!
+for _ in $(seq 1200); do pgrep -f "fake_train.py.*$T/i/" >/dev/null && break; sleep 0.05; done
+kill -INT $pid; wait $pid; rc=$?
 check "interrupted sweep exits 1" '[ $rc -eq 1 ] && grep -q "interrupted: 0 of 24 runs done" "$T/err"'
 check "interrupted sweep leaves no trainer" '! pgrep -f "fake_train.py.*$T/i/" >/dev/null'
 

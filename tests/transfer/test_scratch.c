@@ -207,11 +207,106 @@ static void test_screen(void)
     xl_xfer_runs_free(runs);
 }
 
+/* The screen by its definition, comparing every pair: a fine-tune is pre-transition when a
+ * pre-transition from-scratch run of its size (within 1e-9) has D >= its D_F. */
+static void screen_pairwise(const xl_xfer_runs *runs, const xl_xfer_opts *o, unsigned *f)
+{
+    double margin = o->transition_margin > 0 ? o->transition_margin : 0.5;
+    for (size_t i = 0; i < runs->n; i++) {
+        double u = o->unigram_loss > 0 ? o->unigram_loss : runs->unigram[i];
+        f[i] = runs->ended_by_cap[i] ? XL_XF_CAP : 0;
+        if (!strcmp(runs->curriculum[i], "scratch") && isfinite(u) && runs->loss[i] > u - margin)
+            f[i] |= XL_XF_PRE_TRANSITION;
+    }
+    for (size_t i = 0; i < runs->n; i++)
+        for (size_t j = 0; j < runs->n && strcmp(runs->curriculum[i], "scratch"); j++)
+            if ((f[j] & XL_XF_PRE_TRANSITION) && !strcmp(runs->curriculum[j], "scratch") &&
+                fabs(runs->N[i] - runs->N[j]) <= 1e-9 * fmax(runs->N[i], runs->N[j]) &&
+                runs->D[i] <= runs->D[j] * (1 + 1e-9)) {
+                f[i] |= XL_XF_PRE_TRANSITION;
+                break;
+            }
+}
+
+/* Returns how many fine-tunes the screen flagged; every row's flags must equal the
+ * pairwise definition's. */
+static size_t check_screen_pairwise(const xl_xfer_runs *runs, const xl_xfer_opts *o,
+                                    const char *what)
+{
+    unsigned *f = calloc(runs->n + 1, sizeof *f), *ref = calloc(runs->n + 1, sizeof *ref);
+    xl_xfer_runs_screen(runs, o, f);
+    screen_pairwise(runs, o, ref);
+    size_t bad = 0, n_ft = 0;
+    for (size_t i = 0; i < runs->n; i++) {
+        if (f[i] != ref[i] && bad++ < 5)
+            CHECK_MSG(0, "%s: row %zu (%s N %.17g D %.17g) flags %u, pairwise %u", what, i,
+                      runs->curriculum[i], runs->N[i], runs->D[i], f[i], ref[i]);
+        n_ft += strcmp(runs->curriculum[i], "scratch") && (f[i] & XL_XF_PRE_TRANSITION);
+    }
+    free(f);
+    free(ref);
+    return n_ft;
+}
+
+/* The screen indexes the from-scratch runs by N instead of comparing every pair: the same
+ * flags on a sweep's table (64 fine-tunes and 32 from-scratch runs below a unigram level
+ * of 5.5 in data/small_runs.jsonl) and on random tables built to hit the edges: sizes
+ * equal, 5e-10 apart (the same size) and 2e-9 apart (not), D_F equal to a
+ * from-scratch D, several sizes interleaved. */
+static void test_screen_index(void)
+{
+    char path[4200];
+    const char *src = getenv("XL_SRCDIR");
+    snprintf(path, sizeof path, "%s/data/small_runs.jsonl", src ? src : ".");
+    xl_xfer_runs *runs = NULL;
+    xl_error err;
+    CHECK(xl_xfer_runs_load(path, NULL, 0, NULL, 0, &runs, &err) == 0);
+    if (runs) {
+        xl_xfer_opts o;
+        xl_xfer_opts_default(&o);
+        o.unigram_loss = 5.5;
+        size_t n_ft = check_screen_pairwise(runs, &o, "small_runs");
+        CHECK_MSG(n_ft == 64, "%zu fine-tunes flagged", n_ft);
+        xl_xfer_runs_free(runs);
+    }
+    xl_rng r;
+    xl_rng_seed(&r, 7);
+    const double sizes[] = {3e4, 3e4 * (1 + 5e-10), 3e4 * (1 + 2e-9), 1e5, 1e5 * (1 - 5e-10),
+                            7e5, 2e6};
+    size_t flagged = 0, fine_tunes = 0;
+    for (int rep = 0; rep < 20; rep++) {
+        runs = xl_xfer_runs_alloc(NULL);
+        size_t n = 50 + (size_t)xl_rng_below(&r, 400);
+        for (size_t i = 0; i < n; i++) {
+            double N = sizes[xl_rng_below(&r, 7)];
+            double D = 1e3 * (double)(1 + xl_rng_below(&r, 12));
+            const char *c = xl_rng_below(&r, 2) ? "scratch" : "text";
+            fine_tunes += c[0] == 't';
+            /* a step near the unigram level 6 at small D, noisy so the step is ragged */
+            double L = 6.3 - 0.2 * D / 1e3 + 0.6 * xl_rng_uniform(&r);
+            xl_xfer_runs_add(runs, c, N, D, L, (long)i + 1, NULL);
+            runs->unigram[i] = 6;
+            runs->ended_by_cap[i] = xl_rng_below(&r, 8) == 0;
+        }
+        xl_xfer_opts o;
+        xl_xfer_opts_default(&o);
+        o.transition_margin = 0.2 + 1.5 * xl_rng_uniform(&r);
+        char what[32];
+        snprintf(what, sizeof what, "random table %d", rep);
+        flagged += check_screen_pairwise(runs, &o, what);
+        xl_xfer_runs_free(runs);
+    }
+    /* not a test of nothing: some fine-tunes are flagged and some are not */
+    CHECK_MSG(flagged > fine_tunes / 10 && flagged < fine_tunes * 9 / 10, "%zu of %zu flagged",
+              flagged, fine_tunes);
+}
+
 int main(void)
 {
     test_kaplan();
     test_interp_round_trip();
     test_flags();
     test_screen();
+    test_screen_index();
     TEST_MAIN_END();
 }

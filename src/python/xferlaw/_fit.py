@@ -153,7 +153,8 @@ def fit(data, law, y=None, loss=None, space=None, weight=None, bootstrap=None, s
     y         target column (default: the law's, else "loss")
     loss      "lsq" (default) or "huber:DELTA"
     space     "log" (default for formulas) or "linear"
-    bootstrap B resamples for 95% intervals (default 0)
+    bootstrap bootstrap replicates (seeded resamples of the rows, each fitted again)
+              for the 95% intervals; 0 = none (default 0, as `xferlaw fit`)
     seed      seed of random starts and bootstrap (default 1)
     bounds    {name: (lo, hi)}, None for an open side
     fix       {name: value} parameters held fixed
