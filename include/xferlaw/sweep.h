@@ -57,6 +57,8 @@ typedef struct xl_sweep_budget {
     double patience_frac, min_delta, eval_growth;
     double dropout, attn_dropout; /* trainer --dropout, --attn-dropout (0 = not passed);
                                    * the section's own, not inherited by "scratch" */
+    double cooldown_frac;    /* trainer --cooldown-frac (0 = not passed) */
+    long cooldown_min_steps; /* trainer --cooldown-min-steps (0 = not passed) */
 } xl_sweep_budget;
 
 typedef struct xl_sweep_spec {

@@ -38,6 +38,11 @@ typedef struct xl_train_config {
     double patience_frac;
     double min_delta;       /* improvement (nats) that resets the patience */
     double eval_growth;     /* > 0: next eval at s + max(eval_every, eval_growth * s) */
+    double cooldown_frac;   /* > 0 (constant schedule): after the stable phase, reload its
+                             * best weights and moments and train max(cooldown_min_steps,
+                             * cooldown_frac * best_step) steps with the rate decaying
+                             * linearly to 0 (warmup-stable-decay); 0 = off */
+    long cooldown_min_steps;
     char init_from[1024];   /* checkpoint to fine-tune from; "" = from scratch */
     int resume;             /* continue OUT/last.ckpt */
     char trainable[16];     /* all | ln | head | ln+head | bias */
@@ -61,12 +66,16 @@ typedef struct xl_train_result {
     double flops_with_head; /* plus the tied head, 6*V*C per token */
     double tokens_per_s, seconds;
     int stopped_early;      /* patience ran out */
-    const char *end;        /* why it ended: "overfit" (patience ran out and the last eval
+    const char *end;        /* why the (stable phase of the) run ended: "overfit" (patience ran out and the last eval
                              * is clearly above the best), "converged" (patience ran out
                              * on a plateau), "cap" (constant schedule: the step cap was
                              * reached while still improving), "budget" (cosine schedule:
                              * its planned end) */
     double last_val_loss;   /* val loss at the last eval */
+    double stable_best_val_loss; /* the stable phase's best (= best_val_loss without a
+                                  * cooldown), and its step */
+    long stable_best_step;
+    long cooldown_steps;    /* steps of the cooldown (0 without one) */
     double val_unigram;     /* entropy of the val split's unigram distribution (nats) */
     int halted;             /* halt_at_step reached: no run.json written */
 } xl_train_result;

@@ -51,6 +51,13 @@ static const char *usage =
     "  --min-delta X        improvement in nats that counts for patience (default 0)\n"
     "  --eval-growth G      evals dense early, sparse late: the next eval comes\n"
     "                       max(K, G * step) steps after the last (default 0: every K)\n"
+    "cooldown (warmup-stable-decay, with --schedule constant):\n"
+    "  --cooldown-frac F    when the stable phase ends (patience or the cap), reload its\n"
+    "                       best weights and AdamW moments and train max(M, F * best step)\n"
+    "                       more steps with the rate decaying linearly to 0; evals on the\n"
+    "                       same spacing counted from the cooldown start, no patience; the\n"
+    "                       best over both phases is reported (F in [0, 10]; default 0: off)\n"
+    "  --cooldown-min-steps M  at least M cooldown steps (default 50)\n"
     "fine-tuning and resuming:\n"
     "  --init-from CKPT     start from CKPT's weights (fresh optimizer, the data given here)\n"
     "  --resume             continue DIR/last.ckpt (same options); the curve is identical\n"
@@ -99,6 +106,8 @@ int cmd_train(int argc, char **argv)
         NUM("--patience-steps", CLI_LONG, patience_steps, 0),
         NUM("--patience-frac", CLI_DOUBLE, patience_frac, 0),
         NUM("--min-delta", CLI_DOUBLE, min_delta, 0), NUM("--eval-growth", CLI_DOUBLE, eval_growth, 0),
+        {"--cooldown-frac", NULL, CLI_DOUBLE, &c.cooldown_frac, 0, 10, 0, NULL, 0},
+        NUM("--cooldown-min-steps", CLI_LONG, cooldown_min_steps, 0),
         BUF("--schedule", schedule),
         {"--resume", NULL, CLI_FLAG, &c.resume, 0, 0, 0, NULL, 0},
         CLI_SEED(&c.seed), CLI_THREADS(&c.threads), CLI_QUIET(&quiet), CLI_OPT_END};
@@ -114,6 +123,8 @@ int cmd_train(int argc, char **argv)
         return rc;
     if (!c.data[0]) return cli_usage_error("train", "--data SPEC is required");
     if (!c.out[0]) return cli_usage_error("train", "--out DIR is required");
+    if (c.cooldown_frac > 0 && strcmp(c.schedule, "constant"))
+        return cli_usage_error("train", "--cooldown-frac: needs --schedule constant");
     xl_error err;
     xl_error_clear(&err);
     xl_train_result r;
@@ -129,6 +140,9 @@ int cmd_train(int argc, char **argv)
     printf("best val loss %.4f nats/token (%.4f bits/byte) at step %ld (%llu tokens); end: %s\n",
            r.best_val_loss, r.best_val_bpb, r.best_step, (unsigned long long)r.best_tokens,
            r.end);
+    if (r.cooldown_steps > 0)
+        printf("stable phase best %.4f at step %ld; cooldown %ld steps\n", r.stable_best_val_loss,
+               r.stable_best_step, r.cooldown_steps);
     printf("%ld steps, %llu tokens, %.3g FLOPs, %.0f tokens/s, %.1fs -> %s/run.json\n", r.steps,
            (unsigned long long)r.tokens_seen, r.flops, r.tokens_per_s, r.seconds, c.out);
     /* a forced kernel family can halve the speed (AVX2 kernels on an AVX-512 CPU): say

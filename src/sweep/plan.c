@@ -65,13 +65,15 @@ static void budget_args(argvec *a, const xl_sweep_budget *b, double D, const xl_
     double per_step = (double)m->batch * (double)m->ctx;
     if (!strcmp(b->schedule, "constant")) {
         /* the data-limit protocol: the cap is only a safety net, patience ends the run;
-         * the time estimate is epochs * D (at least min_tokens) when epochs is given */
+         * the time estimate is epochs * D (at least min_tokens) when epochs is given, plus
+         * the cooldown's share */
         double cap = b->max_tokens > 0 ? b->max_tokens : (double)b->max_steps * per_step;
         if (b->max_tokens > 0 && b->max_steps > 0)
             cap = fmin(cap, (double)b->max_steps * per_step);
         cap = fmax(per_step, round(cap));
         add(a, "--max-tokens", "%.0f", cap);
         *tokens = b->epochs > 0 ? fmin(cap, fmax(b->epochs * D, b->min_tokens)) : cap;
+        *tokens *= 1 + b->cooldown_frac; /* the cooldown after the stable phase */
         return;
     }
     if (b->epochs > 0 || b->max_tokens > 0) {
@@ -105,6 +107,10 @@ static void protocol_args(argvec *a, const xl_sweep_budget *b)
         add(a, "--min-delta", "%.6g", b->min_delta);
     if (b->eval_growth > 0)
         add(a, "--eval-growth", "%.6g", b->eval_growth);
+    if (b->cooldown_frac > 0)
+        add(a, "--cooldown-frac", "%.6g", b->cooldown_frac);
+    if (b->cooldown_frac > 0 && b->cooldown_min_steps > 0)
+        add(a, "--cooldown-min-steps", "%ld", b->cooldown_min_steps);
 }
 
 /* Dropout of model m's runs of a kind (the section's p, attn unless the model has its

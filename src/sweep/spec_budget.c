@@ -9,7 +9,8 @@
 
 static const char *const BUDGET_KEYS[] = {"D_F", "D", "epochs", "min_tokens", "max_tokens",
     "max_steps", "lr_mult", "trainable", "schedule", "patience_steps", "patience_frac",
-    "min_delta", "eval_growth", "dropout", "attn_dropout", NULL};
+    "min_delta", "eval_growth", "dropout", "attn_dropout", "cooldown_frac", "cooldown_min_steps",
+    NULL};
 
 /* One budget section: KEY ("finetune" or "scratch") into b, its SIZE_KEY grid ("D_F" or
  * "D") into sizes; trainable is NULL for a section that must not take one. */
@@ -54,6 +55,8 @@ static int parse_budget(xl__spec_ctx *c, const cJSON *root, const char *key,
         (rc = xl__spec_num(c, o, "eval_growth", key, &b->eval_growth, 0, 0, 0)) ||
         (rc = xl__spec_dropout(o, key, c->file, &b->dropout, &b->attn_dropout, NULL, NULL,
                                c->err)) ||
+        (rc = xl__spec_num(c, o, "cooldown_frac", key, &b->cooldown_frac, 0, 0, 0)) ||
+        (rc = xl__spec_long(c, o, "cooldown_min_steps", key, &b->cooldown_min_steps, 0, 1)) ||
         (rc = xl__spec_str(c, o, "schedule", key, &sched, 0)))
         return rc;
     if (sched) {
@@ -76,6 +79,17 @@ static int parse_budget(xl__spec_ctx *c, const cJSON *root, const char *key,
         char f[64];
         snprintf(f, sizeof f, "%s.eval_growth", key);
         return xl__spec_fail(c, f, "must be in [0, 10]%s", NULL);
+    }
+    if (b->cooldown_frac > 10) {
+        char f[64];
+        snprintf(f, sizeof f, "%s.cooldown_frac", key);
+        return xl__spec_fail(c, f, "must be in [0, 10]%s", NULL);
+    }
+    if (b->cooldown_frac > 0 && strcmp(b->schedule, "constant")) {
+        char f[64];
+        snprintf(f, sizeof f, "%s.cooldown_frac", key);
+        return xl__spec_fail(c, f, "needs \"schedule\": \"constant\" (a cosine schedule decays"
+                                   " already)%s", NULL);
     }
     if (trainable && (rc = xl__spec_str(c, o, "trainable", key, trainable, 0)))
         return rc;

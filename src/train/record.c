@@ -32,6 +32,7 @@ char *xl_train_state_to_json(const xl_train_state *st)
     cJSON_AddNumberToObject(o, "ref_step", (double)st->ref_step);
     snprintf(buf, sizeof buf, "%a", st->last_val_loss);
     cJSON_AddStringToObject(o, "last_val_loss", buf);
+    xl_train_cooldown_to_json(st, o);
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return s;
@@ -77,6 +78,7 @@ int xl_train_state_from_json(const char *json, const char *where, xl_train_state
             const cJSON *x = cJSON_GetArrayItem(r, i);
             st->data_rng.s[i] = cJSON_IsString(x) ? strtoull(x->valuestring, NULL, 16) : 0;
         }
+        rc = xl_train_cooldown_from_json(o, where, st, err);
     }
     cJSON_Delete(o);
     return rc;
@@ -103,6 +105,9 @@ void xl_train_run_id(const xl_train_config *c, const xl_nn_config *m, const xl_d
     len = strlen(buf);
     if (c->dropout > 0 || c->attn_dropout > 0)
         snprintf(buf + len, sizeof buf - len, "|drop=%a,%a", c->dropout, c->attn_dropout);
+    if (c->cooldown_frac > 0)
+        snprintf(buf + len, sizeof buf - len, "|cool=%a,%ld", c->cooldown_frac,
+                 c->cooldown_min_steps);
     char hex[65];
     xl_sha256_hex(buf, strlen(buf), hex);
     memcpy(id, hex, 16);
@@ -140,6 +145,8 @@ int xl_train_write_record(const xl_train_config *c, const xl_nn_config *m, const
     cJSON_AddNumberToObject(cf, "patience_frac", c->patience_frac);
     cJSON_AddNumberToObject(cf, "min_delta", c->min_delta);
     cJSON_AddNumberToObject(cf, "eval_growth", c->eval_growth);
+    cJSON_AddNumberToObject(cf, "cooldown_frac", c->cooldown_frac);
+    cJSON_AddNumberToObject(cf, "cooldown_min_steps", (double)c->cooldown_min_steps);
     if (c->init_from[0]) cJSON_AddStringToObject(cf, "init_from", c->init_from);
     else cJSON_AddNullToObject(cf, "init_from");
     cJSON_AddBoolToObject(cf, "resume", c->resume);
@@ -167,6 +174,9 @@ int xl_train_write_record(const xl_train_config *c, const xl_nn_config *m, const
     cJSON_AddNumberToObject(o, "tokens_seen", (double)r->tokens_seen);
     cJSON_AddBoolToObject(o, "stopped_early", r->stopped_early);
     cJSON_AddStringToObject(o, "end", r->end);
+    cJSON_AddItemToObject(o, "stable_best_val_loss", xl_json_number(r->stable_best_val_loss));
+    cJSON_AddNumberToObject(o, "stable_best_step", (double)r->stable_best_step);
+    cJSON_AddNumberToObject(o, "cooldown_steps", (double)r->cooldown_steps);
     cJSON_AddItemToObject(o, "last_val_loss", xl_json_number(r->last_val_loss));
     cJSON_AddItemToObject(o, "val_unigram_loss", xl_json_number(r->val_unigram));
     cJSON_AddNumberToObject(o, "flops", r->flops);

@@ -32,6 +32,7 @@ void xl_train_config_default(xl_train_config *c)
     c->eval_every = 100;
     c->eval_tokens = 16384;
     c->patience = 5;
+    c->cooldown_min_steps = 50;
     snprintf(c->schedule, sizeof c->schedule, "cosine");
     snprintf(c->trainable, sizeof c->trainable, "all");
     c->seed = 1;
@@ -74,6 +75,10 @@ static int check_config(const xl_train_config *c, xl_error *err)
     if (!(c->patience_frac >= 0) || !isfinite(c->patience_frac)) BAD("patience-frac", "must be >= 0");
     if (!(c->min_delta >= 0) || !isfinite(c->min_delta)) BAD("min-delta", "must be >= 0");
     if (!(c->eval_growth >= 0) || c->eval_growth > 10) BAD("eval-growth", "must be in [0, 10]");
+    if (!(c->cooldown_frac >= 0) || c->cooldown_frac > 10) BAD("cooldown-frac", "must be in [0, 10]");
+    if (c->cooldown_min_steps < 0) BAD("cooldown-min-steps", "must be >= 0");
+    if (c->cooldown_frac > 0 && strcmp(c->schedule, "constant"))
+        BAD("cooldown-frac", "needs --schedule constant (a cosine schedule decays already)");
 #undef BAD
     return XL_OK;
 }
@@ -199,6 +204,7 @@ static int setup_model(loop *L, xl_train_state *st, xl_error *err)
     memset(st, 0, sizeof *st);
     st->best_val_loss = st->ref_val_loss = st->last_val_loss = INFINITY;
     xl_rng_seed_stream(&st->data_rng, c->seed, 1);
+    st->cooldown = c->cooldown_frac > 0;
     xl_train_run_id(c, &L->shape, &L->ds, c->init_from[0] ? L->init_sha : NULL, st->id);
     if (c->resume) {
         char *extra = NULL;
@@ -270,10 +276,17 @@ int xl_train_run(const xl_train_config *c, xl_train_result *res, FILE *progress,
     long train_n = 0, start_step = st.step;
     long next_eval = next_eval_after(c, st.step);
     if (c->eval_growth == 0) next_eval = (st.step / c->eval_every + 1) * c->eval_every;
+    if (st.phase) next_eval = st.cd_start + next_eval_after(c, st.step - st.cd_start);
     size_t span = L.ds.n_train - (size_t)L.T; /* window starts in [0, span) */
     char extra[160];
-    while (st.step < L.S && !st.stopped_early) {
-        long s = st.step + 1;
+    for (;;) {
+        if (!st.phase && (st.step >= L.S || st.stopped_early)) {
+            if (!st.cooldown) break;
+            if ((rc = xl_train_cooldown_begin(c, L.m, L.ds.tokenizer_id, &st, err))) break;
+            next_eval = st.cd_start + next_eval_after(c, 0);
+        }
+        if (st.phase && st.step >= st.cd_start + st.cd_len) break;
+        long s = st.step + 1, adam_step = s, last_step = L.S;
         for (int i = 0; i < L.B; i++) {
             size_t at = (size_t)xl_rng_below(&st.data_rng, span);
             memcpy(L.in + (size_t)i * L.T, L.ds.train + at, (size_t)L.T * sizeof *L.in);
@@ -281,13 +294,18 @@ int xl_train_run(const xl_train_config *c, xl_train_result *res, FILE *progress,
         }
         float loss;
         double lr = xl_train_lr(c, s, L.S);
+        if (st.phase) {
+            lr = xl_train_cooldown_lr(c, s - st.cd_start, st.cd_len);
+            adam_step = st.cd_from + (s - st.cd_start);
+            last_step = st.cd_start + st.cd_len;
+        }
         xl_nn_zero_grad(L.m);
         /* the masks of step s depend on (seed, s) only: a resumed run replays them */
         xl_nn_set_dropout_key(L.m, c->seed, (uint64_t)s);
         if ((rc = xl_nn_forward(L.m, L.in, L.tg, L.B, L.T, &loss, err))) break;
         if ((rc = xl_nn_backward(L.m, err))) break;
         xl_nn_clip_adamw_step(L.m, c->clip > 0 ? (float)c->clip : 0.0f, (float)lr, BETA1, BETA2,
-                              ADAM_EPS, (float)c->weight_decay, s);
+                              ADAM_EPS, (float)c->weight_decay, adam_step);
         st.step = s;
         last_loss = loss;
         train_sum += loss;
@@ -298,8 +316,9 @@ int xl_train_run(const xl_train_config *c, xl_train_result *res, FILE *progress,
         }
         double el = xl_now() - t_start;
         tps = el > 0 ? (double)(s - start_step) * (double)per_step / el : 0;
-        if (s == next_eval || s == L.S) {
-            next_eval = next_eval_after(c, s);
+        if (s == next_eval || s == last_step) {
+            next_eval = st.phase ? st.cd_start + next_eval_after(c, s - st.cd_start)
+                                 : next_eval_after(c, s);
             double val;
             if ((rc = evaluate(L.m, &L.ds, L.B, L.T, L.n_eval_batches, L.in, L.tg, &val, err))) break;
             last_val = val;
@@ -325,10 +344,14 @@ int xl_train_run(const xl_train_config *c, xl_train_result *res, FILE *progress,
                 st.best_tokens = (uint64_t)s * per_step;
                 st.bad_evals = 0;
                 if ((rc = xl_nn_checkpoint_save(L.m, best, L.ds.tokenizer_id, s, 0, NULL, 0, err))) break;
-            } else if (c->patience_steps == 0 && c->patience > 0 && ++st.bad_evals >= c->patience) {
+                if (st.cooldown && !st.phase &&
+                    (rc = xl_train_cooldown_save_best(L.m, c->out, L.ds.tokenizer_id, s, err)))
+                    break;
+            } else if (!st.phase && c->patience_steps == 0 && c->patience > 0 &&
+                       ++st.bad_evals >= c->patience) {
                 st.stopped_early = 1;
             }
-            if (c->patience_steps > 0 && s - st.ref_step >= patience_window(c, st.best_step))
+            if (!st.phase && c->patience_steps > 0 && s - st.ref_step >= patience_window(c, st.best_step))
                 st.stopped_early = 1;
             double keep = st.seconds;
             st.seconds = seconds;
@@ -362,9 +385,14 @@ int xl_train_run(const xl_train_config *c, xl_train_result *res, FILE *progress,
     res->stopped_early = st.stopped_early;
     res->last_val_loss = st.last_val_loss;
     res->val_unigram = unigram_entropy(L.ds.val, L.ds.n_val, L.shape.vocab_size);
-    /* overfit: the last eval sits clearly above the best (by min_delta, and at least 0.2%) */
+    double stable_last;
+    xl_train_stable_summary(&st, &res->stable_best_val_loss, &res->stable_best_step, &stable_last);
+    res->cooldown_steps = st.phase ? st.step - st.cd_start : 0;
+    /* overfit: the stable phase's last eval sits clearly above its best (by min_delta, and
+     * at least 0.2%) */
     if (st.stopped_early)
-        res->end = st.last_val_loss - st.best_val_loss > fmax(c->min_delta, 0.002 * st.best_val_loss)
+        res->end = stable_last - res->stable_best_val_loss >
+                           fmax(c->min_delta, 0.002 * res->stable_best_val_loss)
                        ? "overfit" : "converged";
     else
         /* at a constant rate the budget is only a safety cap (the run was still improving);

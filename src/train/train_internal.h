@@ -21,6 +21,12 @@ typedef struct xl_train_state {
     double ref_val_loss;       /* best loss at the last improvement by >= min_delta ... */
     long ref_step;             /* ... and its step: the patience window counts from here */
     double last_val_loss;      /* the last eval's */
+    /* the cooldown (cooldown.c); all 0 without one */
+    int cooldown;              /* the run has one (cooldown_frac > 0) */
+    int phase;                 /* 0 stable, 1 cooldown */
+    long cd_start, cd_from, cd_len; /* step it began at, best step it restored, length */
+    double stable_best_val_loss, stable_last_val_loss; /* the stable phase's, at its end */
+    long stable_best_step;
 } xl_train_state;
 
 char *xl_train_state_to_json(const xl_train_state *st);
@@ -35,5 +41,22 @@ int xl_train_write_record(const xl_train_config *cfg, const xl_nn_config *shape,
                           xl_error *err);
 /* Keep the curve lines with step <= step (after a kill, lines past last.ckpt go). */
 int xl_train_truncate_curve(const char *path, long step, xl_error *err);
+
+/* cooldown.c */
+struct cJSON;
+long xl_train_cooldown_len(const xl_train_config *c, long best_step);
+double xl_train_cooldown_lr(const xl_train_config *c, long k, long K);
+/* stable_best.ckpt: the weights and AdamW moments of the stable phase's best eval */
+int xl_train_cooldown_save_best(const xl_nn_model *m, const char *out, const char *tokenizer_id,
+                                long step, xl_error *err);
+/* reload stable_best.ckpt, remember the stable phase's results, enter phase 1 */
+int xl_train_cooldown_begin(const xl_train_config *c, xl_nn_model *m, const char *tokenizer_id,
+                            xl_train_state *st, xl_error *err);
+/* best, its step and the last eval of the stable phase (the whole run without a cooldown) */
+void xl_train_stable_summary(const xl_train_state *st, double *best, long *best_step,
+                             double *last);
+void xl_train_cooldown_to_json(const xl_train_state *st, struct cJSON *o);
+int xl_train_cooldown_from_json(const struct cJSON *o, const char *where, xl_train_state *st,
+                                xl_error *err);
 
 #endif

@@ -118,6 +118,55 @@ static void test_spec(void)
     }
     expect_error("{\"name\"", "[{\"name\"", "spec.json:1: malformed JSON");
     expect_error("\"models\":[{", "\"models\":[7,{", "field 'models[0]': must be an object");
+    expect_error("\"min_tokens\":4096}", "\"min_tokens\":4096,\"cooldown_frac\":0.2}",
+                 "field 'finetune.cooldown_frac': needs \"schedule\": \"constant\"");
+    expect_error("\"max_steps\":100}", "\"max_steps\":100,\"schedule\":\"constant\",\"cooldown_frac\":11}",
+                 "field 'scratch.cooldown_frac': must be in [0, 10]");
+    expect_error("\"max_steps\":100}", "\"max_steps\":100,\"cooldown_min_steps\":0}",
+                 "field 'scratch.cooldown_min_steps': must be a positive integer");
+}
+
+static int has_arg(const xl_sweep_run *r, const char *opt, const char *val)
+{
+    for (size_t i = 0; i + 1 < r->n_args; i++)
+        if (!strcmp(r->args[i], opt) && !strcmp(r->args[i + 1], val))
+            return 1;
+    return 0;
+}
+
+/* A cooldown joins the trainer options (and so the ids) of the scratch runs it is given
+ * to, and only when non-zero: ids planned without it stay as they were. */
+static void test_cooldown_ids(const xl_sweep_plan *p)
+{
+    const char *from = "\"max_steps\":100}";
+    const char *to[4] = {"\"max_steps\":100,\"schedule\":\"constant\"}",
+                         "\"max_steps\":100,\"schedule\":\"constant\",\"cooldown_frac\":0}",
+                         "\"max_steps\":100,\"schedule\":\"constant\",\"cooldown_frac\":0.2}",
+                         "\"max_steps\":100,\"schedule\":\"constant\",\"cooldown_frac\":0.2,"
+                         "\"cooldown_min_steps\":30}"};
+    xl_sweep_spec s[4];
+    xl_sweep_plan q[4];
+    xl_error e;
+    for (int k = 0; k < 4; k++) {
+        char *t = mutate(from, to[k]);
+        CHECK(t && xl_sweep_spec_parse(t, "spec.json", &s[k], &e) == 0);
+        CHECK(xl_sweep_plan_build(&s[k], &q[k], &e) == 0 && q[k].n == p->n);
+        free(t);
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        int scratch = p->runs[i].kind == XL_SWEEP_SCRATCH;
+        CHECK(strcmp(q[0].runs[i].id, q[1].runs[i].id) == 0);
+        CHECK((strcmp(q[1].runs[i].id, q[2].runs[i].id) != 0) == scratch);
+        CHECK((strcmp(q[2].runs[i].id, q[3].runs[i].id) != 0) == scratch);
+        CHECK(strcmp(p->runs[i].id, q[2].runs[i].id) == 0 || scratch);
+        CHECK(has_arg(&q[2].runs[i], "--cooldown-frac", "0.2") == scratch);
+        CHECK(has_arg(&q[3].runs[i], "--cooldown-min-steps", "30") == scratch);
+        CHECK(!has_arg(&q[2].runs[i], "--cooldown-min-steps", "30"));
+    }
+    for (int k = 0; k < 4; k++) {
+        xl_sweep_plan_free(&q[k]);
+        xl_sweep_spec_free(&s[k]);
+    }
 }
 
 static void test_plan(void)
@@ -170,6 +219,7 @@ static void test_plan(void)
         CHECK(eq == (p.runs[i].kind == XL_SWEEP_SCRATCH));
     }
     free(t);
+    test_cooldown_ids(&p);
     /* fine-tune budget: epochs x D_F clamped below by min_tokens */
     for (size_t i = 0; i < p.n; i++) {
         const xl_sweep_run *r = &p.runs[i];

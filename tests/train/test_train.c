@@ -212,6 +212,122 @@ static void test_data_limit(void)
     CHECK_STR_CONTAINS(err.msg, "field 'eval-growth'");
 }
 
+/* Warmup-stable-decay: the stable phase of a run with a cooldown is the run without one,
+ * bit for bit (same curve, best, end); then the cooldown's lines: the rate falling to
+ * lr/K, evals counted from its start, the best over both phases reported; a kill inside
+ * the cooldown (or right at the stable phase's end) resumes to the same curve. */
+static void cooldown_config(xl_train_config *c, const char *out, double frac)
+{
+    overfit_config(c, out);
+    c->patience_steps = 30;
+    c->eval_growth = 0.2;
+    c->min_delta = 0.01;
+    c->cooldown_frac = frac;
+    c->cooldown_min_steps = 12;
+}
+
+static double field_of(const char *line, const char *key)
+{
+    const char *p = strstr(line, key);
+    return p ? strtod(p + strlen(key), NULL) : NAN;
+}
+
+static void test_cooldown(void)
+{
+    xl_train_config c;
+    xl_train_result r0, r, r2;
+    xl_error err;
+    cooldown_config(&c, "cd0", 0);
+    CHECK(xl_train_run(&c, &r0, NULL, &err) == 0);
+    CHECK(r0.cooldown_steps == 0 && r0.stable_best_val_loss == r0.best_val_loss &&
+          r0.stable_best_step == r0.best_step);
+    char *stable = curve_of(c.out), path[1200];
+    snprintf(path, sizeof path, "%s/stable_best.ckpt", c.out);
+    CHECK(!xl_file_exists(path)); /* nothing new without a cooldown */
+    cooldown_config(&c, "cd", 1.0);
+    CHECK(xl_train_run(&c, &r, NULL, &err) == 0);
+    char *whole = curve_of(c.out);
+    CHECK_MSG(stable && whole && !strncmp(whole, stable, strlen(stable)),
+              "stable phase:\n%s\nwith cooldown:\n%s", stable, whole);
+    CHECK(r.stable_best_val_loss == r0.best_val_loss && r.stable_best_step == r0.best_step);
+    CHECK(!strcmp(r.end, r0.end) && r.stopped_early == r0.stopped_early);
+    long K = r0.best_step > 12 ? r0.best_step : 12;
+    CHECK_MSG(r.cooldown_steps == K && r.steps == r0.steps + K, "cooldown %ld steps %ld, K %ld",
+              r.cooldown_steps, r.steps, K);
+    CHECK(strcmp(r.id, r0.id) != 0);
+    /* the cooldown's evals: every 5 steps from its start (then max(5, 0.2 k)), and at its end */
+    double best = r0.best_val_loss, last_lr = NAN; /* the curve has 9 digits */
+    long best_step = r0.best_step, n = 0, prev = r0.steps;
+    for (const char *p = whole ? whole + strlen(stable ? stable : "") : NULL; p && *p;
+         p = strchr(p, '\n') + 1, n++) {
+        long s = (long)field_of(p, "\"step\":"), k = prev - r0.steps;
+        long gap = 0.2 * (double)k > 5 ? (long)(0.2 * (double)k) : 5;
+        CHECK_MSG(s == prev + gap || s == r.steps, "cooldown eval at %ld after %ld", s, prev);
+        double v = field_of(p, "\"val_loss\":"), lr = field_of(p, "\"lr\":");
+        CHECK(lr < c.lr && (isnan(last_lr) || lr < last_lr));
+        last_lr = lr;
+        if (v < best) { best = v; best_step = s; }
+        prev = s;
+    }
+    CHECK(n >= 3 && prev == r.steps);
+    CHECK_NEAR(last_lr, c.lr / (double)K, 1e-9 * c.lr);
+    /* never worse than the stable phase: the best over both */
+    CHECK_MSG(fabs(r.best_val_loss - best) < 1e-8 && r.best_step == best_step &&
+              r.best_val_loss <= r0.best_val_loss, "best %.9g at %ld, curve's %.9g at %ld",
+              r.best_val_loss, r.best_step, best, best_step);
+    snprintf(path, sizeof path, "%s/run.json", c.out);
+    cJSON *j = NULL;
+    CHECK(xl_json_read_file(path, &j, &err) == 0);
+    if (j) {
+        CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(j, "stable_best_val_loss")) == r0.best_val_loss);
+        CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(j, "stable_best_step")) == r0.best_step);
+        CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(j, "cooldown_steps")) == K);
+        cJSON *cf = cJSON_GetObjectItem(j, "config");
+        CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(cf, "cooldown_frac")) == 1.0);
+        CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(cf, "cooldown_min_steps")) == 12);
+        cJSON_Delete(j);
+    }
+    /* killed inside the cooldown, and right after the stable phase's last eval */
+    long halts[2] = {r0.steps + 10, r0.steps};
+    for (int h = 0; h < 2; h++) {
+        cooldown_config(&c, h ? "cd_r1" : "cd_r0", 1.0);
+        c.halt_at_step = halts[h];
+        CHECK(xl_train_run(&c, &r2, NULL, &err) == 0 && r2.halted && r2.steps == halts[h]);
+        c.halt_at_step = 0;
+        c.resume = 1;
+        CHECK(xl_train_run(&c, &r2, NULL, &err) == 0);
+        char *resumed = curve_of(c.out);
+        CHECK_MSG(whole && resumed && !strcmp(whole, resumed), "resumed at %ld:\n%s\nwhole:\n%s",
+                  halts[h], resumed, whole);
+        CHECK(r2.best_val_loss == r.best_val_loss && r2.best_step == r.best_step &&
+              r2.cooldown_steps == K && r2.stable_best_val_loss == r.stable_best_val_loss);
+        free(resumed);
+    }
+    /* the minimum alone does not join the id when the cooldown is off */
+    cooldown_config(&c, "cd0b", 0);
+    c.cooldown_min_steps = 99;
+    c.max_steps = 10;
+    CHECK(xl_train_run(&c, &r2, NULL, &err) == 0);
+    c.cooldown_min_steps = 12;
+    xl_train_result r3;
+    snprintf(c.out, sizeof c.out, "%s/cd0c", tmp);
+    CHECK(xl_train_run(&c, &r3, NULL, &err) == 0 && !strcmp(r2.id, r3.id));
+    /* bad values are refused with the option's name */
+    cooldown_config(&c, "cdbad", -0.5);
+    CHECK(xl_train_run(&c, &r2, NULL, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "field 'cooldown-frac': must be in [0, 10]");
+    cooldown_config(&c, "cdbad", 0.2);
+    c.cooldown_min_steps = -1;
+    CHECK(xl_train_run(&c, &r2, NULL, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "field 'cooldown-min-steps': must be >= 0");
+    cooldown_config(&c, "cdbad", 0.2);
+    snprintf(c.schedule, sizeof c.schedule, "cosine");
+    CHECK(xl_train_run(&c, &r2, NULL, &err) == XL_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, "field 'cooldown-frac': needs --schedule constant");
+    free(stable);
+    free(whole);
+}
+
 static void test_runs(void)
 {
     xl_train_config c;
@@ -457,6 +573,7 @@ int main(void)
     test_runs();
     test_data_limit();
     test_dropout();
+    test_cooldown();
     test_early_stop_and_errors();
     xl_tokenizer_free(tok);
     xl_tokenizer_free(tok2);

@@ -40,6 +40,11 @@ check "progress on stderr" 'grep -q "train" "$tmp/err.txt"'
 "$XL" train --data tiny --out "$tmp/q" "${T[@]}" --max-steps 10 --quiet > /dev/null 2> "$tmp/qerr.txt"
 check "--quiet is quiet" '[ ! -s "$tmp/qerr.txt" ]'
 check "max-tokens budget" '"$XL" train --data tiny --out "$tmp/mt" "${T[@]}" --max-tokens 640 --quiet | grep -q "^10 steps"'
+# a cooldown after the cap: 10 more steps at a falling rate, reported in the summary and record
+"$XL" train --data tiny --out "$tmp/cd" "${T[@]}" --max-steps 20 --eval-every 10 --schedule constant \
+  --cooldown-frac 0.1 --cooldown-min-steps 10 --quiet > "$tmp/cd.txt"
+check "cooldown summary" 'grep -q "^stable phase best .* at step [0-9]*; cooldown 10 steps$" "$tmp/cd.txt" && grep -q "^30 steps" "$tmp/cd.txt"'
+check "cooldown recorded" '/usr/bin/python3 -c "import json,sys; r=json.load(open(sys.argv[1])); sys.exit(not (r[\"cooldown_steps\"] == 10 and r[\"end\"] == \"cap\" and r[\"best_val_loss\"] <= r[\"stable_best_val_loss\"] and r[\"config\"][\"cooldown_frac\"] == 0.1))" "$tmp/cd/run.json"'
 check "init-from" '"$XL" train --data tiny --out "$tmp/ft" "${T[@]}" --max-steps 5 --quiet --init-from "$tmp/run/best.ckpt" --trainable ln+head >/dev/null'
 check "init_from recorded" 'grep -q "\"init_from\":.*best.ckpt" "$tmp/ft/run.json"'
 # the record names the OpenBLAS kernel family actually in use (forced here to the baseline)
@@ -71,6 +76,10 @@ WANT_RC=2 one_line_err "dropout 1" "train: --dropout: expected a number in .0, 1
 WANT_RC=2 one_line_err "dropout < 0" "train: --dropout: expected a number in .0, 1), got '-0.1'" --data tiny --out "$tmp/x" --dropout -0.1
 WANT_RC=2 one_line_err "dropout nan" "train: --dropout: expected a number in .0, 1), got 'nan'" --data tiny --out "$tmp/x" --dropout nan
 WANT_RC=2 one_line_err "attn dropout" "train: --attn-dropout: expected a number in .0, 1), got '1.5'" --data tiny --out "$tmp/x" --attn-dropout 1.5
+WANT_RC=2 one_line_err "negative cooldown" "train: --cooldown-frac: expected a number in .0, 10., got '-1'" --data tiny --out "$tmp/x" --schedule constant --cooldown-frac -1
+WANT_RC=2 one_line_err "huge cooldown" "train: --cooldown-frac: expected a number in .0, 10., got '11'" --data tiny --out "$tmp/x" --schedule constant --cooldown-frac 11
+WANT_RC=2 one_line_err "negative cooldown minimum" "train: --cooldown-min-steps: expected an integer >= 0, got '-3'" --data tiny --out "$tmp/x" --cooldown-min-steps -3
+WANT_RC=2 one_line_err "cooldown needs constant" "train: --cooldown-frac: needs --schedule constant" --data tiny --out "$tmp/x" --cooldown-frac 0.2
 one_line_err "resume nothing" "no $tmp/x2/last.ckpt" --data tiny --out "$tmp/x2" --resume "${T[@]}"
 head -c 1000 "$tmp/run/best.ckpt" > "$tmp/trunc.ckpt"
 one_line_err "truncated ckpt" "trunc.ckpt" --data tiny --out "$tmp/x" --init-from "$tmp/trunc.ckpt" "${T[@]}"
