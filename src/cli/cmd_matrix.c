@@ -45,7 +45,8 @@ const char MATRIX_USAGE[] =
     "         examples of task A, then n_target of B; score greedy decoding on held-out B;\n"
     "         baseline: n_target of B alone.  Runs through the sweep executor: each stage is\n"
     "         an 'xferlaw tasks tune' process in OUT/runs/ID, J at a time (default: cores),\n"
-    "         K BLAS threads each (default 1), one line of OUT/runs.jsonl per finished run;\n"
+    "         K BLAS threads each (default 0: the spec's \"threads\", else 1), one line of\n"
+    "         OUT/runs.jsonl per finished run;\n"
     "         kill it and run the same command again: only what is missing runs.  Under\n"
     "         'mpirun -np P' rank 0 schedules and ranks 1..P-1 run.  Writes\n"
     "         OUT/SIZE/{raw_acc,gain,gain_nll}.csv (long, per seed), gain_square.csv and\n"
@@ -135,12 +136,13 @@ static int do_run(int argc, char **argv, int *main_argc, char ***main_argv)
 {
     const char *spec_path = NULL;
     int quiet = 0, no_analyze = 0, dry = 0, n_pos;
-    long jobs = 0, threads = 0;
+    long jobs = 0;
+    int threads = 0;   /* 0: the spec's, else 1 */
     const cli_opt opts[] = {
         {"--no-analyze", NULL, CLI_FLAG, &no_analyze, 0, 0, 0, NULL, 0},
         {"--dry-run", NULL, CLI_FLAG, &dry, 0, 0, 0, NULL, 0},
         {"--jobs", NULL, CLI_LONG, &jobs, 1, 4096, 0, NULL, 0},
-        {"--threads", NULL, CLI_LONG, &threads, 1, 4096, 0, NULL, 0}, CLI_QUIET(&quiet),
+        CLI_THREADS(&threads), CLI_QUIET(&quiet),
         CLI_OPT_END};
     int prc = cli_parse("matrix", opts, NULL, argc, argv, &spec_path, 1, &n_pos);
     if (prc)
@@ -175,7 +177,7 @@ static int do_run(int argc, char **argv, int *main_argc, char ***main_argv)
     {
         (void)run_mpi, (void)main_argc, (void)main_argv;
         if (!quiet && !dry)
-            fprintf(stderr, "xferlaw matrix: %ld jobs x %ld threads; results in %s/runs.jsonl\n",
+            fprintf(stderr, "xferlaw matrix: %ld jobs x %d threads; results in %s/runs.jsonl\n",
                     jobs, threads, spec->out);
         xl_pw_exec x = {.trainer = trainer, .jobs = (int)jobs, .threads = (int)threads,
                         .log = quiet ? NULL : stderr, .dry_run = dry};
@@ -245,5 +247,6 @@ int cmd_matrix(int argc, char **argv)
         return matrix_analyze(argc - 1, argv + 1);
     if (strcmp(argv[1], "run") == 0)
         return do_run(argc - 1, argv + 1, &argc, &argv);
-    return cli_usage_error("matrix", "unknown subcommand '%s'", argv[1]);
+    static const char *const subs[] = {"analyze", "run"};
+    return cli_unknown_subcommand("matrix", argv[1], subs, 2);
 }
