@@ -142,8 +142,8 @@ static void test_cooldown_ids(const xl_sweep_plan *p)
     const char *to[4] = {"\"max_steps\":100,\"schedule\":\"constant\"}",
                          "\"max_steps\":100,\"schedule\":\"constant\",\"cooldown_frac\":0}",
                          "\"max_steps\":100,\"schedule\":\"constant\",\"cooldown_frac\":0.2}",
-                         "\"max_steps\":100,\"schedule\":\"constant\",\"cooldown_frac\":0.2,"
-                         "\"cooldown_min_steps\":30}"};
+                         ("\"max_steps\":100,\"schedule\":\"constant\",\"cooldown_frac\":0.2,"
+                          "\"cooldown_min_steps\":30}")};
     xl_sweep_spec s[4];
     xl_sweep_plan q[4];
     xl_error e;
