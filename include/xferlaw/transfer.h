@@ -286,6 +286,7 @@ typedef struct xl_verdict_cur {
     int measured, fit_ok;
     size_t n_runs, n_used, n_clean;     /* fine-tuned, fitted, fitted without any flag */
     size_t n_sizes, n_DF;               /* distinct N and D_F among the fitted runs */
+    int runs_enough;                    /* enough unflagged runs, sizes and D_F to read a fit */
     xl_param k, alpha, beta;            /* log-linear fit, comparison estimator */
     unsigned k_flags, alpha_flags, beta_flags;
     int alpha_sign, beta_sign;          /* +1/-1: interval above/below 0; 0: contains 0 */

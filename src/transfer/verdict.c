@@ -170,9 +170,10 @@ int xl_verdict_compute(const xl_transfer_result *r, xl_verdict *v, xl_error *err
             vc->alpha_sign = sign_of(&lf->alpha);
             vc->beta_sign = sign_of(&lf->beta);
         }
+        vc->runs_enough = vc->n_clean >= v->min_clean && 2 * vc->n_clean >= vc->n_used &&
+                          vc->n_sizes >= 3 && vc->n_DF >= 3;
         vc->measured = lf->ok && !vc->k_flags && !vc->alpha_flags && !vc->beta_flags &&
-                       vc->n_clean >= v->min_clean && 2 * vc->n_clean >= vc->n_used &&
-                       vc->n_sizes >= 3 && vc->n_DF >= 3;
+                       vc->runs_enough;
         v->n_measured += vc->measured;
     }
     free(Ns);

@@ -146,9 +146,7 @@ static void curriculum_sentences(FILE *fp, const xl_transfer_result *r, const xl
     fputc('\n', fp);
     /* An exponent can be pinned down while k and the other one are not (the sizes span
      * two decades, the D_F values less than one): say so, rather than discard it with the law. */
-    int enough = vc->n_clean >= v->min_clean && 2 * vc->n_clean >= vc->n_used && vc->n_sizes >= 3 &&
-                 vc->n_DF >= 3;
-    for (int i = 0; enough && i < 2; i++) {
+    for (int i = 0; vc->runs_enough && i < 2; i++) {
         int s = i ? vc->beta_sign : vc->alpha_sign;
         if (fs[i] || !s)
             continue;
