@@ -46,8 +46,9 @@ typedef struct xl_dataset {
 } xl_dataset;
 
 /* spec: a corpus name under root, or "NAME:W,NAME:W" (weights by tokens).
- * d_cap > 0 keeps a deterministic subset of whole documents (chosen by seed) of about
- * d_cap tokens (exactly d_cap after trimming the last document); 0 keeps all. */
+ * d_cap > 0 keeps a deterministic subset of document pieces (at most 1024 tokens each,
+ * a cut closed by an EOT; chosen by seed), exactly d_cap tokens after trimming the last
+ * piece; 0 keeps all. */
 int xl_dataset_load(const char *root, const char *spec, uint64_t d_cap, uint64_t seed,
                     xl_dataset *ds, xl_error *err);
 void xl_dataset_free(xl_dataset *ds);

@@ -1,7 +1,7 @@
 /* Datasets: a corpus or a mixture of corpora, with the training stream capped at D
- * unique tokens.  The cap keeps whole documents in a seeded random order and trims the
- * last one, so for a fixed seed a smaller D is a prefix of a larger one (nested data
- * sizes, as a scaling-law sweep wants). */
+ * unique tokens.  The cap keeps pieces of documents (at most 1024 tokens each) in a
+ * seeded random order and trims the last one, so for a fixed seed a smaller D is a
+ * prefix of a larger one (nested data sizes, as a scaling-law sweep wants). */
 #include "corpus_internal.h"
 
 #include <cjson/cJSON.h>
@@ -228,36 +228,50 @@ static int parse_spec(const char *root, const char *spec, part *parts, int *n_pa
     return XL_OK;
 }
 
-/* Append exactly want tokens of whole documents of p's train split, in a seeded order. */
+/* Pieces are at most XL_DATA_PIECE tokens of one document; a document longer than that is
+ * cut into pieces, each but its last closed by an EOT.  Shuffling pieces rather than whole
+ * documents keeps every D a sample of the whole corpus: with whole documents one long file
+ * (python's pickletools.py is 40.6k tokens of opcode tables) filled D = 59k-99k by itself,
+ * and every from-scratch and fine-tuned loss in that range moved with it. */
+#define XL_DATA_PIECE 1024
+
+typedef struct { size_t a, b; int close; } piece;
+
+/* Append exactly want tokens of p's train split, as pieces in a seeded order. */
 static int take_train(const part *p, size_t want, uint64_t seed, int eot, uint16_t *dst)
 {
     if (want == p->n_train) { memcpy(dst, p->train, want * sizeof *dst); return 0; }
-    size_t nd = 0;
-    for (size_t i = 0; i < p->n_train; i++) nd += p->train[i] == eot;
-    if (p->n_train && p->train[p->n_train - 1] != eot) nd++;
-    size_t *start = malloc((nd + 1) * sizeof *start), *order = malloc((nd + 1) * sizeof *order);
-    if (!start || !order) { free(start); free(order); return -1; }
-    size_t d = 0;
-    start[d++] = 0;
-    for (size_t i = 0; i + 1 < p->n_train; i++)
-        if (p->train[i] == eot) start[d++] = i + 1;
-    start[nd] = p->n_train;
-    for (size_t i = 0; i < nd; i++) order[i] = i;
+    const size_t step = XL_DATA_PIECE - 1; /* the closing EOT fills a piece to XL_DATA_PIECE */
+    size_t np = 0;
+    for (size_t a = 0, i = 0; i < p->n_train; i++)
+        if (p->train[i] == eot || i + 1 == p->n_train) {
+            size_t len = i + 1 - a;
+            np += len <= XL_DATA_PIECE ? 1 : 1 + (len - XL_DATA_PIECE + step - 1) / step;
+            a = i + 1;
+        }
+    piece *pc = malloc((np + 1) * sizeof *pc);
+    if (!pc) return -1;
+    size_t k = 0;
+    for (size_t a = 0, i = 0; i < p->n_train; i++)
+        if (p->train[i] == eot || i + 1 == p->n_train) {
+            for (; i + 1 - a > XL_DATA_PIECE; a += step) pc[k++] = (piece){a, a + step, 1};
+            pc[k++] = (piece){a, i + 1, 0};
+            a = i + 1;
+        }
     xl_rng r;
     xl_rng_seed_stream(&r, seed, xl_hash64(p->name, strlen(p->name)));
-    for (size_t i = nd; i > 1; i--) {
+    for (size_t i = np; i > 1; i--) {
         size_t j = (size_t)xl_rng_below(&r, i);
-        size_t t = order[i - 1]; order[i - 1] = order[j]; order[j] = t;
+        piece t = pc[i - 1]; pc[i - 1] = pc[j]; pc[j] = t;
     }
     size_t w = 0;
-    for (size_t i = 0; i < nd && w < want; i++) {
-        size_t a = start[order[i]], b = start[order[i] + 1];
-        size_t take = b - a < want - w ? b - a : want - w;
-        memcpy(dst + w, p->train + a, take * sizeof *dst);
+    for (size_t i = 0; i < np && w < want; i++) {
+        size_t len = pc[i].b - pc[i].a, take = len < want - w ? len : want - w;
+        memcpy(dst + w, p->train + pc[i].a, take * sizeof *dst);
         w += take;
+        if (pc[i].close && w < want) dst[w++] = (uint16_t)eot;
     }
-    free(start);
-    free(order);
+    free(pc);
     return 0;
 }
 

@@ -232,6 +232,65 @@ static void test_build_and_datasets(void)
     xl_tokenizer_free(tok);
 }
 
+/* A D cap samples pieces of documents (<= 1024 tokens, a cut closed by an EOT), so a long
+ * document cannot fill a range of D by itself.  Fails on whole-document sampling. */
+static long longest_run_without(const uint16_t *t, size_t n, int eot)
+{
+    long best = 0, run = 0;
+    for (size_t i = 0; i < n; i++) {
+        run = t[i] == eot ? 0 : run + 1;
+        if (run > best) best = run;
+    }
+    return best;
+}
+
+static void test_dataset_pieces(void)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data/tokenizer.txt", getenv("XL_SRCDIR") ? getenv("XL_SRCDIR") : ".");
+    xl_tokenizer *tok = NULL;
+    xl_error err;
+    if (xl_tokenizer_load(path, &tok, &err)) { CHECK(0); return; }
+    enum { ND = 60, NLONG = 4 };
+    char *texts[ND];
+    size_t lens[ND];
+    for (int d = 0; d < ND; d++) {
+        int reps = d < NLONG ? 1500 : 12; /* four long documents, the rest short */
+        size_t cap = (size_t)reps * 40 + 64, w = 0;
+        texts[d] = malloc(cap);
+        for (int r = 0; r < reps; r++)
+            w += (size_t)snprintf(texts[d] + w, cap - w, "doc%d line %d x = %d\n", d, r, r * d);
+        lens[d] = w;
+    }
+    xl_corpus_build_opts o = {.root = tmpdir, .name = "pieces", .val_frac = 0.1, .test_frac = 0.1, .threads = 2};
+    xl_corpus_stats st;
+    CHECK(xl_corpus_build_docs(&o, tok, texts, lens, ND, &st, &err) == 0);
+    xl_dataset all, ds, ds2;
+    CHECK(xl_dataset_load(tmpdir, "pieces", 0, 1, &all, &err) == 0);
+    /* the precondition: a long document in the train split */
+    CHECK_MSG(longest_run_without(all.train, all.n_train, all.eot) > 3000, "longest document %ld tokens",
+              longest_run_without(all.train, all.n_train, all.eot));
+    size_t eots = 0;
+    for (size_t i = 0; i < all.n_train; i++) eots += all.train[i] == all.eot;
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        CHECK(xl_dataset_load(tmpdir, "pieces", all.n_train - 1, seed, &ds, &err) == 0);
+        CHECK(ds.n_train == all.n_train - 1);
+        CHECK_MSG(longest_run_without(ds.train, ds.n_train, ds.eot) <= 1023, "seed %d: run of %ld tokens",
+                  (int)seed, longest_run_without(ds.train, ds.n_train, ds.eot));
+        size_t e = 0;
+        for (size_t i = 0; i < ds.n_train; i++) e += ds.train[i] == ds.eot;
+        CHECK_MSG(e > eots + 2, "seed %d: %zu EOTs, corpus has %zu", (int)seed, e, eots); /* the cuts */
+        /* still nested */
+        CHECK(xl_dataset_load(tmpdir, "pieces", 2000, seed, &ds2, &err) == 0);
+        CHECK(memcmp(ds.train, ds2.train, 2000 * sizeof *ds.train) == 0);
+        xl_dataset_free(&ds2);
+        xl_dataset_free(&ds);
+    }
+    xl_dataset_free(&all);
+    for (int d = 0; d < ND; d++) free(texts[d]);
+    xl_tokenizer_free(tok);
+}
+
 /* Raw text as --data: a directory (one document per file) or one file (paragraphs),
  * split exactly as `corpus build` splits the same documents. */
 static void test_raw_datasets(void)
@@ -348,6 +407,7 @@ int main(void)
     test_train_tokenizer();
     test_filters();
     test_build_and_datasets();
+    test_dataset_pieces();
     test_raw_datasets();
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
