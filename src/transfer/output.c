@@ -307,6 +307,27 @@ static void print_law(FILE *fp, const char *title, const xl_law_fit *f, const xl
 }
 
 /* A number of the from-scratch table, or the name of its flag instead */
+/* A count (parameters, tokens) as a whole number while it fits the column, so that a
+ * table never mixes 3312 with 1.277e+04; NaN and huge values fall back to %g. */
+static const char *count_str(char *buf, size_t cap, double x)
+{
+    if (isfinite(x) && fabs(x) < 1e9)
+        snprintf(buf, cap, "%.0f", x);
+    else
+        snprintf(buf, cap, "%.4g", x);
+    return buf;
+}
+
+/* Fine-tuned rows in the order curriculum, N, D_F (the runs file's order is arbitrary). */
+static int est_cmp(const void *a, const void *b)
+{
+    const xl_xfer_est *x = *(const xl_xfer_est *const *)a, *y = *(const xl_xfer_est *const *)b;
+    int c = strcmp(x->curriculum, y->curriculum);
+    if (c) return c;
+    if (x->N != y->N) return x->N < y->N ? -1 : 1;
+    return (x->DF > y->DF) - (x->DF < y->DF);
+}
+
 static void print_flagged(FILE *fp, double v, unsigned flags)
 {
     char f[80];
@@ -341,8 +362,10 @@ void xl_transfer_print(const xl_transfer_result *r, FILE *fp)
         }
         for (size_t j = 0; j < n; j++) {
             size_t i = order[j];
-            fprintf(fp, "  %-12.12s N %10.4g  %10.4g tokens  val loss %.4f\n",
-                    u->pre_curriculum[i], u->pre_N[i], u->pre_tokens[i], u->pre_loss[i]);
+            char nb[32], tb[32];
+            fprintf(fp, "  %-12.12s N %10s  %10s tokens  val loss %.4f\n", u->pre_curriculum[i],
+                    count_str(nb, sizeof nb, u->pre_N[i]), count_str(tb, sizeof tb, u->pre_tokens[i]),
+                    u->pre_loss[i]);
         }
         free(order);
         fputc('\n', fp);
@@ -363,7 +386,8 @@ void xl_transfer_print(const xl_transfer_result *r, FILE *fp)
     for (size_t i = 0; i < m->n_sizes; i++) {
         const xl_scratch_curve *c = &m->c[i];
         double dj = xl_scratch_dn(m, c->N, r->opts.within);
-        fprintf(fp, "  %12.4g %6zu", c->N, c->n_raw);
+        char nb[32];
+        fprintf(fp, "  %12s %6zu", count_str(nb, sizeof nb, c->N), c->n_raw);
         print_flagged(fp, dj, xl_scratch_dn_flags(c, dj));
         print_flagged(fp, c->DN_perN, xl_scratch_dn_flags(c, c->DN_perN));
         print_flagged(fp, c->Linf, xl_scratch_linf_flags(c));
@@ -372,16 +396,23 @@ void xl_transfer_print(const xl_transfer_result *r, FILE *fp)
     fprintf(fp, "\nFine-tuned runs (D_E, D_T by interpolation | by fitted L(N,D)):\n");
     fprintf(fp, "  %-10s %10s %10s %8s %10s %10s %10s %10s  %s\n", "curriculum", "N", "D_F", "loss",
             "D_E interp", "D_T interp", "D_E fit", "D_T fit", "flags");
-    for (size_t i = 0; i < r->n_est; i++) {
-        const xl_xfer_est *e = &r->est[i];
-        char fl[400], f0[160], f1[160];
+    const xl_xfer_est **rows = malloc((r->n_est + 1) * sizeof *rows);
+    size_t n_rows = rows ? r->n_est : 0;
+    for (size_t i = 0; i < n_rows; i++) rows[i] = &r->est[i];
+    if (n_rows) qsort(rows, n_rows, sizeof *rows, est_cmp);
+    for (size_t i = 0; i < n_rows; i++) {
+        const xl_xfer_est *e = rows[i];
+        char fl[400], f0[160], f1[160], nb[32], db[32], e0[32], t0[32], e1[32], t1[32];
         xl_xfer_flags_str(e->flags[0], f0, sizeof f0);
         xl_xfer_flags_str(e->flags[1] | e->common, f1, sizeof f1);
         snprintf(fl, sizeof fl, "%s%s%s%s", f0[0] ? "interp:" : "", f0, f0[0] && f1[0] ? " " : "", f1);
-        fprintf(fp, "  %-10.10s %10.4g %10.4g %8.4g %10.4g %10.4g %10.4g %10.4g  %s%s\n",
-                e->curriculum, e->N, e->DF, e->loss, e->DE[0], e->DT[0], e->DE[1], e->DT[1], fl,
+        fprintf(fp, "  %-10.10s %10s %10s %8.4g %10s %10s %10s %10s  %s%s\n", e->curriculum,
+                count_str(nb, sizeof nb, e->N), count_str(db, sizeof db, e->DF), e->loss,
+                count_str(e0, sizeof e0, e->DE[0]), count_str(t0, sizeof t0, e->DT[0]),
+                count_str(e1, sizeof e1, e->DE[1]), count_str(t1, sizeof t1, e->DT[1]), fl,
                 e->used[0] || e->used[1] ? "" : " (not fitted)");
     }
+    free(rows);
     for (size_t c = 0; c < r->n_curricula; c++) {
         const xl_curriculum_result *cr = &r->cur[c];
         fprintf(fp, "\nCurriculum '%s': %zu runs; D_T = k D_F^alpha N^beta, 95%% intervals (%s)\n",

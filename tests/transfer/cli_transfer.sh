@@ -36,6 +36,14 @@ echo '{"kind":"pretrain","curriculum":"text","N":1e6,"D":1e9,"loss":1.0}' >> "$T
 "$X" transfer "$T/sweep" --bootstrap 0 --quiet -o "$T/s.json" > /dev/null
 check '[ $? -eq 0 ]'
 check 'grep -Eq "\"rows\":[[:space:]]*261$" "$T/s.json"'
+# the fine-tuned table is sorted by curriculum, N, D_F whatever the file's order, and
+# counts are whole numbers (no 3312 next to 1.277e+04)
+{ head -1 "$T/p.csv"; tail -n +2 "$T/p.csv" | sort -t, -k3,3gr; } > "$T/shuf.csv"
+"$X" transfer "$T/shuf.csv" --bootstrap 0 --quiet > "$T/shuf.txt"
+sed -n '/^Fine-tuned runs/,/^$/p' "$T/shuf.txt" | awk 'NR > 2 && NF >= 8 { print $1, $2, $3 }' > "$T/rows.txt"
+check '[ "$(wc -l < "$T/rows.txt")" -gt 80 ]'
+check 'sort -k1,1 -k2,2g -k3,3g -c "$T/rows.txt"'
+check '! grep -q "e+" "$T/rows.txt"'
 
 # bad input: one line naming file, line and field; non-zero exit; no output file
 printf 'curriculum,N,D,loss\nscratch,1e6,1e5,4.0\nscratch,1e6,2e5,abc\n' > "$T/bad.csv"
