@@ -36,6 +36,13 @@ echo '{"kind":"pretrain","curriculum":"text","N":1e6,"D":1e9,"loss":1.0}' >> "$T
 "$X" transfer "$T/sweep" --bootstrap 0 --quiet -o "$T/s.json" > /dev/null
 check '[ $? -eq 0 ]'
 check 'grep -Eq "\"rows\":[[:space:]]*261$" "$T/s.json"'
+# one exponent determined, the law not: beta_alone.csv is a measured table (an earlier medium
+# sweep, whole-document subsets; pre-transition runs removed) whose β intervals pass the
+# width test and exclude 0 while α's do not
+"$X" transfer "$XL_SRCDIR/tests/transfer/beta_alone.csv" --bootstrap 400 --seed 1 --quiet > "$T/ba.txt"
+check 'grep -qF "text: β alone is determined: β = 0.197 [0.116, 0.346], > 0 at 95%" "$T/ba.txt"'
+check 'grep -qF "text+code: β alone is determined: β = 0.168 [0.101, 0.285]" "$T/ba.txt"'
+check '! grep -q "α alone" "$T/ba.txt"'
 # the fine-tuned table is sorted by curriculum, N, D_F whatever the file's order, and
 # counts are whole numbers (no 3312 next to 1.277e+04)
 { head -1 "$T/p.csv"; tail -n +2 "$T/p.csv" | sort -t, -k3,3gr; } > "$T/shuf.csv"
