@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int xl_test_failures;
@@ -64,6 +65,14 @@ static int xl_test_checks;
                     __LINE__, xh_ ? xh_ : "(null)", xn_);                              \
         }                                                                              \
     } while (0)
+
+/* PATH (relative to the source tree, $XL_SRCDIR, else ".") into buf; returns buf. */
+static inline const char *xl_test_srcpath(char *buf, size_t cap, const char *path)
+{
+    const char *src = getenv("XL_SRCDIR");
+    snprintf(buf, cap, "%s/%s", src ? src : ".", path);
+    return buf;
+}
 
 #define TEST_MAIN_END()                                                                \
     do {                                                                               \

@@ -9,10 +9,21 @@
 
 static char tmpdir[256];
 
+/* The shipped tokenizer (data/tokenizer.txt), or NULL after a failed check. */
+static xl_tokenizer *shipped_tokenizer(void)
+{
+    char path[4096];
+    xl_tokenizer *tok = NULL;
+    xl_error err;
+    CHECK_MSG(xl_tokenizer_load(xl_test_srcpath(path, sizeof path, "data/tokenizer.txt"), &tok, &err) == 0,
+              "%s", err.msg);
+    return tok;
+}
+
 static void test_shipped_tokenizer(void)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/data/tokenizer.txt", getenv("XL_SRCDIR") ? getenv("XL_SRCDIR") : ".");
+    xl_test_srcpath(path, sizeof path, "data/tokenizer.txt");
     xl_tokenizer *tok = NULL;
     xl_error err;
     CHECK(xl_tokenizer_load(path, &tok, &err) == 0);
@@ -150,10 +161,9 @@ static void free_docs(char **texts, size_t *lens, int n)
 static void test_build_and_datasets(void)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/data/tokenizer.txt", getenv("XL_SRCDIR") ? getenv("XL_SRCDIR") : ".");
-    xl_tokenizer *tok = NULL;
     xl_error err;
-    if (xl_tokenizer_load(path, &tok, &err)) { CHECK(0); return; }
+    xl_tokenizer *tok = shipped_tokenizer();
+    if (!tok) return;
     char **texts, **texts2;
     size_t *lens, *lens2;
     int nd = 400;
@@ -246,11 +256,9 @@ static long longest_run_without(const uint16_t *t, size_t n, int eot)
 
 static void test_dataset_pieces(void)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/data/tokenizer.txt", getenv("XL_SRCDIR") ? getenv("XL_SRCDIR") : ".");
-    xl_tokenizer *tok = NULL;
     xl_error err;
-    if (xl_tokenizer_load(path, &tok, &err)) { CHECK(0); return; }
+    xl_tokenizer *tok = shipped_tokenizer();
+    if (!tok) return;
     enum { ND = 60, NLONG = 4 };
     char *texts[ND];
     size_t lens[ND];
@@ -296,11 +304,10 @@ static void test_dataset_pieces(void)
 static void test_raw_datasets(void)
 {
     char tokpath[4096], dir[512], dir2[512], path[4200], file[512];
-    snprintf(tokpath, sizeof tokpath, "%s/data/tokenizer.txt", getenv("XL_SRCDIR") ? getenv("XL_SRCDIR") : ".");
-    setenv("XL_TOKENIZER", tokpath, 1);
-    xl_tokenizer *tok = NULL;
+    setenv("XL_TOKENIZER", xl_test_srcpath(tokpath, sizeof tokpath, "data/tokenizer.txt"), 1);
     xl_error err;
-    if (xl_tokenizer_load(tokpath, &tok, &err)) { CHECK(0); return; }
+    xl_tokenizer *tok = shipped_tokenizer();
+    if (!tok) return;
     char **texts;
     size_t *lens;
     int nd = 300;

@@ -389,9 +389,8 @@ static int cmp_double(const void *a, const void *b)
 /* Epoch AI's replication data (Besiroglu et al. 2024): the 240 points with loss < 3.44. */
 static size_t epoch_data(double *N, double *D, double *L)
 {
-    const char *src = getenv("XL_SRCDIR");
     char path[4096];
-    snprintf(path, sizeof path, "%s/data/chinchilla.csv", src ? src : ".");
+    xl_test_srcpath(path, sizeof path, "data/chinchilla.csv");
     FILE *f = fopen(path, "r");
     CHECK_MSG(f != NULL, "cannot open %s", path);
     if (!f)
@@ -438,9 +437,8 @@ static xl_fit_result *epoch_fit(size_t B)
 static void test_epoch_bootstrap(void)
 {
     static double ref[200 * 5], rel[200];
-    const char *src = getenv("XL_SRCDIR");
     char path[4096];
-    snprintf(path, sizeof path, "%s/tests/fit/chinchilla_boot_ref.csv", src ? src : ".");
+    xl_test_srcpath(path, sizeof path, "tests/fit/chinchilla_boot_ref.csv");
     FILE *f = fopen(path, "r");
     CHECK_MSG(f != NULL, "cannot open %s", path);
     if (!f)

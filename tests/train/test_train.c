@@ -549,7 +549,7 @@ int main(void)
     xl_error err;
     xl_mkdirs(tmp, &err);
     char path[4096];
-    snprintf(path, sizeof path, "%s/data/tokenizer.txt", getenv("XL_SRCDIR") ? getenv("XL_SRCDIR") : ".");
+    xl_test_srcpath(path, sizeof path, "data/tokenizer.txt");
     xl_tokenizer *tok = NULL, *tok2 = NULL;
     CHECK(xl_tokenizer_load(path, &tok, &err) == 0);
     if (!tok) TEST_MAIN_END();

@@ -256,8 +256,7 @@ static size_t check_screen_pairwise(const xl_xfer_runs *runs, const xl_xfer_opts
 static void test_screen_index(void)
 {
     char path[4200];
-    const char *src = getenv("XL_SRCDIR");
-    snprintf(path, sizeof path, "%s/data/small_runs.jsonl", src ? src : ".");
+    xl_test_srcpath(path, sizeof path, "data/small_runs.jsonl");
     xl_xfer_runs *runs = NULL;
     xl_error err;
     CHECK(xl_xfer_runs_load(path, NULL, 0, NULL, 0, &runs, &err) == 0);
