@@ -237,27 +237,31 @@ static int parse_spec(const char *root, const char *spec, part *parts, int *n_pa
 
 typedef struct { size_t a, b; int close; } piece;
 
+/* Cuts p's train split into pieces; writes them to pc unless NULL; returns their number
+ * (one walk serves to count and to fill, so the two cannot disagree). */
+static size_t cut_pieces(const part *p, int eot, piece *pc)
+{
+    const size_t step = XL_DATA_PIECE - 1; /* the closing EOT fills a piece to XL_DATA_PIECE */
+    size_t k = 0;
+    for (size_t a = 0, i = 0; i < p->n_train; i++)
+        if (p->train[i] == eot || i + 1 == p->n_train) {
+            for (; i + 1 - a > XL_DATA_PIECE; a += step, k++)
+                if (pc) pc[k] = (piece){a, a + step, 1};
+            if (pc) pc[k] = (piece){a, i + 1, 0};
+            k++;
+            a = i + 1;
+        }
+    return k;
+}
+
 /* Append exactly want tokens of p's train split, as pieces in a seeded order. */
 static int take_train(const part *p, size_t want, uint64_t seed, int eot, uint16_t *dst)
 {
     if (want == p->n_train) { memcpy(dst, p->train, want * sizeof *dst); return 0; }
-    const size_t step = XL_DATA_PIECE - 1; /* the closing EOT fills a piece to XL_DATA_PIECE */
-    size_t np = 0;
-    for (size_t a = 0, i = 0; i < p->n_train; i++)
-        if (p->train[i] == eot || i + 1 == p->n_train) {
-            size_t len = i + 1 - a;
-            np += len <= XL_DATA_PIECE ? 1 : 1 + (len - XL_DATA_PIECE + step - 1) / step;
-            a = i + 1;
-        }
+    size_t np = cut_pieces(p, eot, NULL);
     piece *pc = malloc((np + 1) * sizeof *pc);
     if (!pc) return -1;
-    size_t k = 0;
-    for (size_t a = 0, i = 0; i < p->n_train; i++)
-        if (p->train[i] == eot || i + 1 == p->n_train) {
-            for (; i + 1 - a > XL_DATA_PIECE; a += step) pc[k++] = (piece){a, a + step, 1};
-            pc[k++] = (piece){a, i + 1, 0};
-            a = i + 1;
-        }
+    cut_pieces(p, eot, pc);
     xl_rng r;
     xl_rng_seed_stream(&r, seed, xl_hash64(p->name, strlen(p->name)));
     for (size_t i = np; i > 1; i--) {
