@@ -35,6 +35,8 @@ typedef struct xl_sweep_model {
     int has_dropout, has_attn_dropout; /* ... (else each section's) */
     double *d_f, *d_scratch; /* this model's own grids (NULL: the spec's), ascending */
     size_t n_d_f, n_d_scratch;
+    long warmup;             /* >= 0: warmup steps of this model's runs from a random init
+                              * (pre-training, from scratch); -1: the spec's "warmup" */
 } xl_sweep_model;
 
 typedef struct xl_sweep_curriculum {

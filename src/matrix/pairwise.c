@@ -178,7 +178,7 @@ int xl_pw_plan_build(const xl_pw_spec *s, xl_pw_plan **out, xl_error *err)
         p->N[z] = (double)xl_nn_n_params_nonembedding(&cfg);
         p->models[z] = (xl_sweep_model){.n_layer = cfg.n_layer, .d_model = cfg.d_model,
                                         .n_head = cfg.n_head, .ctx = cfg.ctx, .lr = s->lr,
-                                        .batch = s->batch, .pretrain_steps = 1};
+                                        .batch = s->batch, .pretrain_steps = 1, .warmup = -1};
     }
     p->spec = (xl_sweep_spec){.path = (char *)s->path, .name = p->name, .curricula = p->cur,
                               .n_curricula = nt + 1, .models = p->models,

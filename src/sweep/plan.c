@@ -125,14 +125,18 @@ static void dropout_args(argvec *a, const xl_sweep_model *m, double p, double at
         add(a, "--attn-dropout", "%.6g", attn);
 }
 
-static void common_args(argvec *a, const xl_sweep_spec *s, long seed)
+/* warmup: the model's own for runs from a random init (a deep model at a high rate can
+ * settle in a worse basin when warmed up briefly; docs/protocol.md), else the spec's */
+static void common_args(argvec *a, const xl_sweep_spec *s, long seed, long warmup)
 {
     add(a, "--eval-every", "%ld", s->eval_every);
     add(a, "--patience", "%ld", s->patience);
     if (s->eval_tokens > 0)
         add(a, "--eval-tokens", "%ld", s->eval_tokens);
-    if (s->warmup >= 0)
-        add(a, "--warmup", "%ld", s->warmup);
+    if (warmup < 0)
+        warmup = s->warmup;
+    if (warmup >= 0)
+        add(a, "--warmup", "%ld", warmup);
     add(a, "--seed", "%ld", seed);
     for (size_t i = 0; i < s->n_train_args; i++)
         add(a, s->train_args[i], NULL);
@@ -271,7 +275,7 @@ int xl_sweep_plan_build(const xl_sweep_spec *s, xl_sweep_plan *p, xl_error *err)
                     r.est_tokens = m->pretrain_tokens;
                 }
                 dropout_args(&a, m, s->pretrain_dropout, s->pretrain_attn_dropout);
-                common_args(&a, s, r.seed);
+                common_args(&a, s, r.seed, m->warmup);
                 estimate(s, m, &r);
                 long pre = (long)p->n;
                 if ((rc = push(p, &cap, &a, &r, err)))
@@ -295,7 +299,7 @@ int xl_sweep_plan_build(const xl_sweep_spec *s, xl_sweep_plan *p, xl_error *err)
                         dropout_args(&f, m, s->finetune.dropout, s->finetune.attn_dropout);
                         if (s->trainable)
                             add(&f, "--trainable", "%s", s->trainable);
-                        common_args(&f, s, q.seed);
+                        common_args(&f, s, q.seed, -1);
                         estimate(s, m, &q);
                         rc = push(p, &cap, &f, &q, err);
                     }
@@ -322,7 +326,7 @@ int xl_sweep_plan_build(const xl_sweep_spec *s, xl_sweep_plan *p, xl_error *err)
                         budget_args(&a, &s->scratch, r.D, m, &r.est_tokens);
                         protocol_args(&a, &s->scratch);
                         dropout_args(&a, m, s->scratch.dropout, s->scratch.attn_dropout);
-                        common_args(&a, s, r.seed);
+                        common_args(&a, s, r.seed, m->warmup);
                         estimate(s, m, &r);
                         rc = push(p, &cap, &a, &r, err);
                     }

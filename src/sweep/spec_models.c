@@ -8,7 +8,7 @@
 
 static const char *const MODEL_KEYS[] = {"n_layer", "d_model", "n_head", "ctx", "lr", "batch",
     "pretrain_tokens", "pretrain_steps", "lr_finetune", "lr_scratch", "D_F", "D", "dropout",
-    "attn_dropout", NULL};
+    "attn_dropout", "warmup", NULL};
 
 /* The "pretrain" section: one of tokens, steps, tokens_per_param (bounded by min/max). */
 typedef struct {
@@ -101,6 +101,10 @@ static int parse_shape(xl__spec_ctx *c, const cJSON *m, const char *w, xl_sweep_
         (rc = xl__spec_long(c, m, "batch", w, &md->batch, 0, 1)) ||
         (rc = xl__spec_num(c, m, "pretrain_tokens", w, &md->pretrain_tokens, 0, 0, 1)) ||
         (rc = xl__spec_long(c, m, "pretrain_steps", w, &md->pretrain_steps, 0, 1)))
+        return rc;
+    md->warmup = -1;
+    if (cJSON_GetObjectItemCaseSensitive(m, "warmup") &&
+        (rc = xl__spec_long(c, m, "warmup", w, &md->warmup, 1, 0)))
         return rc;
     char f[96];
     if (md->d_model % md->n_head) {

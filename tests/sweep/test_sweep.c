@@ -359,6 +359,42 @@ static void test_dropout(void)
                  "field 'scratch.attn_dropuot': unknown field");
 }
 
+/* A model's own warmup: its pre-training and from-scratch runs (random inits) take it,
+ * its fine-tunes keep the spec's; the other model's runs keep their ids. */
+static void test_model_warmup(void)
+{
+    xl_sweep_spec s0, s;
+    xl_sweep_plan p0, p;
+    const char *base[] = {"\"seeds\"", "\"warmup\":20,\"seeds\""};
+    if (plan_of(base, 1, &s0, &p0))
+        return;
+    const char *own[] = {"\"seeds\"", "\"warmup\":20,\"seeds\"",
+                         "\"lr\":1e-3}", "\"lr\":1e-3,\"warmup\":200}"};
+    if (!plan_of(own, 2, &s, &p)) {
+        CHECK(p.n == p0.n);
+        size_t n200 = 0;
+        for (size_t i = 0; i < p.n && i < p0.n; i++) {
+            const xl_sweep_run *r = &p.runs[i];
+            const char *w = arg_of(r, "--warmup");
+            int own_w = r->model == 1 && r->kind != XL_SWEEP_FINETUNE;
+            CHECK_MSG(w && !strcmp(w, own_w ? "200" : "20"), "run %zu (%s, model %zu): --warmup %s",
+                      i, xl_sweep_kind_name(r->kind), r->model, w ? w : "(none)");
+            n200 += own_w;
+            /* a fine-tune of model 1 starts from a changed pre-training: a new id too */
+            int changed = r->model == 1;
+            CHECK_MSG(changed == !!strcmp(r->id, p0.runs[i].id), "run %zu: id %s, was %s", i,
+                      r->id, p0.runs[i].id);
+        }
+        CHECK(n200 == 2 + 2 * 3); /* 2 pre-trainings, 2 seeds x 3 distinct scratch D */
+        xl_sweep_plan_free(&p);
+        xl_sweep_spec_free(&s);
+    }
+    xl_sweep_plan_free(&p0);
+    xl_sweep_spec_free(&s0);
+    expect_error("\"lr\":1e-3", "\"lr\":1e-3,\"warmup\":-5",
+                 "spec.json: field 'models[1].warmup': must be a non-negative integer");
+}
+
 static void write_text(const char *path, const char *text)
 {
     FILE *fp = fopen(path, "w");
@@ -457,6 +493,7 @@ int main(void)
     test_spec();
     test_plan();
     test_dropout();
+    test_model_warmup();
     test_store();
     TEST_MAIN_END();
 }
