@@ -37,6 +37,10 @@ typedef struct xl_sweep_model {
     size_t n_d_f, n_d_scratch;
     long warmup;             /* >= 0: warmup steps of this model's runs from a random init
                               * (pre-training, from scratch); -1: the spec's "warmup" */
+    long *seeds;             /* this model's own seeds for its fine-tunes and from-scratch
+                              * runs (NULL: the spec's); its pre-training keeps the spec's
+                              * first, so adding seeds to one model reruns nothing */
+    size_t n_seeds;
 } xl_sweep_model;
 
 typedef struct xl_sweep_curriculum {

@@ -258,6 +258,8 @@ int xl_sweep_plan_build(const xl_sweep_spec *s, xl_sweep_plan *p, xl_error *err)
         for (size_t mi = 0; mi < s->n_models && !rc; mi++) {
             const xl_sweep_model *m = &s->models[mi];
             xl_nn_config nc = nn_config(s, m);
+            const long *seeds = m->n_seeds ? m->seeds : s->seeds;
+            size_t n_seeds = m->n_seeds ? m->n_seeds : s->n_seeds;
             double N = (double)xl_nn_n_params_nonembedding(&nc);
             if (cu->data) {
                 argvec a = {0};
@@ -282,12 +284,12 @@ int xl_sweep_plan_build(const xl_sweep_spec *s, xl_sweep_plan *p, xl_error *err)
                     break;
                 const double *dfs = m->n_d_f ? m->d_f : s->d_f;
                 size_t n_dfs = m->n_d_f ? m->n_d_f : s->n_d_f;
-                for (size_t si = 0; si < s->n_seeds && !rc; si++)
+                for (size_t si = 0; si < n_seeds && !rc; si++)
                     for (size_t k = 0; k < n_dfs && !rc; k++) {
                         argvec f = {0};
                         xl_sweep_run q = {.kind = XL_SWEEP_FINETUNE, .curriculum = c,
                                           .model = mi, .N = N, .D = dfs[k],
-                                          .seed = s->seeds[si], .dep = pre,
+                                          .seed = seeds[si], .dep = pre,
                                           .group = p->n_groups};
                         add(&f, "--data", "%s", s->target);
                         add(&f, "--data-size", "%.0f", q.D);
@@ -310,12 +312,12 @@ int xl_sweep_plan_build(const xl_sweep_spec *s, xl_sweep_plan *p, xl_error *err)
                                  : s->n_d_scratch ? s->d_scratch : m->d_f;
                 size_t n_ds = m->n_d_scratch ? m->n_d_scratch
                             : s->n_d_scratch ? s->n_d_scratch : m->n_d_f;
-                for (size_t si = 0; si < s->n_seeds && !rc; si++)
+                for (size_t si = 0; si < n_seeds && !rc; si++)
                     for (size_t k = 0; k < n_ds && !rc; k++) {
                         argvec a = {0};
                         xl_sweep_run r = {.kind = XL_SWEEP_SCRATCH, .curriculum = c,
                                           .model = mi, .N = N, .D = ds[k],
-                                          .seed = s->seeds[si], .dep = -1,
+                                          .seed = seeds[si], .dep = -1,
                                           .group = p->n_groups++};
                         add(&a, "--data", "%s", s->target);
                         add(&a, "--data-size", "%.0f", r.D);

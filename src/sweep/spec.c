@@ -59,27 +59,34 @@ static int parse_curricula(xl__spec_ctx *c, const cJSON *root, xl_sweep_spec *s)
     return XL_OK;
 }
 
+/* A non-empty list of non-negative whole numbers at field path f, malloc'd into *out. */
+int xl__spec_seeds(xl__spec_ctx *c, const cJSON *it, const char *f, long **out, size_t *n)
+{
+    if (!cJSON_IsArray(it) || cJSON_GetArraySize(it) == 0)
+        return xl__spec_fail(c, f, "must be a non-empty list of integers%s", NULL);
+    *n = (size_t)cJSON_GetArraySize(it);
+    if (!(*out = xl_calloc(*n, sizeof **out, c->err)))
+        return XL_ENOMEM;
+    size_t i = 0;
+    for (const cJSON *e = it->child; e; e = e->next, i++) {
+        if (!cJSON_IsNumber(e) || e->valuedouble != floor(e->valuedouble) ||
+            e->valuedouble < 0 || e->valuedouble > 9e15) {
+            char g[112];
+            snprintf(g, sizeof g, "%s[%zu]", f, i);
+            return xl__spec_fail(c, g, "must be a non-negative integer%s", NULL);
+        }
+        (*out)[i] = (long)e->valuedouble;
+    }
+    return XL_OK;
+}
+
 static int parse_misc(xl__spec_ctx *c, const cJSON *root, xl_sweep_spec *s)
 {
     int rc;
     const cJSON *seeds = cJSON_GetObjectItemCaseSensitive(root, "seeds");
     if (seeds) {
-        if (!cJSON_IsArray(seeds) || cJSON_GetArraySize(seeds) == 0)
-            return xl__spec_fail(c, "seeds", "must be a non-empty list of integers%s", NULL);
-        s->n_seeds = (size_t)cJSON_GetArraySize(seeds);
-        s->seeds = xl_calloc(s->n_seeds, sizeof *s->seeds, c->err);
-        if (!s->seeds)
-            return XL_ENOMEM;
-        size_t i = 0;
-        for (const cJSON *e = seeds->child; e; e = e->next, i++) {
-            if (!cJSON_IsNumber(e) || e->valuedouble != floor(e->valuedouble) ||
-                e->valuedouble < 0 || e->valuedouble > 9e15) {
-                char f[64];
-                snprintf(f, sizeof f, "seeds[%zu]", i);
-                return xl__spec_fail(c, f, "must be a non-negative integer%s", NULL);
-            }
-            s->seeds[i] = (long)e->valuedouble;
-        }
+        if ((rc = xl__spec_seeds(c, seeds, "seeds", &s->seeds, &s->n_seeds)))
+            return rc;
     } else {
         s->n_seeds = 1;
         if (!(s->seeds = xl_calloc(1, sizeof *s->seeds, c->err)))
@@ -214,6 +221,7 @@ void xl_sweep_spec_free(xl_sweep_spec *s)
     for (size_t i = 0; i < s->n_models && s->models; i++) {
         free(s->models[i].d_f);
         free(s->models[i].d_scratch);
+        free(s->models[i].seeds);
     }
     free(s->models);
     free(s->d_f);

@@ -30,6 +30,8 @@ int xl__spec_str(xl__spec_ctx *c, const cJSON *obj, const char *key, const char 
 /* A list of sizes [a, b, ...] or a geometric {from, to, count} at field path f: whole
  * tokens, sorted, de-duplicated, malloc'd into *out. */
 int xl__spec_sizes(xl__spec_ctx *c, const cJSON *it, const char *f, double **out, size_t *n);
+/* A non-empty list of non-negative whole numbers ("seeds") at field path f, malloc'd. */
+int xl__spec_seeds(xl__spec_ctx *c, const cJSON *it, const char *f, long **out, size_t *n);
 
 /* "models" (with the "pretrain", "batch" and "lr" rules they resolve) into s->models */
 int xl__spec_models(xl__spec_ctx *c, const cJSON *root, xl_sweep_spec *s);

@@ -8,7 +8,7 @@
 
 static const char *const MODEL_KEYS[] = {"n_layer", "d_model", "n_head", "ctx", "lr", "batch",
     "pretrain_tokens", "pretrain_steps", "lr_finetune", "lr_scratch", "D_F", "D", "dropout",
-    "attn_dropout", "warmup", NULL};
+    "attn_dropout", "warmup", "seeds", NULL};
 
 /* The "pretrain" section: one of tokens, steps, tokens_per_param (bounded by min/max). */
 typedef struct {
@@ -204,6 +204,11 @@ int xl__spec_models(xl__spec_ctx *c, const cJSON *root, xl_sweep_spec *s)
         if ((g = cJSON_GetObjectItemCaseSensitive(m, "D"))) {
             snprintf(f, sizeof f, "%s.D", w);
             if ((rc = xl__spec_sizes(c, g, f, &md->d_scratch, &md->n_d_scratch)))
+                return rc;
+        }
+        if ((g = cJSON_GetObjectItemCaseSensitive(m, "seeds"))) {
+            snprintf(f, sizeof f, "%s.seeds", w);
+            if ((rc = xl__spec_seeds(c, g, f, &md->seeds, &md->n_seeds)))
                 return rc;
         }
     }

@@ -395,6 +395,45 @@ static void test_model_warmup(void)
                  "spec.json: field 'models[1].warmup': must be a non-negative integer");
 }
 
+/* A model's own "seeds" repeat its fine-tunes and from-scratch runs; its pre-training keeps
+ * the spec's first seed, so every run of the plan without them keeps its id (a resumed
+ * sweep trains only the new seeds). */
+static void test_model_seeds(void)
+{
+    xl_sweep_spec s0, s;
+    xl_sweep_plan p0, p;
+    const char *none[] = {"\"seeds\"", "\"seeds\""};
+    if (plan_of(none, 1, &s0, &p0))
+        return;
+    const char *own[] = {"\"ctx\":32}", "\"ctx\":32,\"seeds\":[1,2,3]}",
+                         "\"lr\":1e-3}", "\"lr\":1e-3,\"seeds\":[5,6]}"};
+    if (!plan_of(own, 2, &s, &p)) {
+        /* model 0: 2 pre-trainings, 2 curricula x 3 seeds x 5 D_F, 3 seeds x 3 D;
+         * model 1: 2 pre-trainings, 2 x 2 x 5, 2 x 3 */
+        CHECK_MSG(p.n == 41 + 28, "%zu runs", p.n);
+        size_t kept = 0;
+        for (size_t i = 0; i < p.n; i++) {
+            const xl_sweep_run *r = &p.runs[i];
+            if (r->model == 1)
+                CHECK_MSG(r->kind == XL_SWEEP_PRETRAIN ? r->seed == 1 : r->seed == 5 || r->seed == 6,
+                          "run %zu (%s): seed %ld", i, xl_sweep_kind_name(r->kind),
+                          (long)r->seed);
+            else
+                for (size_t j = 0; j < p0.n; j++)
+                    kept += !strcmp(r->id, p0.runs[j].id);
+        }
+        CHECK_MSG(kept == 28, "%zu of model 0's 28 runs kept their ids", kept);
+        xl_sweep_plan_free(&p);
+        xl_sweep_spec_free(&s);
+    }
+    xl_sweep_plan_free(&p0);
+    xl_sweep_spec_free(&s0);
+    expect_error("\"lr\":1e-3}", "\"lr\":1e-3,\"seeds\":[1,-2]}",
+                 "spec.json: field 'models[1].seeds[1]': must be a non-negative integer");
+    expect_error("\"lr\":1e-3}", "\"lr\":1e-3,\"seeds\":[]}",
+                 "spec.json: field 'models[1].seeds': must be a non-empty list of integers");
+}
+
 static void write_text(const char *path, const char *text)
 {
     FILE *fp = fopen(path, "w");
@@ -494,6 +533,7 @@ int main(void)
     test_plan();
     test_dropout();
     test_model_warmup();
+    test_model_seeds();
     test_store();
     TEST_MAIN_END();
 }
