@@ -11,6 +11,8 @@ set multiplot layout n_rows, n_cols title 'Ossification check: above 0, pre-trai
 do for [c=0:(n_cur > 0 ? n_cur - 1 : 0)] {
     base = c * n_series
     set title (n_cur > 0 ? cur_label[c+1] : '') font ',10'
-    plot for [i=0:n_series-1] dat index base+i using 1:2 with linespoints pt ptype(i) ps 1.1 lw 1.5 lc rgb seq(i) title 'N = '.series_txt[i+1]
+    # points: every run (seeds apart); line: their mean at each D_F
+    plot for [i=0:n_series-1] dat index base+i using 1:2 with points pt ptype(i) ps 1.1 lc rgb seq(i) title 'N = '.series_txt[i+1], \
+         for [i=0:n_series-1] dat index base+i using 1:3 with lines lw 1.5 lc rgb seq(i) notitle
 }
 unset multiplot

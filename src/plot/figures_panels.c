@@ -120,19 +120,34 @@ int xl__fig_e(const xl_transfer_result *r, const xl_plot_opts *o, const char *di
         size_t nd = xl__distinct(r, name, 1, -1, dfs, 64);
         for (size_t j = 0; j < ns; j++) {
             const xl_scratch_curve *c = xl_scratch_curve_for(r->scratch, Ns[j]);
-            fprintf(f.dat.fp, "# curriculum %zu, N = %g: D_F  L_ft - L_scratch(D = D_F)\n", cu, Ns[j]);
+            fprintf(f.dat.fp, "# curriculum %zu, N = %g: D_F  L_ft - L_scratch(D = D_F)  its mean "
+                              "over the seeds at that D_F (the line)\n", cu, Ns[j]);
             int any = 0;
-            for (size_t q = 0; c && q < nd; q++)
-                for (size_t i = 0; i < r->n_est; i++) {
-                    const xl_xfer_est *e = &r->est[i];
-                    if (strcmp(e->curriculum, name) || !xl__same(e->N, Ns[j]) || !xl__same(e->DF, dfs[q]))
-                        continue;
-                    double Ls = xl_scratch_curve_eval(c, e->DF);
-                    if (isfinite(Ls)) {
-                        fprintf(f.dat.fp, "%.8g %.8g\n", e->DF, e->loss - Ls);
-                        any = 1;
+            for (size_t q = 0; c && q < nd; q++) {
+                /* two passes over the seeds at this D_F: their mean, then each point */
+                double sum = 0, mean = 0;
+                int k = 0;
+                for (int pass = 0; pass < 2; pass++) {
+                    if (pass)
+                        mean = sum / (k ? k : 1);
+                    for (size_t i = 0; i < r->n_est; i++) {
+                        const xl_xfer_est *e = &r->est[i];
+                        if (strcmp(e->curriculum, name) || !xl__same(e->N, Ns[j]) ||
+                            !xl__same(e->DF, dfs[q]))
+                            continue;
+                        double Ls = xl_scratch_curve_eval(c, e->DF);
+                        if (!isfinite(Ls))
+                            continue;
+                        if (!pass) {
+                            sum += e->loss - Ls;
+                            k++;
+                        } else {
+                            fprintf(f.dat.fp, "%.8g %.8g %.8g\n", e->DF, e->loss - Ls, mean);
+                            any = 1;
+                        }
                     }
                 }
+            }
             xl__fig_block(&f, any);
         }
     }

@@ -30,6 +30,12 @@ if gnuplot --version > /dev/null 2>&1; then
 else
   echo "gnuplot absent: rendering not checked"
 fi
+# (e) with seeds: each run a point, the line through the seeds' mean at each D_F (one line,
+# not a zigzag between seeds); data/medium_runs.jsonl has 3 seeds at N = 3312 and 12768
+"$X" plot "$XL_SRCDIR/data/medium_runs.jsonl" --out "$T/pl4" --bootstrap 0 --quiet --no-render > /dev/null
+check '[ "$(awk '\''/^#/ { b++; next } NF == 3 { k = b " " $1; n[k]++; s[k] += $2; m[k] = $3 }
+  END { for (k in n) { if (n[k] == 3) three++; d = s[k] / n[k] - m[k]; if (d > 1e-6 || d < -1e-6) bad++ }
+        print three + 0, bad + 0 }'\'' "$T/pl4/fig_e.dat")" = "36 0" ]'
 "$X" plot "$T/p.csv" --out "$T/pl2" --bootstrap 0 --quiet --no-render > /dev/null
 check '[ -s "$T/pl2/fig_a.gp" ] && [ ! -e "$T/pl2/fig_a.png" ]'
 exit $fail
