@@ -79,12 +79,22 @@ double xl__fig_a_N(const xl_transfer_result *r, const xl_plot_opts *o)
     const xl_scratch_model *m = r->scratch;
     double N = o->N;
     if (!(N > 0)) {
-        /* the size with most usable fine-tuned runs; ties go to the larger model */
+        /* the size with most usable (curriculum, D_F) points, so that extra seeds at the
+         * small sizes do not pick them; ties go to the larger model */
         size_t best = 0;
         for (size_t s = 0; s < m->n_sizes; s++) {
             size_t cnt = 0;
-            for (size_t i = 0; i < r->n_est; i++)
-                cnt += xl__same(r->est[i].N, m->c[s].N) && r->est[i].used[XL_EST_INTERP];
+            for (size_t i = 0; i < r->n_est; i++) {
+                const xl_xfer_est *e = &r->est[i];
+                if (!xl__same(e->N, m->c[s].N) || !e->used[XL_EST_INTERP])
+                    continue;
+                size_t j = 0;
+                while (j < i && !(xl__same(r->est[j].N, e->N) && r->est[j].used[XL_EST_INTERP] &&
+                                  xl__same(r->est[j].DF, e->DF) &&
+                                  !strcmp(r->est[j].curriculum, e->curriculum)))
+                    j++;
+                cnt += j == i;
+            }
             if (cnt >= best && m->c[s].interp)
                 best = cnt, N = m->c[s].N;
         }

@@ -36,6 +36,9 @@ fi
 check '[ "$(awk '\''/^#/ { b++; next } NF == 3 { k = b " " $1; n[k]++; s[k] += $2; m[k] = $3 }
   END { for (k in n) { if (n[k] == 3) three++; d = s[k] / n[k] - m[k]; if (d > 1e-6 || d < -1e-6) bad++ }
         print three + 0, bad + 0 }'\'' "$T/pl4/fig_e.dat")" = "36 0" ]'
+# (a) by default: the size with most (curriculum, D_F) points, not most runs (three seeds at
+# 3.3k and 12.8k must not pick them); ties to the largest, 336k
+check 'grep -qF "Nsize_txt = '\''3.36×10^{5}'\''" "$T/pl4/fig_a.gp"'
 "$X" plot "$T/p.csv" --out "$T/pl2" --bootstrap 0 --quiet --no-render > /dev/null
 check '[ -s "$T/pl2/fig_a.gp" ] && [ ! -e "$T/pl2/fig_a.png" ]'
 exit $fail
