@@ -105,6 +105,11 @@ int xl__fig_c(const xl_transfer_result *r, const xl_plot_opts *o, const char *di
 }
 
 /* ---- (e) ossification ------------------------------------------------------------------ */
+static int fig_e_run(const xl_xfer_est *e, const char *cur, double N, double DF)
+{
+    return !strcmp(e->curriculum, cur) && xl__same(e->N, N) && xl__same(e->DF, DF);
+}
+
 int xl__fig_e(const xl_transfer_result *r, const xl_plot_opts *o, const char *dir, xl_error *err)
 {
     (void)o;
@@ -124,29 +129,21 @@ int xl__fig_e(const xl_transfer_result *r, const xl_plot_opts *o, const char *di
                               "over the seeds at that D_F (the line)\n", cu, Ns[j]);
             int any = 0;
             for (size_t q = 0; c && q < nd; q++) {
-                /* two passes over the seeds at this D_F: their mean, then each point */
-                double sum = 0, mean = 0;
-                int k = 0;
-                for (int pass = 0; pass < 2; pass++) {
-                    if (pass)
-                        mean = sum / (k ? k : 1);
-                    for (size_t i = 0; i < r->n_est; i++) {
-                        const xl_xfer_est *e = &r->est[i];
-                        if (strcmp(e->curriculum, name) || !xl__same(e->N, Ns[j]) ||
-                            !xl__same(e->DF, dfs[q]))
-                            continue;
-                        double Ls = xl_scratch_curve_eval(c, e->DF);
-                        if (!isfinite(Ls))
-                            continue;
-                        if (!pass) {
-                            sum += e->loss - Ls;
-                            k++;
-                        } else {
-                            fprintf(f.dat.fp, "%.8g %.8g %.8g\n", e->DF, e->loss - Ls, mean);
-                            any = 1;
-                        }
+                double Ls = xl_scratch_curve_eval(c, dfs[q]);
+                if (!isfinite(Ls))
+                    continue;
+                /* the runs (seeds) at this D_F: their mean first, the line through it */
+                double sum = 0;
+                size_t k = 0;
+                for (size_t i = 0; i < r->n_est; i++)
+                    if (fig_e_run(&r->est[i], name, Ns[j], dfs[q]))
+                        sum += r->est[i].loss - Ls, k++;
+                for (size_t i = 0; i < r->n_est; i++)
+                    if (fig_e_run(&r->est[i], name, Ns[j], dfs[q])) {
+                        fprintf(f.dat.fp, "%.8g %.8g %.8g\n", r->est[i].DF, r->est[i].loss - Ls,
+                                sum / (double)k);
+                        any = 1;
                     }
-                }
             }
             xl__fig_block(&f, any);
         }
