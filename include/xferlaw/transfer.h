@@ -293,6 +293,11 @@ typedef struct xl_verdict_cur {
     size_t flag_count[XL_XF_NFLAGS];    /* runs carrying each per-run flag (bit index) */
     size_t n_ossified;                  /* runs with L_ft > 1.01 L_scratch(D = D_F) */
     double oss_N, oss_DF, oss_excess;   /* the worst one (relative excess) */
+    /* How many times the runs a law would need: (width / limit)^2 for the interval furthest
+     * beyond its limit (k in decades), since an interval narrows about as 1/sqrt(runs) when
+     * every run is repeated with more seeds (tests/transfer/test_verdict.c checks this on
+     * planted data).  0 when no interval is too wide, NAN when one is not finite. */
+    double runs_factor;
     const xl_reference_law *ref;
 } xl_verdict_cur;
 

@@ -33,6 +33,32 @@ static const char *FLAG_NAMES[XL_XF_NFLAGS] = {"above_range", "below_range", "un
                                               "no_curve", "nonpositive", "high_data", "disagree",
                                               "flat", "cap", "pre_transition"};
 
+/* How many more runs would narrow the intervals to their limits: each not-measured
+ * curriculum's runs_factor, with the interval that sets it. */
+static void wide_advice(FILE *fp, const xl_verdict *v)
+{
+    fputs("- Intervals too wide: more seeds per (N, D_F) point and more D_F values per size narrow them.", fp);
+    const char *sep = " Repeating every fine-tune and from-scratch run with more seeds narrows an interval about as 1/\u221a(runs):";
+    for (size_t c = 0; c < v->n_cur; c++) {
+        const xl_verdict_cur *vc = &v->cur[c];
+        if (vc->measured || !(vc->runs_factor > 1))
+            continue;
+        /* name the interval that sets the factor, as runs_factor chose it */
+        double rk = vc->k_flags ? log10(vc->k.hi / vc->k.lo) / v->decades : 0;
+        double ra = vc->alpha_flags ? (vc->alpha.hi - vc->alpha.lo) / v->width : 0;
+        double rb = vc->beta_flags ? (vc->beta.hi - vc->beta.lo) / v->width : 0;
+        if (rk >= ra && rk >= rb)
+            fprintf(fp, "%s %s needs about %.1f\u00d7 the runs (k's interval spans %.1f decades, limit %g)",
+                    sep, vc->name, vc->runs_factor, log10(vc->k.hi / vc->k.lo), v->decades);
+        else
+            fprintf(fp, "%s %s needs about %.1f\u00d7 the runs (%s's interval is %.2f wide, limit %g)",
+                    sep, vc->name, vc->runs_factor, ra >= rb ? "\u03b1" : "\u03b2",
+                    ra >= rb ? vc->alpha.hi - vc->alpha.lo : vc->beta.hi - vc->beta.lo, v->width);
+        sep = ";";
+    }
+    fputs(*sep == ';' ? ".\n" : "\n", fp);
+}
+
 /* What a larger or different sweep would need, from the flags of the runs that were
  * not usable and from the shape of the from-scratch fits. */
 static void advice(FILE *fp, const xl_transfer_result *r, const xl_verdict *v)
@@ -77,7 +103,7 @@ static void advice(FILE *fp, const xl_transfer_result *r, const xl_verdict *v)
     if (sizes_short)
         fprintf(fp, "- The law needs at least three model sizes with usable runs, spread over a decade or more of N.\n");
     if (wide)
-        fprintf(fp, "- Intervals too wide: more seeds per (N, D_F) point and more D_F values per size narrow them.\n");
+        wide_advice(fp, v);
 }
 
 static void curriculum_sentences(FILE *fp, const xl_transfer_result *r, const xl_verdict *v,
@@ -331,6 +357,8 @@ cJSON *xl_verdict_to_json(const xl_transfer_result *r)
         for (int b = 0; b < XL_XF_NFLAGS; b++)
             if (vc->flag_count[b])
                 cJSON_AddNumberToObject(fc, FLAG_NAMES[b], (double)vc->flag_count[b]);
+        if (vc->fit_ok)
+            cJSON_AddItemToObject(j, "runs_factor", xl_json_number(vc->runs_factor));
         cJSON *os = cJSON_AddObjectToObject(j, "ossification");
         cJSON_AddBoolToObject(os, "seen", vc->n_ossified > 0);
         cJSON_AddNumberToObject(os, "runs", (double)vc->n_ossified);

@@ -11,6 +11,9 @@ for c in text text+code; do
     grep -qF "$c: no transfer law measured." "$T/out.txt" || { echo "FAIL: verdict for $c is not 'no transfer law measured'"; exit 1; }
     grep -qF "$c: ossification seen: 6 runs" "$T/out.txt" || { echo "FAIL: verdict for $c does not report ossification in 6 runs"; exit 1; }
 done
+# the runs a measurement would need: (0.46 / 0.25)^2 and (0.54 / 0.25)^2 times medium's
+grep -qF "text needs about 3.4× the runs (α's interval is 0.46 wide, limit 0.25); text+code needs about 4.6× the runs (α's interval is 0.54 wide, limit 0.25)." "$T/out.txt" ||
+    { echo "FAIL: no runs forecast of 3.4x (text) and 4.6x (text+code) in the verdict"; exit 1; }
 /usr/bin/python3 - "$T/t.json" "$XL_SRCDIR/data/medium_runs.jsonl" <<'PY'
 import json, sys
 T = json.load(open(sys.argv[1]))

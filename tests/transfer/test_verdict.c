@@ -115,10 +115,58 @@ static void test_flags_and_format(void)
     CHECK(xl_reference_for("wiki") == NULL);
 }
 
+/* The widest interval relative to its limit (k in decades), measured or not. */
+static double widest(const xl_verdict *v, const xl_verdict_cur *vc)
+{
+    return fmax(log10(vc->k.hi / vc->k.lo) / v->decades,
+                fmax(vc->alpha.hi - vc->alpha.lo, vc->beta.hi - vc->beta.lo) / v->width);
+}
+
+/* runs_factor is a forecast: at 4% loss noise the law is not measured on 9 D_F and 25
+ * from-scratch D per size; the same design with runs_factor times the runs (the grids
+ * denser by that factor, as more seeds would give) must land its widest interval near
+ * its limit, not still far beyond it nor far inside. */
+static void test_runs_factor(uint64_t seed)
+{
+    xl_planted_spec s;
+    xl_planted_default(&s);
+    s.noise = 0.04;
+    s.seed = seed;
+    xl_xfer_runs *runs;
+    xl_transfer_result *r = analyze(&s, seed, &runs);
+    if (!r)
+        return;
+    const xl_verdict *v = &r->verdict;
+    const xl_verdict_cur *vc = &v->cur[0];
+    double f = vc->runs_factor, R0 = widest(v, vc);
+    printf("seed %llu: widest interval %.2f x its limit, runs_factor %.2f\n", (unsigned long long)seed, R0, f);
+    CHECK(!vc->measured && f > 2 && f < 20);
+    CHECK_MSG(fabs(f - R0 * R0) < 1e-9 * f, "runs_factor %g, widest ratio squared %g", f, R0 * R0);
+    char want[96];
+    snprintf(want, sizeof want, "text needs about %.1f\u00d7 the runs", f);
+    CHECK_MSG(strstr(v->text, want) != NULL, "no '%s' in the verdict", want);
+    xl_transfer_result_free(r);
+    xl_xfer_runs_free(runs);
+
+    s.n_ft_D = (size_t)ceil(9 * f);
+    s.n_scratch_D = (size_t)ceil(25 * f);
+    s.seed = seed + 100;
+    r = analyze(&s, seed, &runs);
+    if (!r)
+        return;
+    double R = widest(&r->verdict, &r->verdict.cur[0]);
+    printf("  %zu D_F, %zu D per size: widest interval %.2f x its limit\n", s.n_ft_D, s.n_scratch_D, R);
+    CHECK_MSG(R > 0.6 && R < 1.4, "with %.1fx the runs the widest interval is %.2f x its limit", f, R);
+    xl_transfer_result_free(r);
+    xl_xfer_runs_free(runs);
+}
+
 int main(void)
 {
     test_flags_and_format();
     test_measured();
     test_no_transfer();
+    test_runs_factor(1);
+    test_runs_factor(2);
     TEST_MAIN_END();
 }
