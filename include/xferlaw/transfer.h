@@ -42,6 +42,7 @@ typedef struct xl_xfer_runs {
     size_t rows_in;          /* rows read (after --where) */
     size_t rows_pretrain;    /* kind "pretrain": skipped (their loss is on another task) */
     double flops, seconds;   /* sums of the `flops` and `seconds` columns (NaN: no column) */
+    double seconds_pretrain; /* the part of `seconds` spent on kind "pretrain" rows */
     char sweep[64];          /* the `sweep` column of the first row ("" when none) */
 } xl_xfer_runs;
 

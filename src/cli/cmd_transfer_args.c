@@ -36,6 +36,8 @@ const char XFER_ARGS_HELP[] =
     "  --at N,DF               report the data multiplier D_E/D_F there (repeatable)\n"
     "  --estimator interp|fit  D_T used by the comparison (default interp unless it lost\n"
     "                          most runs to its flags)\n"
+    "  --verdict-width W       widest 95% interval on alpha and beta that the verdict\n"
+    "                          reads as a measurement (default 0.25; 0.2 means +-0.1)\n"
     "  --target-loss L         compute accounting: FLOPs to reach L\n"
     "  --compute-curriculum C  fine-tuning law used there (default: the first)\n"
     "  --pretrain-tokens D     count 6*N*D pre-training FLOPs as well\n"
@@ -79,8 +81,9 @@ static int set_estimator(void *ctx, const char *name, const char *v)
 static const char *const SHARED_NAMES =
     "--define --where --low-data --within --disagree --include-extrapolated --include-high-data\n"
     "--include-flat --include-cap --include-pre-transition --transition-margin --unigram-loss\n"
-    "--bootstrap --seed --threads --at --estimator --target-loss --compute-curriculum\n"
-    "--pretrain-tokens --quiet";
+    "--bootstrap --seed --threads --at --estimator --verdict-width --target-loss\n"
+    "--compute-curriculum"
+    " --pretrain-tokens --quiet";
 
 void xfer_args_brief(FILE *fp, int with_input)
 {
@@ -108,6 +111,7 @@ int xfer_args_parse(xfer_args *a, const char *cmd, const cli_opt *own, int take_
         {"--include-flat", NULL, CLI_FLAG, &op->include_flat, 0, 0, 0, NULL, 0},
         {"--at", NULL, CLI_FN, NULL, 0, 0, 0, set_at, 1},
         {"--estimator", NULL, CLI_FN, NULL, 0, 0, 0, set_estimator, 1},
+        {"--verdict-width", NULL, CLI_DOUBLE, &op->verdict_width, 0, 10, 1, NULL, 0},
         {"--target-loss", NULL, CLI_DOUBLE, &op->target_loss, 0, 0, 1, NULL, 0},
         {"--compute-curriculum", NULL, CLI_STR, &op->compute_curriculum, 0, 0, 0, NULL, 0},
         {"--pretrain-tokens", NULL, CLI_DOUBLE, &op->pretrain_tokens, 0, 0, 0, NULL, 0},

@@ -53,8 +53,8 @@ static int number(const char *cmd, const cli_opt *o, const char *v)
         if (isinf(hi) || (!(o->hi > o->lo) && !xl_parse_double(v, &d) && d <= hi))
             snprintf(range, sizeof range, "%s %g", o->open_lo ? ">" : ">=", lo);
         else
-            snprintf(range, sizeof range, "in [%s, %s]", bound(lo, (char[32]){0}),
-                     bound(hi, (char[32]){0}));
+            snprintf(range, sizeof range, "in %c%s, %s]", o->open_lo ? '(' : '[',
+                     bound(lo, (char[32]){0}), bound(hi, (char[32]){0}));
         return cli_usage_error(cmd, "%s: expected %s %s, got '%s'", o->name,
                                integer ? "an integer" : "a number", range, v);
     }

@@ -47,7 +47,7 @@ xl_xfer_runs *xl_xfer_runs_alloc(xl_error *err)
         return NULL;
     }
     if (r)
-        r->flops = r->seconds = NAN;
+        r->flops = r->seconds = r->seconds_pretrain = NAN;
     return r;
 }
 

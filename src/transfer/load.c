@@ -64,7 +64,7 @@ int xl_xfer_runs_from_table(const xl_table *t, xl_xfer_runs **out, xl_error *err
     long cf = xl_table_col(t, "flops"), cs = xl_table_col(t, "seconds"), cw = xl_table_col(t, "sweep");
     r->rows_in = t->n_rows;
     r->flops = cf >= 0 ? 0 : NAN;
-    r->seconds = cs >= 0 ? 0 : NAN;
+    r->seconds = r->seconds_pretrain = cs >= 0 ? 0 : NAN;
     if (cw >= 0 && t->n_rows && t->text[cw] && t->text[cw][0])
         snprintf(r->sweep, sizeof r->sweep, "%s", t->text[cw][0]);
     for (size_t i = 0; i < t->n_rows && !rc; i++) {
@@ -76,6 +76,8 @@ int xl_xfer_runs_from_table(const xl_table *t, xl_xfer_runs **out, xl_error *err
             r->seconds += t->num[cs][i];
         if (kind && !strcmp(kind, "pretrain")) {
             r->rows_pretrain++;
+            if (cs >= 0 && isfinite(t->num[cs][i]))
+                r->seconds_pretrain += t->num[cs][i];
             rc = add_pretrain(r, t, cc, i);
             continue;
         }

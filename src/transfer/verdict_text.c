@@ -35,8 +35,9 @@ static const char *FLAG_NAMES[XL_XF_NFLAGS] = {"above_range", "below_range", "un
 
 /* How many more runs would narrow the intervals to their limits: each not-measured
  * curriculum's runs_factor, with the interval that sets it. */
-static void wide_advice(FILE *fp, const xl_verdict *v)
+static void wide_advice(FILE *fp, const xl_transfer_result *r, const xl_verdict *v)
 {
+    double worst = 0;
     fputs("- Intervals too wide: more seeds per (N, D_F) point and more D_F values per size narrow them.", fp);
     const char *sep = " Repeating every fine-tune and from-scratch run with more seeds narrows an interval about as 1/\u221a(runs):";
     for (size_t c = 0; c < v->n_cur; c++) {
@@ -55,6 +56,17 @@ static void wide_advice(FILE *fp, const xl_verdict *v)
                     sep, vc->name, vc->runs_factor, ra >= rb ? "\u03b1" : "\u03b2",
                     ra >= rb ? vc->alpha.hi - vc->alpha.lo : vc->beta.hi - vc->beta.lo, v->width);
         sep = ";";
+        worst = fmax(worst, vc->runs_factor);
+    }
+    /* in time, when the records say how long their runs took (pre-trainings are not repeated:
+     * more seeds reuse them) */
+    const xl_xfer_runs *in = r->runs;
+    double secs = in ? in->seconds - in->seconds_pretrain : NAN;
+    if (worst > 1 && isfinite(secs) && secs > 0) {
+        char a[32], b[32];
+        xl_format_duration(secs, a, sizeof a);
+        xl_format_duration((worst - 1) * secs, b, sizeof b);
+        fprintf(fp, ". These %zu runs took %s of run time (pre-training left out), so %.1f\u00d7 is about %s more", in->n, a, worst, b);
     }
     fputs(*sep == ';' ? ".\n" : "\n", fp);
 }
@@ -103,7 +115,7 @@ static void advice(FILE *fp, const xl_transfer_result *r, const xl_verdict *v)
     if (sizes_short)
         fprintf(fp, "- The law needs at least three model sizes with usable runs, spread over a decade or more of N.\n");
     if (wide)
-        wide_advice(fp, v);
+        wide_advice(fp, r, v);
 }
 
 static void curriculum_sentences(FILE *fp, const xl_transfer_result *r, const xl_verdict *v,

@@ -91,6 +91,8 @@ check '[ $rc -eq 2 ] && [ "$err" = "xferlaw compare: unknown option '"'--estimat
 err=$("$X" compare "$T/p.csv" --estimator fot 2>&1); rc=$?
 check '[ $rc -eq 2 ] && grep -q "^xferlaw compare: --estimator is interp or fit, not .fot., did you mean .fit.?" <<<"$err"'
 check '"$X" transfer - --out - --csv - < "$T/p.csv" 2>/dev/null; [ $? -eq 2 ]'
+err=$("$X" transfer "$T/p.csv" --verdict-width 0 -o "$T/vw.json" 2>&1); rc=$?
+check '[ $rc -eq 2 ] && [ ! -e "$T/vw.json" ] && [ "$err" = "xferlaw transfer: --verdict-width: expected a number in (0, 10], got '"'0'"' (see '"'xferlaw transfer --help'"')" ]'
 # a sweep's pre-training runs are reported beside the analysis (val loss per N), not fitted
 "$X" transfer "$XL_SRCDIR/data/small_runs.jsonl" --bootstrap 0 --quiet -o "$T/pre.json" > "$T/pre.txt"
 check '[ $? -eq 0 ] && grep -q "^Pre-training" "$T/pre.txt" && /usr/bin/python3 -c "

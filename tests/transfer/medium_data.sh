@@ -14,6 +14,14 @@ done
 # the runs a measurement would need: (0.46 / 0.25)^2 and (0.54 / 0.25)^2 times medium's
 grep -qF "text needs about 3.4× the runs (α's interval is 0.46 wide, limit 0.25); text+code needs about 4.6× the runs (α's interval is 0.54 wide, limit 0.25)." "$T/out.txt" ||
     { echo "FAIL: no runs forecast of 3.4x (text) and 4.6x (text+code) in the verdict"; exit 1; }
+# in time: the 299 analysed runs' seconds, pre-training left out (with it: 3h36m)
+grep -qF "These 299 runs took 3h17m of run time (pre-training left out), so 4.6× is about 11h51m more." "$T/out.txt" ||
+    { echo "FAIL: no run-time forecast (3h17m, 11h51m more) in the verdict"; exit 1; }
+# the issue's +-0.1 on alpha and beta: a verdict width of 0.2
+"$X" transfer "$XL_SRCDIR/data/medium_runs.jsonl" --bootstrap 400 --seed 1 --quiet --verdict-width 0.2 > "$T/out2.txt" ||
+    { echo "FAIL: transfer --verdict-width 0.2 exited $?"; exit 1; }
+grep -qF "text needs about 5.3× the runs (α's interval is 0.46 wide, limit 0.2); text+code needs about 7.2× the runs" "$T/out2.txt" ||
+    { echo "FAIL: no forecast of 5.3x and 7.2x for +-0.1"; exit 1; }
 /usr/bin/python3 - "$T/t.json" "$XL_SRCDIR/data/medium_runs.jsonl" <<'PY'
 import json, sys
 T = json.load(open(sys.argv[1]))
