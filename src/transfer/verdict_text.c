@@ -33,6 +33,18 @@ static const char *FLAG_NAMES[XL_XF_NFLAGS] = {"above_range", "below_range", "un
                                               "no_curve", "nonpositive", "high_data", "disagree",
                                               "flat", "cap", "pre_transition"};
 
+/* A forecast's factor without false precision: 3.4, 17, 170 (two significant digits). */
+static const char *factor_str(double f, char *buf, size_t n)
+{
+    if (f < 10)
+        snprintf(buf, n, "%.1f", f);
+    else {
+        double p = pow(10, floor(log10(f)) - 1);
+        snprintf(buf, n, "%.0f", round(f / p) * p);
+    }
+    return buf;
+}
+
 /* How many more runs would narrow the intervals to their limits: each not-measured
  * curriculum's runs_factor, with the interval that sets it. */
 static void wide_advice(FILE *fp, const xl_transfer_result *r, const xl_verdict *v)
@@ -48,12 +60,14 @@ static void wide_advice(FILE *fp, const xl_transfer_result *r, const xl_verdict 
         double rk = vc->k_flags ? log10(vc->k.hi / vc->k.lo) / v->decades : 0;
         double ra = vc->alpha_flags ? (vc->alpha.hi - vc->alpha.lo) / v->width : 0;
         double rb = vc->beta_flags ? (vc->beta.hi - vc->beta.lo) / v->width : 0;
+        char fs[32];
+        factor_str(vc->runs_factor, fs, sizeof fs);
         if (rk >= ra && rk >= rb)
-            fprintf(fp, "%s %s needs about %.1f\u00d7 the runs (k's interval spans %.1f decades, limit %g)",
-                    sep, vc->name, vc->runs_factor, log10(vc->k.hi / vc->k.lo), v->decades);
+            fprintf(fp, "%s %s needs about %s\u00d7 the runs (k's interval spans %.1f decades, limit %g)",
+                    sep, vc->name, fs, log10(vc->k.hi / vc->k.lo), v->decades);
         else
-            fprintf(fp, "%s %s needs about %.1f\u00d7 the runs (%s's interval is %.2f wide, limit %g)",
-                    sep, vc->name, vc->runs_factor, ra >= rb ? "\u03b1" : "\u03b2",
+            fprintf(fp, "%s %s needs about %s\u00d7 the runs (%s's interval is %.2f wide, limit %g)",
+                    sep, vc->name, fs, ra >= rb ? "\u03b1" : "\u03b2",
                     ra >= rb ? vc->alpha.hi - vc->alpha.lo : vc->beta.hi - vc->beta.lo, v->width);
         sep = ";";
         worst = fmax(worst, vc->runs_factor);
@@ -63,10 +77,11 @@ static void wide_advice(FILE *fp, const xl_transfer_result *r, const xl_verdict 
     const xl_xfer_runs *in = r->runs;
     double secs = in ? in->seconds - in->seconds_pretrain : NAN;
     if (worst > 1 && isfinite(secs) && secs > 0) {
-        char a[32], b[32];
+        char a[32], b[32], fs[32];
         xl_format_duration(secs, a, sizeof a);
         xl_format_duration((worst - 1) * secs, b, sizeof b);
-        fprintf(fp, ". These %zu runs took %s of run time (pre-training left out), so %.1f\u00d7 is about %s more", in->n, a, worst, b);
+        fprintf(fp, ". These %zu runs took %s of run time (pre-training left out), so %s\u00d7 is about %s more",
+                in->n, a, factor_str(worst, fs, sizeof fs), b);
     }
     fputs(*sep == ';' ? ".\n" : "\n", fp);
 }
