@@ -8,6 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* "1 run ends" / "2 runs end": the noun and its verb */
+static const char *plural(size_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
 static const char *num(double v, char *buf)
 {
     xl_fmt_num(v, 3, XL_FMT_UTF8, buf, 48);
@@ -102,22 +108,22 @@ static void advice(FILE *fp, const xl_transfer_result *r, const xl_verdict *v)
     }
     char a[48], b[48];
     if (cnt[0])
-        fprintf(fp, "- %zu runs ended above the highest from-scratch loss measured (D_E below the smallest from-scratch D, %s tokens): add from-scratch runs at smaller D.\n",
-                cnt[0], num(v->scratch_Dmin, a));
+        fprintf(fp, "- %zu %s above the highest from-scratch loss measured (D_E below the smallest from-scratch D, %s tokens): add from-scratch runs at smaller D.\n",
+                cnt[0], plural(cnt[0], "run ended", "runs ended"), num(v->scratch_Dmin, a));
     if (cnt[1])
-        fprintf(fp, "- %zu runs ended below the lowest from-scratch loss measured (D_E beyond %s tokens): add from-scratch runs at larger D.\n",
-                cnt[1], num(v->scratch_Dmax, a));
+        fprintf(fp, "- %zu %s below the lowest from-scratch loss measured (D_E beyond %s tokens): add from-scratch runs at larger D.\n",
+                cnt[1], plural(cnt[1], "run ended", "runs ended"), num(v->scratch_Dmax, a));
     if (cnt[7])
-        fprintf(fp, "- %zu runs need D_E where the from-scratch curve is within %g%% of its asymptote (flat): use larger models or smaller D_F.\n",
-                cnt[7], 100 * r->opts.within);
+        fprintf(fp, "- %zu %s D_E where the from-scratch curve is within %g%% of its asymptote (flat): use larger models or smaller D_F.\n",
+                cnt[7], plural(cnt[7], "run needs", "runs need"), 100 * r->opts.within);
     if (cnt[5])
-        fprintf(fp, "- %zu runs are outside the low-data regime (D_F > %g D(N)): use smaller D_F or larger models.\n",
-                cnt[5], r->opts.low_data_frac);
+        fprintf(fp, "- %zu %s outside the low-data regime (D_F > %g D(N)): use smaller D_F or larger models.\n",
+                cnt[5], plural(cnt[5], "run is", "runs are"), r->opts.low_data_frac);
     if (cnt[6])
-        fprintf(fp, "- %zu runs have D_T estimates (interpolated curve vs fitted L(N,D)) more than %g\u00d7 apart: the fitted L(N,D) (rms of log residuals %s) does not describe the from-scratch curves; measure more from-scratch D per size and more sizes.\n",
-                cnt[6], r->opts.disagree, num(r->scratch->kap_rms, b));
+        fprintf(fp, "- %zu %s D_T estimates (interpolated curve vs fitted L(N,D)) more than %g\u00d7 apart: the fitted L(N,D) (rms of log residuals %s) does not describe the from-scratch curves; measure more from-scratch D per size and more sizes.\n",
+                cnt[6], plural(cnt[6], "run has", "runs have"), r->opts.disagree, num(r->scratch->kap_rms, b));
     if (cnt[4])
-        fprintf(fp, "- %zu runs show no transfer (D_T \u2264 0).\n", cnt[4]);
+        fprintf(fp, "- %zu %s no transfer (D_T \u2264 0).\n", cnt[4], plural(cnt[4], "run shows", "runs show"));
     if (cnt[8] || r->n_scratch_cap)
         fprintf(fp, "- %zu fine-tunes and %zu from-scratch runs ended at the trainer's step cap while still improving (left out): raise the cap or use fewer, larger steps (docs/protocol.md).\n",
                 cnt[8], r->n_scratch_cap);
@@ -261,8 +267,8 @@ int xl__verdict_text(const xl_transfer_result *r, xl_verdict *v, xl_error *err)
     for (size_t i = 0; i < v->n_cur; i++) {
         const xl_verdict_cur *vc = &v->cur[i];
         if (vc->n_ossified)
-            fprintf(fp, "%s: ossification seen: %zu runs end above the from-scratch loss at D = D_F (worst +%.1f%% at N = %s, D_F = %s): pre-training hurt there.\n",
-                    vc->name, vc->n_ossified, 100 * vc->oss_excess, num(vc->oss_N, a), num(vc->oss_DF, b));
+            fprintf(fp, "%s: ossification seen: %zu %s above the from-scratch loss at D = D_F (worst +%.1f%% at N = %s, D_F = %s): pre-training hurt there.\n",
+                    vc->name, vc->n_ossified, plural(vc->n_ossified, "run ends", "runs end"), 100 * vc->oss_excess, num(vc->oss_N, a), num(vc->oss_DF, b));
         else
             fprintf(fp, "%s: ossification not seen: no fine-tuned run ends more than 1%% above the from-scratch loss at D = D_F.\n",
                     vc->name);

@@ -114,6 +114,10 @@ J
 check '[ $? -eq 0 ] && grep -q "screened: 1 from-scratch runs ended at the step cap (left out), 1 below the unigram transition (left out)" "$T/proto.txt"'
 check 'grep -q "^text,50000,16000,.*pre_transition" "$T/proto.csv" && ! grep -q "^text,50000,64000,.*pre_transition" "$T/proto.csv"'
 check 'grep -q "1 fine-tunes and 1 from-scratch runs are below the unigram transition" "$T/proto.txt" && grep -q "0 fine-tunes and 1 from-scratch runs ended at the trainer.s step cap" "$T/proto.txt"'
+# one fine-tune worse than from scratch at its own D: the verdict's counts agree in number
+{ cat "$T/proto.jsonl"; echo '{"kind":"finetune","curriculum":"text","N":5e4,"D":128000,"loss":4.2,"end":"overfit","val_unigram_loss":5.74}'; } > "$T/proto3.jsonl"
+"$X" transfer "$T/proto3.jsonl" --bootstrap 0 --quiet > "$T/proto3.txt"
+check 'grep -qF "  - 1 run shows no transfer (D_T ≤ 0)." "$T/proto3.txt" && grep -qF "text: ossification seen: 1 run ends above the from-scratch loss" "$T/proto3.txt"'
 # every from-scratch run screened: the error says why and what keeps them
 grep -v '"D":\(64000\|128000\|256000\),' "$T/proto.jsonl" > "$T/proto_pre.jsonl"
 "$X" transfer "$T/proto_pre.jsonl" --bootstrap 0 --quiet 2> "$T/err.txt"
