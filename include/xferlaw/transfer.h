@@ -299,6 +299,7 @@ typedef struct xl_verdict_cur {
      * every run is repeated with more seeds (tests/transfer/test_verdict.c checks this on
      * planted data).  0 when no interval is too wide, NAN when one is not finite. */
     double runs_factor;
+    int runs_factor_param;              /* the interval that sets it: 0 k, 1 alpha, 2 beta */
     const xl_reference_law *ref;
 } xl_verdict_cur;
 

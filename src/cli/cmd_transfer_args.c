@@ -82,8 +82,7 @@ static const char *const SHARED_NAMES =
     "--define --where --low-data --within --disagree --include-extrapolated --include-high-data\n"
     "--include-flat --include-cap --include-pre-transition --transition-margin --unigram-loss\n"
     "--bootstrap --seed --threads --at --estimator --verdict-width --target-loss\n"
-    "--compute-curriculum"
-    " --pretrain-tokens --quiet";
+    "--compute-curriculum --pretrain-tokens --quiet";
 
 void xfer_args_brief(FILE *fp, int with_input)
 {

@@ -72,12 +72,11 @@ int xl_xfer_runs_from_table(const xl_table *t, xl_xfer_runs **out, xl_error *err
         /* the sweep's cost counts every run, pre-training included */
         if (cf >= 0 && isfinite(t->num[cf][i]))
             r->flops += t->num[cf][i];
-        if (cs >= 0 && isfinite(t->num[cs][i]))
-            r->seconds += t->num[cs][i];
+        double secs = cs >= 0 && isfinite(t->num[cs][i]) ? t->num[cs][i] : 0;
+        r->seconds += secs;
         if (kind && !strcmp(kind, "pretrain")) {
             r->rows_pretrain++;
-            if (cs >= 0 && isfinite(t->num[cs][i]))
-                r->seconds_pretrain += t->num[cs][i];
+            r->seconds_pretrain += secs;
             rc = add_pretrain(r, t, cc, i);
             continue;
         }

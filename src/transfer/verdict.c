@@ -96,20 +96,24 @@ static int sign_of(const xl_param *p)
 
 int xl__verdict_text(const xl_transfer_result *r, xl_verdict *v, xl_error *err);
 
-/* (width / limit)^2 of the interval furthest beyond its limit; see runs_factor */
-static double runs_factor(const xl_verdict *v, const xl_verdict_cur *vc)
+/* vc->runs_factor, (width / limit)^2 of the flagged interval furthest beyond its limit, and
+ * which interval that is (ties to k, then alpha) */
+static void runs_factor(const xl_verdict *v, xl_verdict_cur *vc)
 {
     if (((vc->k_flags | vc->alpha_flags | vc->beta_flags) & XL_PF_NONFINITE) ||
-        (vc->k_flags && !(vc->k.lo > 0)))
-        return NAN;
-    double worst = 0;
-    if (vc->k_flags)
-        worst = fmax(worst, log10(vc->k.hi / vc->k.lo) / v->decades);
-    if (vc->alpha_flags)
-        worst = fmax(worst, (vc->alpha.hi - vc->alpha.lo) / v->width);
-    if (vc->beta_flags)
-        worst = fmax(worst, (vc->beta.hi - vc->beta.lo) / v->width);
-    return worst * worst;
+        (vc->k_flags && !(vc->k.lo > 0))) {
+        vc->runs_factor = NAN;
+        return;
+    }
+    double ratio[3] = {vc->k_flags ? log10(vc->k.hi / vc->k.lo) / v->decades : 0,
+                       vc->alpha_flags ? (vc->alpha.hi - vc->alpha.lo) / v->width : 0,
+                       vc->beta_flags ? (vc->beta.hi - vc->beta.lo) / v->width : 0};
+    int w = 0;
+    for (int i = 1; i < 3; i++)
+        if (ratio[i] > ratio[w])
+            w = i;
+    vc->runs_factor = ratio[w] * ratio[w];
+    vc->runs_factor_param = w;
 }
 
 int xl_verdict_compute(const xl_transfer_result *r, xl_verdict *v, xl_error *err)
@@ -185,7 +189,7 @@ int xl_verdict_compute(const xl_transfer_result *r, xl_verdict *v, xl_error *err
             vc->beta_flags = xl_param_flags_exponent(&lf->beta, v->width);
             vc->alpha_sign = sign_of(&lf->alpha);
             vc->beta_sign = sign_of(&lf->beta);
-            vc->runs_factor = runs_factor(v, vc);
+            runs_factor(v, vc);
         }
         vc->runs_enough = vc->n_clean >= v->min_clean && 2 * vc->n_clean >= vc->n_used &&
                           vc->n_sizes >= 3 && vc->n_DF >= 3;

@@ -62,19 +62,16 @@ static void wide_advice(FILE *fp, const xl_transfer_result *r, const xl_verdict 
         const xl_verdict_cur *vc = &v->cur[c];
         if (vc->measured || !(vc->runs_factor > 1))
             continue;
-        /* name the interval that sets the factor, as runs_factor chose it */
-        double rk = vc->k_flags ? log10(vc->k.hi / vc->k.lo) / v->decades : 0;
-        double ra = vc->alpha_flags ? (vc->alpha.hi - vc->alpha.lo) / v->width : 0;
-        double rb = vc->beta_flags ? (vc->beta.hi - vc->beta.lo) / v->width : 0;
         char fs[32];
         factor_str(vc->runs_factor, fs, sizeof fs);
-        if (rk >= ra && rk >= rb)
+        const xl_param *p = vc->runs_factor_param == 1 ? &vc->alpha : &vc->beta;
+        if (vc->runs_factor_param == 0)
             fprintf(fp, "%s %s needs about %s\u00d7 the runs (k's interval spans %.1f decades, limit %g)",
                     sep, vc->name, fs, log10(vc->k.hi / vc->k.lo), v->decades);
         else
             fprintf(fp, "%s %s needs about %s\u00d7 the runs (%s's interval is %.2f wide, limit %g)",
-                    sep, vc->name, fs, ra >= rb ? "\u03b1" : "\u03b2",
-                    ra >= rb ? vc->alpha.hi - vc->alpha.lo : vc->beta.hi - vc->beta.lo, v->width);
+                    sep, vc->name, fs, vc->runs_factor_param == 1 ? "\u03b1" : "\u03b2",
+                    p->hi - p->lo, v->width);
         sep = ";";
         worst = fmax(worst, vc->runs_factor);
     }
